@@ -1,0 +1,114 @@
+/**
+ * Validating client metadata sent to the admin API.
+ *
+ * @see RFC 7591 §2 (metadata), §3.2.2 (invalid_client_metadata), RFC 8252 §7 (native apps'
+ * redirect URIs), RFC 9700 §2.1 (exact redirect URI matching)
+ */
+import { OAuthError } from "../errors";
+import { formatScope, parseScope } from "../scope";
+import type { ClientMetadata, GrantType, TokenEndpointAuthMethod } from "./record";
+
+const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post", "none"];
+const DEFAULT_SCOPE = "openid profile email offline_access";
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function invalid(description: string): never {
+  throw new OAuthError("invalid_client_metadata", description);
+}
+
+/**
+ * Checks metadata and fills RFC 7591 defaults (`grant_types: ["authorization_code"]`,
+ * `token_endpoint_auth_method: "client_secret_basic"`). Unknown members are ignored.
+ *
+ * @throws OAuthError 400 `invalid_client_metadata` naming the member at fault.
+ */
+export function validateClientMetadata(input: Record<string, unknown>): ClientMetadata {
+  const grantTypes = readGrantTypes(input.grant_types);
+  const method = readAuthMethod(input.token_endpoint_auth_method);
+  if (grantTypes.includes("client_credentials") && method === "none") {
+    invalid("client_credentials needs a confidential client (token_endpoint_auth_method other than none).");
+  }
+  if (grantTypes.includes("refresh_token") && !grantTypes.includes("authorization_code")) {
+    invalid("refresh_token needs authorization_code, which is where refresh tokens come from.");
+  }
+  const redirectUris = readRedirectUris(input.redirect_uris, grantTypes.includes("authorization_code"));
+  const metadata: ClientMetadata = {
+    redirect_uris: redirectUris,
+    grant_types: grantTypes,
+    token_endpoint_auth_method: method,
+    scope: readScope(input.scope, grantTypes),
+  };
+  const name = readOptionalText(input.client_name, "client_name");
+  if (name !== undefined) metadata.client_name = name;
+  const organization = readOptionalText(input.organization_id, "organization_id");
+  if (organization !== undefined) metadata.organization_id = organization;
+  return metadata;
+}
+
+function readGrantTypes(value: unknown): GrantType[] {
+  if (value === undefined) return ["authorization_code"];
+  if (!Array.isArray(value) || value.length === 0) invalid("grant_types must be a non-empty array.");
+  const unique = new Set<GrantType>();
+  for (const entry of value) {
+    if (!GRANT_TYPES.includes(entry as GrantType)) {
+      invalid("grant_types may hold only authorization_code, refresh_token and client_credentials.");
+    }
+    unique.add(entry as GrantType);
+  }
+  return [...unique];
+}
+
+function readAuthMethod(value: unknown): TokenEndpointAuthMethod {
+  if (value === undefined) return "client_secret_basic";
+  if (!AUTH_METHODS.includes(value as TokenEndpointAuthMethod)) {
+    invalid("token_endpoint_auth_method must be client_secret_basic, client_secret_post or none.");
+  }
+  return value as TokenEndpointAuthMethod;
+}
+
+function readRedirectUris(value: unknown, required: boolean): string[] {
+  if (value === undefined && !required) return [];
+  if (!Array.isArray(value) || (required && value.length === 0)) {
+    invalid("redirect_uris must be a non-empty array for the authorization_code grant.");
+  }
+  if (value.length > 20) invalid("redirect_uris may hold at most 20 URIs.");
+  return [...new Set(value.map((uri) => checkRedirectUri(uri)))];
+}
+
+function checkRedirectUri(uri: unknown): string {
+  if (typeof uri !== "string" || uri.length > 2000)
+    invalid("Every redirect URI must be a string of at most 2000 characters.");
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    invalid("Every redirect URI must be an absolute URI.");
+  }
+  if (url.hash !== "" || uri.includes("#")) invalid("A redirect URI must not have a fragment.");
+  const scheme = url.protocol.slice(0, -1);
+  const allowed =
+    scheme === "https" ||
+    (scheme === "http" && LOOPBACK_HOSTS.has(url.hostname)) ||
+    // RFC 8252 §7.1: a native app's private-use scheme is a reverse domain name.
+    (scheme.includes(".") && !["javascript", "data", "file"].includes(scheme));
+  if (!allowed)
+    invalid("A redirect URI must use https, http on a loopback host, or a reverse-domain private-use scheme.");
+  return uri;
+}
+
+function readScope(value: unknown, grantTypes: readonly GrantType[]): string {
+  if (value === undefined) return grantTypes.includes("authorization_code") ? DEFAULT_SCOPE : "";
+  if (typeof value !== "string") invalid("scope must be a space-separated string.");
+  const tokens = parseScope(value);
+  if (tokens === undefined) invalid("scope holds a character that RFC 6749 does not allow.");
+  return formatScope(tokens);
+}
+
+function readOptionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > 200) {
+    invalid(`${name} must be a string of 1 to 200 characters.`);
+  }
+  return value;
+}

@@ -1,0 +1,22 @@
+import type { Grant } from "./grant/grant";
+
+/**
+ * The Worker's bindings, as wrangler.toml and the secrets declare them. Every value is read and
+ * validated once by {@link import("./config").readConfig}.
+ */
+export interface Env {
+  /** Client records: `client:<client_id>` → JSON metadata and secret hashes. */
+  CLIENTS: KVNamespace;
+  /** One Durable Object per authorization grant (the `sid`). */
+  GRANTS: DurableObjectNamespace<Grant>;
+  ISSUER?: string;
+  SIGNING_KEYS?: string;
+  ADMIN_TOKEN?: string;
+  LOGIN_URL?: string;
+  DEV_LOGIN?: string;
+  ACCESS_TOKEN_TTL?: string;
+  ID_TOKEN_TTL?: string;
+  REFRESH_IDLE_TTL?: string;
+  REFRESH_ABSOLUTE_TTL?: string;
+  REFRESH_RETRY_WINDOW?: string;
+}

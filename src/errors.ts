@@ -1,0 +1,67 @@
+/**
+ * The one error type of the OAuth surface and its rendering.
+ *
+ * @see RFC 6749 §5.2 (error response)
+ */
+
+/** Error codes Baton answers with. */
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  | "invalid_token"
+  | "invalid_client_metadata"
+  | "access_denied"
+  | "not_found"
+  | "method_not_allowed"
+  | "slow_down"
+  | "server_error";
+
+/**
+ * An error that the client is meant to see. `description` is always a fixed string chosen by
+ * Baton: it never echoes input (RFC 6749 §5.2 limits it to ASCII without `"` or `\`).
+ */
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly description: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(code: OAuthErrorCode, description: string, status = 400, headers: Record<string, string> = {}) {
+    super(`${code}: ${description}`);
+    this.name = "OAuthError";
+    this.code = code;
+    this.description = description;
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** Headers every token-related JSON answer carries. @see RFC 6749 §5.1 */
+export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Type": "application/json",
+  "Cache-Control": "no-store",
+  Pragma: "no-cache",
+};
+
+/** Renders an {@link OAuthError} as the JSON body of RFC 6749 §5.2. */
+export function renderOAuthError(error: OAuthError): Response {
+  const body = JSON.stringify({ error: error.code, error_description: error.description });
+  return new Response(body, {
+    status: error.status,
+    headers: { ...NO_STORE_HEADERS, ...error.headers },
+  });
+}
+
+/** Throws an `invalid_request` error; typed `never` so a check is one line at the call site. */
+export function invalidRequest(description: string, status = 400): never {
+  throw new OAuthError("invalid_request", description, status);
+}
+
+/** The answer for anything that is Baton's fault: the detail goes to the log, never the client. */
+export function serverError(): OAuthError {
+  return new OAuthError("server_error", "The server could not complete the request.", 500);
+}

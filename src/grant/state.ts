@@ -1,0 +1,51 @@
+/**
+ * The durable state of one grant's token family, kept under one key of its Durable Object's
+ * synchronous storage so that every read-decide-write happens with no `await` in between.
+ */
+import type { UserClaims } from "../tokens/claims";
+import type { SealedAnswer } from "./replay";
+
+/** The storage key of the family state. */
+export const FAMILY_KEY = "family";
+
+/** The answer kept for the retry window: the last rotation's, for the generation it retired. */
+export interface RetainedAnswer {
+  /** The retired generation this answer was given to. */
+  generation: number;
+  /** When it was given (seconds). */
+  rotatedAt: number;
+  sealed: SealedAnswer;
+}
+
+/** One active token family. All times are seconds since the epoch. */
+export interface FamilyState {
+  sid: string;
+  clientId: string;
+  subject: string;
+  /** The scope granted at authorization; every refresh token of the family keeps all of it. */
+  scope: string[];
+  claims: UserClaims;
+  organizationId?: string;
+  authTime: number;
+  /** The original authorization: the absolute lifetime counts from here. */
+  createdAt: number;
+  /** The last rotation (or the creation): the idle lifetime counts from here. */
+  lastUsedAt: number;
+  /** The family's HMAC key; absent when no refresh token was granted (no `offline_access`). */
+  familyKey?: Uint8Array;
+  /** The generation of the one current refresh token. */
+  generation: number;
+  retained?: RetainedAnswer;
+}
+
+/** Lifetimes that decide when a family ends. */
+export interface FamilyLifetimes {
+  idleTtl: number;
+  absoluteTtl: number;
+  retryWindow: number;
+}
+
+/** When the family ends if nothing else happens (idle or absolute, whichever is first). */
+export function familyEndsAt(state: FamilyState, lifetimes: FamilyLifetimes): number {
+  return Math.min(state.lastUsedAt + lifetimes.idleTtl, state.createdAt + lifetimes.absoluteTtl);
+}

@@ -1,0 +1,38 @@
+/**
+ * The refresh_token grant: the Worker's side. It checks what needs no state, then makes the one
+ * call to the grant's Durable Object, which decides and signs.
+ *
+ * @see RFC 6749 §6
+ */
+import { OAuthError, invalidRequest } from "../errors";
+import { parseRefreshToken } from "../grant/refresh-token";
+import { parseScope } from "../scope";
+import type { GrantContext } from "./context";
+import { grantFailureError } from "./failure";
+
+/** Answers a refresh_token grant request with the response body, or throws an OAuthError. */
+export async function refreshTokenGrant(context: GrantContext): Promise<string> {
+  const { env, params, client, issuer } = context;
+  const refreshToken = params.get("refresh_token") ?? invalidRequest("The refresh_token parameter is required.");
+  const scopeParam = params.get("scope");
+  const parsedScope = scopeParam === undefined ? undefined : parseScope(scopeParam);
+  if (scopeParam !== undefined && parsedScope === undefined) {
+    throw new OAuthError("invalid_scope", "The scope parameter is malformed.");
+  }
+  // Only spaces is as good as empty, and an empty parameter counts as absent (RFC 6749 §3.1).
+  const scope = parsedScope?.length === 0 ? undefined : parsedScope;
+  // A token that is not Baton's, whatever its length or alphabet, is refused here, without I/O.
+  const parsed = parseRefreshToken(refreshToken);
+  if (parsed === undefined) {
+    throw new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
+  }
+  const grant = env.GRANTS.get(env.GRANTS.idFromName(parsed.sid));
+  const result = await grant.refresh({
+    refreshToken,
+    clientId: client.client_id,
+    ...(scope !== undefined && { scope }),
+    issuer,
+  });
+  if (!result.ok) throw grantFailureError(result);
+  return result.body;
+}

@@ -1,0 +1,43 @@
+/**
+ * Reading a request body with a hard size limit, so that an absurd body is cut off early
+ * instead of buffered.
+ */
+import { invalidRequest } from "../errors";
+
+/** The largest body any endpoint reads. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads the whole body, refusing with 413 `invalid_request` as soon as it passes `limit` bytes
+ * (by its declared `Content-Length`, or while streaming when it has none).
+ */
+export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > limit) tooLarge();
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function tooLarge(): never {
+  invalidRequest("The request body is too large.", 413);
+}

@@ -1,0 +1,38 @@
+/**
+ * `POST /oauth2/token`: request shape, then client authentication, then whether the client may
+ * use the grant type, then the grant itself.
+ *
+ * @see RFC 6749 §3.2, §5
+ */
+import { authenticateClient } from "../clients/authenticate";
+import type { GrantType } from "../clients/record";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { NO_STORE_HEADERS, OAuthError, invalidRequest } from "../errors";
+import type { GrantContext } from "../grants/context";
+import { refreshTokenGrant } from "../grants/refresh-token";
+import { readClientCredentials } from "./client-credentials";
+import { readParams } from "./params";
+
+type GrantHandler = (context: GrantContext) => Promise<string>;
+
+const GRANTS: Partial<Record<GrantType, GrantHandler>> = {
+  refresh_token: refreshTokenGrant,
+};
+
+/** Handles a token request; throws OAuthError for every refusal. */
+export async function handleTokenRequest(request: Request, env: Env, config: Config, url: URL): Promise<Response> {
+  const params = await readParams(request, url);
+  const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
+  const credentials = readClientCredentials(request, params);
+  const client = await authenticateClient(env.CLIENTS, credentials);
+  const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType as GrantType] : undefined;
+  if (grant === undefined) {
+    throw new OAuthError("unsupported_grant_type", "The grant type is not supported.");
+  }
+  if (!client.grant_types.includes(grantType as GrantType)) {
+    throw new OAuthError("unauthorized_client", "The client is not allowed to use this grant type.");
+  }
+  const body = await grant({ env, config, client, params, issuer: config.issuer ?? url.origin });
+  return new Response(body, { headers: NO_STORE_HEADERS });
+}

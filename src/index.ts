@@ -1,0 +1,11 @@
+/**
+ * Baton: an OAuth 2.0 / OpenID Connect token service on Cloudflare Workers.
+ */
+import type { Env } from "./env";
+import { route } from "./router";
+
+export { Grant } from "./grant/grant";
+
+export default {
+  fetch: route,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,85 @@
+/**
+ * Routes → handlers, and the one place where errors become responses.
+ */
+import { Router, type IRequest } from "itty-router";
+import { requireAdmin } from "./admin/authorize-admin";
+import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
+import { ConfigError, readConfig } from "./config";
+import type { Env } from "./env";
+import { OAuthError, renderOAuthError, serverError } from "./errors";
+import { jsonResponse } from "./http/json-response";
+import { handleTokenRequest } from "./http/token-endpoint";
+import { log } from "./log";
+import { loadSigningKeys } from "./tokens/keys";
+import { publicJwks } from "./tokens/jwks";
+
+type Args = [Env, ExecutionContext];
+
+const router = Router<IRequest, Args>();
+
+router
+  .post("/oauth2/token", (request, env) => handleTokenRequest(request, env, readConfig(env), new URL(request.url)))
+  .all("/oauth2/token", () => methodNotAllowed("POST"))
+  .get("/oauth2/jwks", async (_request, env) => {
+    const keys = await loadSigningKeys(readConfig(env).signingKeys);
+    return jsonResponse(publicJwks(keys), 200, { "Cache-Control": "public, max-age=300" });
+  })
+  .all("/oauth2/jwks", () => methodNotAllowed("GET"))
+  // Every admin route is behind the admin token; without one configured the API does not exist.
+  .all("/admin/*", async (request, env) => {
+    const adminToken = readConfig(env).adminToken;
+    if (adminToken === undefined) return notFound();
+    await requireAdmin(request, adminToken);
+    return undefined;
+  })
+  .post("/admin/clients", (request, env) => createClient(request, env.CLIENTS))
+  .get("/admin/clients/:clientId", (request, env) => readClient(env.CLIENTS, request.params.clientId!))
+  .delete("/admin/clients/:clientId", (request, env) => removeClient(env.CLIENTS, request.params.clientId!))
+  .post("/admin/clients/:clientId/secrets", (request, env) => addSecret(env.CLIENTS, request.params.clientId!))
+  .delete("/admin/clients/:clientId/secrets/:secretId", (request, env) =>
+    removeSecret(env.CLIENTS, request.params.clientId!, request.params.secretId!),
+  )
+  .all("*", () => notFound());
+
+/**
+ * Routes one request. Every refusal is an {@link OAuthError} rendered as RFC 6749 §5.2; anything
+ * else is a bug or a configuration error, logged with the request id and answered with a bare
+ * 500 `server_error`.
+ */
+export async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const requestId = crypto.randomUUID();
+  const started = Date.now();
+  let response: Response;
+  try {
+    response = (await router.fetch(request, env, ctx)) as Response;
+  } catch (error) {
+    response = errorResponse(error, requestId);
+  }
+  response.headers.set("X-Request-Id", requestId);
+  log("info", "request", {
+    request_id: requestId,
+    method: request.method,
+    route: (request as Partial<IRequest>).route ?? "unmatched",
+    status: response.status,
+    duration_ms: Date.now() - started,
+  });
+  return response;
+}
+
+function errorResponse(error: unknown, requestId: string): Response {
+  if (error instanceof OAuthError) return renderOAuthError(error);
+  if (error instanceof ConfigError) {
+    log("error", "configuration error", { request_id: requestId, detail: error.message });
+  } else {
+    log("error", "unhandled error", { request_id: requestId, detail: error instanceof Error ? error.name : "unknown" });
+  }
+  return renderOAuthError(serverError());
+}
+
+function methodNotAllowed(allow: string): Response {
+  return renderOAuthError(new OAuthError("invalid_request", `Only ${allow} is allowed here.`, 405, { Allow: allow }));
+}
+
+function notFound(): Response {
+  return jsonResponse({ error: "not_found", error_description: "There is nothing at this path." }, 404);
+}

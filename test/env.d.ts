@@ -1,0 +1,14 @@
+import type { Env as BatonEnv } from "../src/env";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends BatonEnv {
+      /** The algorithm of the first (signing) key of this test project. */
+      TEST_SIGNING_ALG: "ES256" | "EdDSA" | "RS256";
+    }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+      durableNamespaces: "Grant";
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** Driving the Worker through its real fetch handler, inside workerd. */
+import { exports } from "cloudflare:workers";
+
+export const BASE = "https://baton.test";
+export const ADMIN_TOKEN = "test-admin-token";
+
+/** Sends a request to the Worker. */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(BASE + path, init));
+}
+
+/** Sends an admin API call with the admin bearer token. */
+export function admin(method: string, path: string, body?: unknown): Promise<Response> {
+  return call(path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(body !== undefined && { "Content-Type": "application/json" }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+}

@@ -1,0 +1,49 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { exportJWK, generateKeyPair } from "jose";
+
+type Algorithm = "ES256" | "EdDSA" | "RS256";
+
+// Fresh keys for every run: the suite never depends on key material checked into the tree.
+async function privateJwk(alg: Algorithm) {
+  const options = alg === "EdDSA" ? { crv: "Ed25519" } : alg === "RS256" ? { modulusLength: 2048 } : {};
+  const { privateKey } = await generateKeyPair(alg, { ...options, extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: `test-${alg.toLowerCase()}`, alg };
+}
+
+const keys = {
+  ES256: await privateJwk("ES256"),
+  EdDSA: await privateJwk("EdDSA"),
+  RS256: await privateJwk("RS256"),
+};
+
+/** A workerd project whose first (signing) key is `first`, with the other two published too. */
+function project(name: string, first: Algorithm, include: string[]) {
+  const order = [first, ...(Object.keys(keys) as Algorithm[]).filter((alg) => alg !== first)];
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ISSUER: "https://baton.test",
+            ADMIN_TOKEN: "test-admin-token",
+            SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),
+            TEST_SIGNING_ALG: first,
+          },
+        },
+      }),
+    ],
+    test: { name, include },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      project("baton", "ES256", ["test/**/*.test.ts"]),
+      project("keys-eddsa", "EdDSA", ["test/key-types/**/*.test.ts"]),
+      project("keys-rs256", "RS256", ["test/key-types/**/*.test.ts"]),
+    ],
+  },
+});
