@@ -26,6 +26,16 @@ function project(name: string, first: Algorithm, include: string[]) {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
+            // Every setting is pinned here so that a developer's .dev.vars (which wrangler
+            // would otherwise load) cannot make a local run differ from CI's.
+            LOGIN_URL: "",
+            DEV_LOGIN: "false",
+            ACCESS_TOKEN_TTL: "",
+            ID_TOKEN_TTL: "",
+            REFRESH_IDLE_TTL: "",
+            REFRESH_ABSOLUTE_TTL: "",
+            REFRESH_RETRY_WINDOW: "",
+            GRANTS_JURISDICTION: "",
             ISSUER: "https://baton.test",
             ADMIN_TOKEN: "test-admin-token",
             SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),

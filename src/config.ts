@@ -19,6 +19,8 @@ export interface Config {
   refreshIdleTtl: number;
   refreshAbsoluteTtl: number;
   refreshRetryWindow: number;
+  /** Where every grant's Durable Object is created; `undefined` means near its first user. */
+  grantsJurisdiction: DurableObjectJurisdiction | undefined;
 }
 
 /** A configuration value that cannot be used. Its message names the setting, never its value. */
@@ -50,9 +52,12 @@ export function readConfig(env: Env): Config {
     refreshIdleTtl: seconds(env, "REFRESH_IDLE_TTL", 1_209_600, 1),
     refreshAbsoluteTtl: seconds(env, "REFRESH_ABSOLUTE_TTL", 7_776_000, 1),
     refreshRetryWindow: seconds(env, "REFRESH_RETRY_WINDOW", 30, 0),
+    grantsJurisdiction: jurisdiction(env),
   };
-  if (config.issuer !== undefined && config.issuer.endsWith("/")) {
-    throw new ConfigError("ISSUER must not end with a slash");
+  // Every endpoint is served from the root, so the issuer is an origin (RFC 8414 §2 also rules
+  // out a query and a fragment).
+  if (config.issuer !== undefined && new URL(config.issuer).origin !== config.issuer) {
+    throw new ConfigError("ISSUER must be an origin such as https://auth.example.com, with no path or trailing slash");
   }
   cache.set(env, config);
   return config;
@@ -97,4 +102,15 @@ function seconds(env: Env, name: SettingName, fallback: number, minimum: number)
   const parsed = Number(value);
   if (parsed < minimum) throw new ConfigError(`${name} must be at least ${minimum}`);
   return parsed;
+}
+
+const JURISDICTIONS: readonly DurableObjectJurisdiction[] = ["eu", "fedramp", "fedramp-high", "us"];
+
+function jurisdiction(env: Env): DurableObjectJurisdiction | undefined {
+  const value = optionalText(env.GRANTS_JURISDICTION);
+  if (value === undefined) return undefined;
+  if (!JURISDICTIONS.includes(value as DurableObjectJurisdiction)) {
+    throw new ConfigError(`GRANTS_JURISDICTION must be one of ${JURISDICTIONS.join(", ")}`);
+  }
+  return value as DurableObjectJurisdiction;
 }

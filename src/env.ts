@@ -19,4 +19,5 @@ export interface Env {
   REFRESH_IDLE_TTL?: string;
   REFRESH_ABSOLUTE_TTL?: string;
   REFRESH_RETRY_WINDOW?: string;
+  GRANTS_JURISDICTION?: string;
 }

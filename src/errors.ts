@@ -16,6 +16,9 @@ export type OAuthErrorCode =
   | "invalid_client_metadata"
   | "access_denied"
   | "not_found"
+  | "conflict"
+  | "unsupported_response_type"
+  | "insufficient_scope"
   | "method_not_allowed"
   | "slow_down"
   | "server_error";

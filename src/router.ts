@@ -3,15 +3,21 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { requireAdmin } from "./admin/authorize-admin";
+import { completeAuthorization, denyAuthorization, readAuthorization } from "./admin/authorizations";
 import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
+import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, readConfig } from "./config";
+import { handleDiscovery } from "./discovery/discovery-endpoint";
 import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { jsonResponse } from "./http/json-response";
 import { handleTokenRequest } from "./http/token-endpoint";
 import { log } from "./log";
+import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
+import { landingPage } from "./pages/landing";
 import { loadSigningKeys } from "./tokens/keys";
 import { publicJwks } from "./tokens/jwks";
+import { handleUserinfo } from "./userinfo/userinfo-endpoint";
 
 type Args = [Env, ExecutionContext];
 
@@ -25,6 +31,24 @@ router
     return jsonResponse(publicJwks(keys), 200, { "Cache-Control": "public, max-age=300" });
   })
   .all("/oauth2/jwks", () => methodNotAllowed("GET"))
+  .get("/oauth2/authorize", (request, env) => handleAuthorize(env, readConfig(env), new URL(request.url)))
+  .all("/oauth2/authorize", () => methodNotAllowed("GET"))
+  .get("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
+  .post("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
+  .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
+  .get("/.well-known/openid-configuration", (request, env) => handleDiscovery(readConfig(env), new URL(request.url)))
+  .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
+  .get("/.well-known/oauth-authorization-server", (request, env) =>
+    handleDiscovery(readConfig(env), new URL(request.url)),
+  )
+  .all("/.well-known/oauth-authorization-server", () => methodNotAllowed("GET"))
+  .get("/", (request, env) => landingPage(readConfig(env), issuerOf(request, env)))
+  .all("/", () => methodNotAllowed("GET"))
+  // The development login exists only while it is on; otherwise its path is unknown like any other.
+  .all("/dev/login", (_request, env) => (devLoginEnabled(readConfig(env)) ? undefined : notFound()))
+  .get("/dev/login", (request, env) => showDevLogin(env, new URL(request.url)))
+  .post("/dev/login", (request, env) => submitDevLogin(request, env, issuerOf(request, env), new URL(request.url)))
+  .all("/dev/login", () => methodNotAllowed("GET, POST"))
   // Every admin route is behind the admin token; without one configured the API does not exist.
   .all("/admin/*", async (request, env) => {
     const adminToken = readConfig(env).adminToken;
@@ -39,7 +63,19 @@ router
   .delete("/admin/clients/:clientId/secrets/:secretId", (request, env) =>
     removeSecret(env.CLIENTS, request.params.clientId!, request.params.secretId!),
   )
+  .get("/admin/authorizations/:id", (request, env) => readAuthorization(env, request.params.id!))
+  .post("/admin/authorizations/:id/complete", (request, env) =>
+    completeAuthorization(request, env, request.params.id!, issuerOf(request, env)),
+  )
+  .post("/admin/authorizations/:id/deny", (request, env) =>
+    denyAuthorization(env, request.params.id!, issuerOf(request, env)),
+  )
   .all("*", () => notFound());
+
+/** The configured issuer, or the request's origin when none is configured (local use). */
+function issuerOf(request: Request, env: Env): string {
+  return readConfig(env).issuer ?? new URL(request.url).origin;
+}
 
 /**
  * Routes one request. Every refusal is an {@link OAuthError} rendered as RFC 6749 §5.2; anything

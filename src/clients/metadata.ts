@@ -12,6 +12,12 @@ const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token"
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post", "none"];
 const DEFAULT_SCOPE = "openid profile email offline_access";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+// Control characters and unpaired surrogates: nothing a person means to type, and text that a
+// consent page, a log line or a UTF-8 encoder would each render differently.
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+// RFC 3986 has no whitespace in a URI; the URL parser would quietly trim or encode it, and the
+// stored string, compared exactly later, could then never match.
+const NOT_IN_URI = /[\s\p{Cc}\p{Cs}]/u;
 
 function invalid(description: string): never {
   throw new OAuthError("invalid_client_metadata", description);
@@ -79,6 +85,7 @@ function readRedirectUris(value: unknown, required: boolean): string[] {
 function checkRedirectUri(uri: unknown): string {
   if (typeof uri !== "string" || uri.length > 2000)
     invalid("Every redirect URI must be a string of at most 2000 characters.");
+  if (NOT_IN_URI.test(uri)) invalid("Every redirect URI must be an absolute URI.");
   let url: URL;
   try {
     url = new URL(uri);
@@ -98,7 +105,10 @@ function checkRedirectUri(uri: unknown): string {
 }
 
 function readScope(value: unknown, grantTypes: readonly GrantType[]): string {
-  if (value === undefined) return grantTypes.includes("authorization_code") ? DEFAULT_SCOPE : "";
+  if (value === undefined) {
+    if (!grantTypes.includes("authorization_code")) return "";
+    return grantTypes.includes("refresh_token") ? DEFAULT_SCOPE : DEFAULT_SCOPE.replace(" offline_access", "");
+  }
   if (typeof value !== "string") invalid("scope must be a space-separated string.");
   const tokens = parseScope(value);
   if (tokens === undefined) invalid("scope holds a character that RFC 6749 does not allow.");
@@ -107,8 +117,8 @@ function readScope(value: unknown, grantTypes: readonly GrantType[]): string {
 
 function readOptionalText(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.length === 0 || value.length > 200) {
-    invalid(`${name} must be a string of 1 to 200 characters.`);
+  if (typeof value !== "string" || value.length === 0 || value.length > 200 || UNPRINTABLE.test(value)) {
+    invalid(`${name} must be a string of 1 to 200 printable characters.`);
   }
   return value;
 }

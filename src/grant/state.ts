@@ -36,16 +36,24 @@ export interface FamilyState {
   /** The generation of the one current refresh token. */
   generation: number;
   retained?: RetainedAnswer;
+  /** base64url SHA-256 of the authorization code the family came from, to spot its reuse. */
+  codeHash?: string;
 }
 
 /** Lifetimes that decide when a family ends. */
 export interface FamilyLifetimes {
+  /** How long access tokens live: all a family without refresh tokens needs to outlive. */
+  accessTokenTtl: number;
   idleTtl: number;
   absoluteTtl: number;
   retryWindow: number;
 }
 
-/** When the family ends if nothing else happens (idle or absolute, whichever is first). */
+/**
+ * When the family ends if nothing else happens: idle or absolute lifetime, whichever is first;
+ * without refresh tokens, when its access tokens expire.
+ */
 export function familyEndsAt(state: FamilyState, lifetimes: FamilyLifetimes): number {
+  if (state.familyKey === undefined) return state.createdAt + lifetimes.accessTokenTtl;
   return Math.min(state.lastUsedAt + lifetimes.idleTtl, state.createdAt + lifetimes.absoluteTtl);
 }

@@ -9,6 +9,7 @@ import { parseRefreshToken } from "../grant/refresh-token";
 import { parseScope } from "../scope";
 import type { GrantContext } from "./context";
 import { grantFailureError } from "./failure";
+import { grantFor } from "../grant/locate";
 
 /** Answers a refresh_token grant request with the response body, or throws an OAuthError. */
 export async function refreshTokenGrant(context: GrantContext): Promise<string> {
@@ -26,7 +27,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
   if (parsed === undefined) {
     throw new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
   }
-  const grant = env.GRANTS.get(env.GRANTS.idFromName(parsed.sid));
+  const grant = grantFor(env, context.config, parsed.sid);
   const result = await grant.refresh({
     refreshToken,
     clientId: client.client_id,

@@ -14,6 +14,11 @@ import { jsonObjectKeys } from "./json-keys";
 export type Params = ReadonlyMap<string, string>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+// Inside a value a BOM is a character like any other, not a marker to drop.
+const utf8Value = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+// A UTF-16 code unit with no partner: JSON can escape one, but no UTF-8 text holds one.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Reads the body of a POST to an OAuth endpoint. Accepts `application/x-www-form-urlencoded`
@@ -49,7 +54,11 @@ function mediaTypeOf(request: Request): string | undefined {
 function parseFormParams(text: string): Params {
   const params = new Map<string, string>();
   const seen = new Set<string>();
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = formDecode(equals < 0 ? pair : pair.slice(0, equals));
+    const value = formDecode(equals < 0 ? "" : pair.slice(equals + 1));
     if (seen.has(name)) invalidRequest("A parameter was given more than once.");
     seen.add(name);
     if (value !== "") params.set(name, value);
@@ -69,8 +78,11 @@ function parseJsonParams(text: string): Params {
   }
   const params = new Map<string, string>();
   for (const [name, value] of Object.entries(parsed)) {
+    if (value !== null && typeof value !== "string") invalidRequest("Every JSON parameter must be a string.");
+    if (LONE_SURROGATE.test(name) || (value !== null && LONE_SURROGATE.test(value))) {
+      invalidRequest("The body is not valid UTF-8.");
+    }
     if (value === null || value === "") continue;
-    if (typeof value !== "string") invalidRequest("Every JSON parameter must be a string.");
     params.set(name, value);
   }
   // JSON.parse keeps the last of two equal keys silently; a repeat must be refused as it is in
@@ -78,4 +90,44 @@ function parseJsonParams(text: string): Params {
   const keys = jsonObjectKeys(text);
   if (new Set(keys).size !== keys.length) invalidRequest("A parameter was given more than once.");
   return params;
+}
+
+/**
+ * Decodes one name or value of a form body: `+` is a space and `%XX` a byte, as URLSearchParams
+ * does, but the bytes must then be UTF-8 (Appendix B), where URLSearchParams would silently put
+ * U+FFFD in place of a bad sequence. A `%` that starts no escape stays as it is.
+ */
+function formDecode(text: string): string {
+  if (!text.includes("%")) return text.replace(/\+/g, " ");
+  const input = encoder.encode(text.replace(/\+/g, " "));
+  const output = new Uint8Array(input.length);
+  let length = 0;
+  for (let i = 0; i < input.length; i++) {
+    const byte = input[i]!;
+    const escaped = byte === 0x25 ? hexByte(input[i + 1], input[i + 2]) : undefined;
+    if (escaped === undefined) {
+      output[length++] = byte;
+    } else {
+      output[length++] = escaped;
+      i += 2;
+    }
+  }
+  try {
+    return utf8Value.decode(output.subarray(0, length));
+  } catch {
+    invalidRequest("The body is not valid UTF-8.");
+  }
+}
+
+function hexByte(high: number | undefined, low: number | undefined): number | undefined {
+  const h = hexDigit(high);
+  const l = hexDigit(low);
+  return h === undefined || l === undefined ? undefined : h * 16 + l;
+}
+
+function hexDigit(code: number | undefined): number | undefined {
+  if (code === undefined) return undefined;
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : undefined;
 }

@@ -10,14 +10,18 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { NO_STORE_HEADERS, OAuthError, invalidRequest } from "../errors";
 import type { GrantContext } from "../grants/context";
+import { authorizationCodeGrant } from "../grants/authorization-code";
+import { clientCredentialsGrant } from "../grants/client-credentials";
 import { refreshTokenGrant } from "../grants/refresh-token";
 import { readClientCredentials } from "./client-credentials";
 import { readParams } from "./params";
 
 type GrantHandler = (context: GrantContext) => Promise<string>;
 
-const GRANTS: Partial<Record<GrantType, GrantHandler>> = {
+const GRANTS: Record<GrantType, GrantHandler> = {
+  authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 };
 
 /** Handles a token request; throws OAuthError for every refusal. */

@@ -83,7 +83,17 @@ async function importSigningKey(jwk: JWK, index: number): Promise<SigningKey> {
   } catch {
     throw new ConfigError(`${where} could not be imported`);
   }
+  // jose will not sign with a shorter RSA key (RFC 7518 §3.3): refused here, it is a clear
+  // configuration error instead of a failure at every token.
+  if (alg === "RS256" && rsaModulusBits(privateKey) < 2048) {
+    throw new ConfigError(`${where} is an RSA key shorter than 2048 bits`);
+  }
   return { kid: jwk.kid, alg, privateKey, publicJwk: publicPart(jwk, alg) };
+}
+
+function rsaModulusBits(key: CryptoKey): number {
+  const algorithm = key.algorithm as { modulusLength?: number };
+  return algorithm.modulusLength ?? 0;
 }
 
 function algorithmOf(jwk: JWK): SigningAlgorithm | undefined {

@@ -4,9 +4,9 @@ import { exports } from "cloudflare:workers";
 export const BASE = "https://baton.test";
 export const ADMIN_TOKEN = "test-admin-token";
 
-/** Sends a request to the Worker. */
+/** Sends a request to the Worker. Redirects are returned, not followed, as a test wants them. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(BASE + path, init));
+  return exports.default.fetch(new Request(BASE + path, { redirect: "manual", ...init }));
 }
 
 /** Sends an admin API call with the admin bearer token. */

@@ -1,0 +1,98 @@
+/**
+ * Validating an authorization request against its client.
+ *
+ * @see RFC 6749 §4.1.1 and §4.1.2.1, RFC 7636 §4.3, OIDC Core §3.1.2.1
+ */
+import { isConfidential, type ClientRecord } from "../clients/record";
+import { isS256Challenge } from "../grant/pkce";
+import { isSubsetOf, parseScope } from "../scope";
+
+/** The longest `state` accepted (RFC 6749 sets no limit; a bound keeps redirects small). */
+export const MAX_STATE_LENGTH = 2048;
+
+/** A request refused with a redirect to the client (RFC 6749 §4.1.2.1). */
+export class AuthorizationRedirectError extends Error {
+  constructor(
+    readonly code: string,
+    readonly description: string,
+  ) {
+    super(code);
+    this.name = "AuthorizationRedirectError";
+  }
+}
+
+/** A validated request, ready to wait for the login. */
+export interface ValidAuthorizationRequest {
+  scope: string[];
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+}
+
+function refuse(code: string, description: string): never {
+  throw new AuthorizationRedirectError(code, description);
+}
+
+/**
+ * Checks every parameter after `client_id` and `redirect_uri` (which the caller has already
+ * matched exactly, since an error can only be redirected to a registered URI).
+ *
+ * @throws AuthorizationRedirectError with the RFC 6749 §4.1.2.1 error code.
+ */
+export function validateAuthorizationRequest(
+  client: ClientRecord,
+  params: URLSearchParams,
+  repeated: ReadonlySet<string>,
+): ValidAuthorizationRequest {
+  if (repeated.size > 0) refuse("invalid_request", "A parameter was given more than once.");
+  const get = (name: string) => (params.get(name) === "" ? undefined : (params.get(name) ?? undefined));
+  if (get("request") !== undefined) refuse("request_not_supported", "Request objects are not supported.");
+  if (get("request_uri") !== undefined) refuse("request_uri_not_supported", "request_uri is not supported.");
+  const responseType = get("response_type");
+  if (responseType === undefined) refuse("invalid_request", "The response_type parameter is required.");
+  if (responseType !== "code") refuse("unsupported_response_type", "Only response_type=code is supported.");
+  if (!client.grant_types.includes("authorization_code")) {
+    refuse("unauthorized_client", "The client is not allowed to use the authorization code flow.");
+  }
+  const responseMode = get("response_mode");
+  if (responseMode !== undefined && responseMode !== "query")
+    refuse("invalid_request", "Only response_mode=query is supported.");
+  const scopeText = get("scope");
+  if (scopeText === undefined) refuse("invalid_scope", "The scope parameter is required.");
+  const scope = parseScope(scopeText);
+  if (scope === undefined || scope.length === 0) refuse("invalid_scope", "The scope parameter is malformed.");
+  if (!isSubsetOf(scope, parseScope(client.scope) ?? [])) {
+    refuse("invalid_scope", "The requested scope exceeds what the client may ask for.");
+  }
+  const codeChallenge = readCodeChallenge(client, get("code_challenge"), get("code_challenge_method"));
+  const state = get("state");
+  const nonce = get("nonce");
+  if (state !== undefined && state.length > MAX_STATE_LENGTH)
+    refuse("invalid_request", "The state parameter is too long.");
+  if (nonce !== undefined && nonce.length > 512) refuse("invalid_request", "The nonce parameter is too long.");
+  if (get("prompt")?.split(" ").includes("none")) {
+    refuse("login_required", "Baton cannot authenticate the user without showing the login page.");
+  }
+  return {
+    // OIDC Core §11: offline_access may be ignored; a client that cannot use the refresh_token
+    // grant would only be handed a refresh token it can never redeem.
+    scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
+    ...(state !== undefined && { state }),
+    ...(nonce !== undefined && { nonce }),
+    ...(codeChallenge !== undefined && { codeChallenge }),
+  };
+}
+
+function readCodeChallenge(client: ClientRecord, challenge?: string, method?: string): string | undefined {
+  if (challenge === undefined) {
+    if (method !== undefined) refuse("invalid_request", "code_challenge_method was given without code_challenge.");
+    // RFC 9700 §2.1.1: public clients must use PKCE.
+    if (!isConfidential(client))
+      refuse("invalid_request", "PKCE (code_challenge with S256) is required for this client.");
+    return undefined;
+  }
+  // An absent method means "plain" (RFC 7636 §4.3), which Baton does not offer.
+  if (method !== "S256") refuse("invalid_request", "Only the S256 code_challenge_method is supported.");
+  if (!isS256Challenge(challenge)) refuse("invalid_request", "The code_challenge is malformed.");
+  return challenge;
+}

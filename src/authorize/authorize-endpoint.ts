@@ -1,0 +1,95 @@
+/**
+ * `GET /oauth2/authorize`: validates the request, keeps it in a new grant's object, and hands the
+ * user to the host application's login page (or the built-in development one).
+ *
+ * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
+ */
+import { getClient } from "../clients/store";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { newSid } from "../grant/refresh-token";
+import { redirectWith } from "../grant/redirect";
+import { log } from "../log";
+import { escapeHtml, htmlPage } from "../pages/html";
+import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
+import { grantFor } from "../grant/locate";
+
+/** The path of the built-in development login page. */
+export const DEV_LOGIN_PATH = "/dev/login";
+
+/** Handles an authorization request. */
+export async function handleAuthorize(env: Env, config: Config, url: URL): Promise<Response> {
+  const params = url.searchParams;
+  const repeated = repeatedNames(params);
+  const clientId = params.get("client_id");
+  if (clientId === null || clientId === "" || repeated.has("client_id")) {
+    return refusalPage("The request has no valid client_id.");
+  }
+  const client = await getClient(env.CLIENTS, clientId);
+  if (client === undefined) return refusalPage("The client is not registered.");
+  const redirectUri = params.get("redirect_uri");
+  // Only an exactly registered URI may receive anything, errors included (RFC 9700 §2.1).
+  if (redirectUri === null || repeated.has("redirect_uri") || !client.redirect_uris.includes(redirectUri)) {
+    return refusalPage("The redirect_uri is missing or is not registered for this client.");
+  }
+  const issuer = config.issuer ?? url.origin;
+  // An empty state counts as absent (RFC 6749 §3.1), as it does for the success redirect.
+  const rawState = params.get("state") ?? "";
+  // A state too long to accept is not echoed either: the error redirect must stay small.
+  const state = repeated.has("state") || rawState === "" || rawState.length > MAX_STATE_LENGTH ? undefined : rawState;
+  try {
+    const valid = validateAuthorizationRequest(client, params, repeated);
+    const login = loginPage(config, url);
+    if (login === undefined) {
+      log("error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
+      return redirect(redirectWith(redirectUri, serverError, state, issuer));
+    }
+    const sid = newSid();
+    await grantFor(env, config, sid).beginAuthorization({
+      clientId: client.client_id,
+      ...(client.client_name !== undefined && { clientName: client.client_name }),
+      redirectUri,
+      ...valid,
+      ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+    });
+    login.searchParams.set("authorization_request", sid);
+    return redirect(login.toString());
+  } catch (error) {
+    if (!(error instanceof AuthorizationRedirectError)) throw error;
+    const params = { error: error.code, error_description: error.description };
+    return redirect(redirectWith(redirectUri, params, state, issuer));
+  }
+}
+
+const serverError = {
+  error: "server_error",
+  error_description: "The authorization server is not configured for logins.",
+};
+
+function loginPage(config: Config, url: URL): URL | undefined {
+  if (config.loginUrl !== undefined) return new URL(config.loginUrl);
+  if (config.devLogin) return new URL(DEV_LOGIN_PATH, url.origin);
+  return undefined;
+}
+
+function repeatedNames(params: URLSearchParams): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of params.keys()) (seen.has(name) ? repeated : seen).add(name);
+  return repeated;
+}
+
+function redirect(location: string): Response {
+  return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+/** The 400 page for a request that cannot be redirected (RFC 6749 §4.1.2.1, first paragraph). */
+function refusalPage(reason: string): Response {
+  return htmlPage(
+    "Authorization request refused",
+    `<h1>This sign-in link is not valid</h1>
+<p>${escapeHtml(reason)}</p>
+<p class="muted">Go back to the application and try again. If this keeps happening, tell its developers.</p>`,
+    400,
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * `GET /.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server`.
+ *
+ * @see OpenID Connect Discovery 1.0 §4, RFC 8414 §3
+ */
+import type { Config } from "../config";
+import { jsonResponse } from "../http/json-response";
+import { loadSigningKeys } from "../tokens/keys";
+import { serverMetadata } from "./metadata";
+
+/**
+ * Answers with the server metadata. It is public and changes only with the configuration, so
+ * caches may keep it for five minutes, like the JWKS; any origin may read it (browser clients
+ * discover the server too).
+ */
+export async function handleDiscovery(config: Config, url: URL): Promise<Response> {
+  const keys = await loadSigningKeys(config.signingKeys);
+  return jsonResponse(serverMetadata(config.issuer ?? url.origin, keys), 200, {
+    "Cache-Control": "public, max-age=300",
+    "Access-Control-Allow-Origin": "*",
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The authorization server's metadata: one document, served both as OpenID Provider metadata
+ * and as OAuth 2.0 authorization server metadata.
+ *
+ * @see RFC 8414 §2, OpenID Connect Discovery 1.0 §3, RFC 9207 §3
+ */
+import type { SigningKeySet } from "../tokens/keys";
+
+// Both revocation and introspection authenticate the client as the token endpoint does.
+const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+
+/** Claims that Baton's ID tokens and userinfo answers may carry. */
+const CLAIMS_SUPPORTED = [
+  "iss",
+  "sub",
+  "aud",
+  "exp",
+  "iat",
+  "auth_time",
+  "nonce",
+  "sid",
+  "org_id",
+  "name",
+  "given_name",
+  "family_name",
+  "email",
+  "email_verified",
+];
+
+/**
+ * The metadata of the server whose issuer is `issuer`: every endpoint lives under it, and every
+ * value lists exactly what Baton supports (RFC 8414 §3 asks for that).
+ */
+export function serverMetadata(issuer: string, keys: SigningKeySet): Record<string, unknown> {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth2/authorize`,
+    token_endpoint: `${issuer}/oauth2/token`,
+    userinfo_endpoint: `${issuer}/oauth2/userinfo`,
+    jwks_uri: `${issuer}/oauth2/jwks`,
+    revocation_endpoint: `${issuer}/oauth2/revoke`,
+    introspection_endpoint: `${issuer}/oauth2/introspection`,
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    subject_types_supported: ["public"],
+    // The signing key's algorithm first: it is what new ID tokens use.
+    id_token_signing_alg_values_supported: [...new Set(keys.all.map((key) => key.alg))],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    code_challenge_methods_supported: ["S256"],
+    claims_supported: CLAIMS_SUPPORTED,
+    // OIDC Discovery defaults request_uri_parameter_supported to true; Baton refuses both.
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    // Every authorization response carries `iss` (RFC 9207).
+    authorization_response_iss_parameter_supported: true,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The token family: created from a login, rotated by the refresh_token grant, inspected by
+ * introspection and userinfo, ended by reuse, revocation or lifetime.
+ *
+ * @see RFC 6749 §6, RFC 9700 §4.14.2, RFC 7662, RFC 7009
+ */
+import type { Config } from "../config";
+import { log } from "../log";
+import { formatScope, isSubsetOf } from "../scope";
+import { familyTokenResponse } from "./family-tokens";
+import { classifyPresentation } from "./presentation";
+import { mintRefreshToken, parseRefreshToken, verifyRefreshToken, type ParsedRefreshToken } from "./refresh-token";
+import { openAnswer, sealAnswer } from "./replay";
+import type { RefreshInput, RefreshTokenView, SessionView, StartFamilyInput, TokenResult } from "./rpc";
+import { familyEndsAt, type FamilyLifetimes, type FamilyState } from "./state";
+import type { GrantStore } from "./store";
+
+/** The lifetimes of the configuration that decide when a family ends. */
+export function lifetimesOf(config: Config): FamilyLifetimes {
+  return {
+    accessTokenTtl: config.accessTokenTtl,
+    idleTtl: config.refreshIdleTtl,
+    absoluteTtl: config.refreshAbsoluteTtl,
+    retryWindow: config.refreshRetryWindow,
+  };
+}
+
+/**
+ * Creates the family and returns its first token response: `nonce` in the ID token, and a
+ * refresh token when `offline_access` was granted (OIDC Core §11).
+ */
+export async function openFamily(
+  store: GrantStore,
+  config: Config,
+  input: StartFamilyInput,
+  now: number,
+): Promise<TokenResult> {
+  if (store.family() !== undefined) return { ok: false, error: "server_error", reason: "internal" };
+  const offline = input.scope.includes("offline_access");
+  const family: FamilyState = {
+    sid: input.sid,
+    clientId: input.clientId,
+    subject: input.subject,
+    scope: input.scope,
+    claims: input.claims,
+    ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
+    authTime: input.authTime,
+    createdAt: now,
+    lastUsedAt: now,
+    generation: 0,
+    ...(offline && { familyKey: crypto.getRandomValues(new Uint8Array(32)) }),
+    ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
+  };
+  const refreshToken = offline ? await mintRefreshToken(await store.familyKey(family), family.sid, 0) : undefined;
+  const body = await familyTokenResponse(config, family, family.scope, input.issuer, now, refreshToken, input.nonce);
+  store.putFamily(family);
+  await store.wakeAt(familyEndsAt(family, lifetimesOf(config)));
+  return { ok: true, body };
+}
+
+/**
+ * The refresh_token grant: rotates the current token, replays the retained answer for the token
+ * retired inside the retry window, and ends the family when a retired token is reused.
+ */
+export async function refreshFamily(
+  store: GrantStore,
+  config: Config,
+  input: RefreshInput,
+  now: number,
+): Promise<TokenResult> {
+  const family = store.family();
+  const presented = await authenticToken(store, family, input.refreshToken);
+  if (family === undefined || presented === undefined) return { ok: false, error: "invalid_grant", reason: "unknown" };
+  const verdict = classifyPresentation(family, presented.generation, input.clientId, now, lifetimesOf(config));
+  switch (verdict.kind) {
+    case "wrong_client":
+      return { ok: false, error: "invalid_grant", reason: "wrong_client" };
+    case "expired":
+      await store.end();
+      return { ok: false, error: "invalid_grant", reason: "expired" };
+    case "reused":
+      log("warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
+      await store.end();
+      return { ok: false, error: "invalid_grant", reason: "reused" };
+    case "retry": {
+      const body = await openAnswer(presented.mac, family.sid, family.retained!.sealed);
+      return body === undefined ? { ok: false, error: "server_error", reason: "internal" } : { ok: true, body };
+    }
+    case "current":
+      return rotate(store, config, family, presented.mac, input, now);
+  }
+}
+
+async function rotate(
+  store: GrantStore,
+  config: Config,
+  family: FamilyState,
+  presentedMac: Uint8Array,
+  input: RefreshInput,
+  now: number,
+): Promise<TokenResult> {
+  // A refused scope does not spend the token (RFC 6749 §6: the answer is invalid_scope).
+  if (input.scope !== undefined && !isSubsetOf(input.scope, family.scope)) {
+    return { ok: false, error: "invalid_scope", reason: "scope_exceeds_grant" };
+  }
+  const next = family.generation + 1;
+  const refreshToken = await mintRefreshToken(await store.familyKey(family), family.sid, next);
+  const body = await familyTokenResponse(config, family, input.scope ?? family.scope, input.issuer, now, refreshToken);
+  const sealed = await sealAnswer(presentedMac, family.sid, body);
+  // One synchronous write after all the awaits; the object runs one operation at a time (see
+  // Grant.serially), so the family can never have two successors.
+  const rotated: FamilyState = {
+    ...family,
+    generation: next,
+    lastUsedAt: now,
+    retained: { generation: family.generation, rotatedAt: now, sealed },
+  };
+  store.putFamily(rotated);
+  await store.wakeAt(familyEndsAt(rotated, lifetimesOf(config)));
+  return { ok: true, body };
+}
+
+/** The live family, for userinfo and introspection; `undefined` once it has ended. */
+export function sessionOf(store: GrantStore, config: Config, now: number): SessionView | undefined {
+  const family = store.family();
+  if (family === undefined) return undefined;
+  const endsAt = familyEndsAt(family, lifetimesOf(config));
+  if (now >= endsAt) return undefined;
+  return {
+    clientId: family.clientId,
+    subject: family.subject,
+    scope: family.scope,
+    claims: family.claims,
+    ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
+    endsAt,
+    ...(family.familyKey !== undefined && { generation: family.generation }),
+  };
+}
+
+/**
+ * Introspects a refresh token for `clientId`: active only when it is the family's current token,
+ * the family is live and the token is the caller's own. A retired token is merely inactive here:
+ * introspecting never counts as reuse.
+ */
+export async function inspectRefreshToken(
+  store: GrantStore,
+  config: Config,
+  token: string,
+  clientId: string,
+  now: number,
+): Promise<RefreshTokenView | undefined> {
+  const family = store.family();
+  const presented = await authenticToken(store, family, token);
+  if (family === undefined || presented === undefined) return undefined;
+  if (family.clientId !== clientId || presented.generation !== family.generation) return undefined;
+  const endsAt = familyEndsAt(family, lifetimesOf(config));
+  if (now >= endsAt) return undefined;
+  return {
+    active: true,
+    scope: formatScope(family.scope),
+    client_id: family.clientId,
+    sub: family.subject,
+    exp: endsAt,
+    token_type: "refresh_token",
+    sid: family.sid,
+  };
+}
+
+/**
+ * Revokes the family when `token` is one of its refresh tokens (any generation) and belongs to
+ * `clientId`; another client's token is left alone (RFC 7009 §2.1).
+ */
+export async function revokeWithRefreshToken(store: GrantStore, token: string, clientId: string): Promise<void> {
+  const family = store.family();
+  const presented = await authenticToken(store, family, token);
+  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.end();
+}
+
+/** The token taken apart, when it is one of this family's (its MAC verifies). */
+async function authenticToken(
+  store: GrantStore,
+  family: FamilyState | undefined,
+  token: string,
+): Promise<ParsedRefreshToken | undefined> {
+  const parsed = parseRefreshToken(token);
+  if (family?.familyKey === undefined || parsed === undefined || parsed.sid !== family.sid) return undefined;
+  return (await verifyRefreshToken(await store.familyKey(family), parsed)) ? parsed : undefined;
+}

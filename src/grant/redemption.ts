@@ -1,0 +1,66 @@
+/**
+ * The authorization_code grant inside the grant's object: the code is good once, for its client,
+ * its redirect URI and its PKCE verifier; a second redemption ends everything the first issued.
+ *
+ * @see RFC 6749 §4.1.2 and §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1
+ */
+import type { Config } from "../config";
+import { log } from "../log";
+import { hashAuthorizationCode } from "./authorization-code";
+import { openFamily } from "./family";
+import { verifyS256 } from "./pkce";
+import type { RedeemCodeInput, TokenResult } from "./rpc";
+import type { GrantStore } from "./store";
+
+/** Redeems a code and starts the token family, or refuses without spending the code. */
+export async function redeemCode(
+  store: GrantStore,
+  config: Config,
+  input: RedeemCodeInput,
+  now: number,
+): Promise<TokenResult> {
+  const codeHash = await hashAuthorizationCode(input.code);
+  const issued = store.code();
+  if (issued === undefined || issued.codeHash !== codeHash) {
+    const family = store.family();
+    if (family?.codeHash !== codeHash) return { ok: false, error: "invalid_grant", reason: "unknown" };
+    // Another client holding this code proves nothing about the family's owner: leave it be.
+    if (family.clientId !== input.clientId) return { ok: false, error: "invalid_grant", reason: "wrong_client" };
+    log("warn", "authorization code reuse: grant revoked", { sid: family.sid, client_id: family.clientId });
+    await store.end();
+    return { ok: false, error: "invalid_grant", reason: "reused" };
+  }
+  // A refusal below leaves the code as it was: failing a check is not a redemption.
+  if (issued.clientId !== input.clientId) return { ok: false, error: "invalid_grant", reason: "wrong_client" };
+  if (now >= issued.expiresAt) {
+    await store.end();
+    return { ok: false, error: "invalid_grant", reason: "expired" };
+  }
+  if (issued.redirectUri !== input.redirectUri) return { ok: false, error: "invalid_grant", reason: "mismatch" };
+  if (!(await pkceHolds(issued.codeChallenge, input.codeVerifier))) {
+    return { ok: false, error: "invalid_grant", reason: "mismatch" };
+  }
+  return openFamily(
+    store,
+    config,
+    {
+      sid: issued.sid,
+      clientId: issued.clientId,
+      subject: issued.subject,
+      scope: issued.scope,
+      claims: issued.claims,
+      ...(issued.organizationId !== undefined && { organizationId: issued.organizationId }),
+      authTime: issued.authTime,
+      ...(issued.nonce !== undefined && { nonce: issued.nonce }),
+      issuer: input.issuer,
+      codeHash,
+    },
+    now,
+  );
+}
+
+async function pkceHolds(challenge: string | undefined, verifier: string | undefined): Promise<boolean> {
+  // A verifier without a challenge is refused too: that is what a PKCE downgrade looks like.
+  if (challenge === undefined) return verifier === undefined;
+  return verifier !== undefined && verifyS256(verifier, challenge);
+}

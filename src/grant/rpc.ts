@@ -1,0 +1,84 @@
+/**
+ * The shapes that cross the Worker ↔ grant object boundary. Workers RPC carries no custom error
+ * properties, so every refusal is a discriminated result that the caller maps to an error.
+ */
+import type { UserClaims } from "../tokens/claims";
+
+/** What creates a family: the user, the client and the granted scope. */
+export interface StartFamilyInput {
+  sid: string;
+  clientId: string;
+  subject: string;
+  scope: string[];
+  claims: UserClaims;
+  organizationId?: string;
+  authTime: number;
+  nonce?: string;
+  issuer: string;
+  /** The hash of the code the family comes from, so that a second redemption is recognised. */
+  codeHash?: string;
+}
+
+/** A refresh request that has passed client authentication. */
+export interface RefreshInput {
+  refreshToken: string;
+  clientId: string;
+  /** The narrower scope asked for, already parsed; `undefined` means the grant's full scope. */
+  scope?: string[];
+  issuer: string;
+}
+
+/** A code redemption that has passed client authentication. */
+export interface RedeemCodeInput {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  codeVerifier?: string;
+  issuer: string;
+}
+
+/** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */
+export type GrantFailure =
+  | { ok: false; error: "invalid_grant"; reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" }
+  | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
+  | { ok: false; error: "server_error"; reason: "configuration" | "internal" };
+
+/** A token response body, exactly as the client is to receive it, or a refusal. */
+export type TokenResult = { ok: true; body: string } | GrantFailure;
+
+/** The outcome of the host application's answer to an authorization request. */
+export type LoginResult =
+  { ok: true; redirectTo: string } | { ok: false; reason: "not_found" | "completed" | "invalid_scope" };
+
+/** What the host application may read about a pending request (the contract's field names). */
+export interface AuthorizationView {
+  client_id: string;
+  client_name?: string;
+  scope: string;
+  redirect_uri: string;
+  expires_at: number;
+}
+
+/** A live grant as userinfo and introspection see it. */
+export interface SessionView {
+  clientId: string;
+  subject: string;
+  scope: string[];
+  claims: UserClaims;
+  organizationId?: string;
+  /** When the family ends if nothing else happens (seconds). */
+  endsAt: number;
+  /** The current refresh token generation; absent without refresh tokens. */
+  generation?: number;
+}
+
+/** A live refresh token as introspection reports it (RFC 7662 §2.2 member names). */
+export interface RefreshTokenView {
+  active: true;
+  scope: string;
+  client_id: string;
+  sub: string;
+  exp: number;
+  token_type: "refresh_token";
+  sid: string;
+}

@@ -1,0 +1,33 @@
+/**
+ * The authorization_code grant: the Worker's side. The code routes to its grant's object, which
+ * checks it once and starts the token family.
+ *
+ * @see RFC 6749 §4.1.3, RFC 7636 §4.5
+ */
+import { OAuthError, invalidRequest } from "../errors";
+import { sidOfAuthorizationCode } from "../grant/authorization-code";
+import type { GrantContext } from "./context";
+import { grantFailureError } from "./failure";
+import { grantFor } from "../grant/locate";
+
+/** Answers an authorization_code grant request with the response body, or throws an OAuthError. */
+export async function authorizationCodeGrant(context: GrantContext): Promise<string> {
+  const { env, params, client, issuer } = context;
+  const code = params.get("code") ?? invalidRequest("The code parameter is required.");
+  // Every authorization request carries redirect_uri, so every redemption must repeat it.
+  const redirectUri = params.get("redirect_uri") ?? invalidRequest("The redirect_uri parameter is required.");
+  const codeVerifier = params.get("code_verifier");
+  const sid = sidOfAuthorizationCode(code);
+  if (sid === undefined) {
+    throw new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
+  }
+  const result = await grantFor(env, context.config, sid).redeemCode({
+    code,
+    clientId: client.client_id,
+    redirectUri,
+    ...(codeVerifier !== undefined && { codeVerifier }),
+    issuer,
+  });
+  if (!result.ok) throw grantFailureError(result);
+  return result.body;
+}

@@ -1,0 +1,87 @@
+/**
+ * The built-in development login at `/dev/login`: `/oauth2/authorize` hands the user here when
+ * `DEV_LOGIN` is on and no `LOGIN_URL` is set. It answers the pending request as the host
+ * application would through the admin API, for whoever is typed in. Never for production.
+ */
+import { finishLogin } from "../admin/authorizations";
+import { readLoginOutcome } from "../admin/login-outcome";
+import { readConfig, type Config } from "../config";
+import type { Env } from "../env";
+import { OAuthError, serverError } from "../errors";
+import type { LoginOutcome } from "../grant/authorization-state";
+import { isSid } from "../grant/refresh-token";
+import { readParams, type Params } from "../http/params";
+import { devLoginForm, devLoginProblem } from "./dev-login-form";
+import { grantFor } from "../grant/locate";
+
+/** Whether the development login exists: `DEV_LOGIN` on and no host application login page. */
+export function devLoginEnabled(config: Config): boolean {
+  return config.devLogin && config.loginUrl === undefined;
+}
+
+/** `GET /dev/login?authorization_request=ID`: the form, or 404 for an unknown or expired request. */
+export async function showDevLogin(env: Env, url: URL): Promise<Response> {
+  const id = url.searchParams.get("authorization_request") ?? "";
+  const view = isSid(id) ? await grantFor(env, readConfig(env), id).describeAuthorization() : undefined;
+  if (view === undefined) return unknownRequest();
+  return devLoginForm(id, view);
+}
+
+/**
+ * `POST /dev/login`: approves (with the typed subject, email and name) or denies the request,
+ * then sends the browser on to the client with 303, so the redirect is a GET.
+ */
+export async function submitDevLogin(request: Request, env: Env, issuer: string, url: URL): Promise<Response> {
+  let id: string;
+  let outcome: LoginOutcome | undefined;
+  try {
+    const params = await readParams(request, url);
+    id = params.get("authorization_request") ?? "";
+    const action = params.get("action");
+    if (action !== "approve" && action !== "deny") {
+      return devLoginProblem(400, "Nothing was chosen", "Choose Approve or Deny.");
+    }
+    outcome = action === "approve" ? readOutcome(params) : undefined;
+  } catch (error) {
+    if (!(error instanceof OAuthError) || error.code !== "invalid_request") throw error;
+    return devLoginProblem(error.status, "The form could not be read", error.description);
+  }
+  const result = await finishLogin(env, id, issuer, outcome);
+  if (result.ok) {
+    return new Response(null, { status: 303, headers: { Location: result.redirectTo, "Cache-Control": "no-store" } });
+  }
+  switch (result.reason) {
+    case "not_found":
+      return unknownRequest();
+    case "completed":
+      return devLoginProblem(409, "Already answered", "This sign-in request was already approved or denied.");
+    case "invalid_scope":
+      // The page grants exactly what was requested, so this cannot happen from its form.
+      throw serverError();
+  }
+}
+
+/** The outcome the admin API would receive; the typed email counts as verified. */
+function readOutcome(params: Params): LoginOutcome {
+  const email = params.get("email");
+  const name = params.get("name")?.trim();
+  const claims: Record<string, unknown> = {};
+  if (email !== undefined) Object.assign(claims, { email, email_verified: true });
+  if (name !== undefined && name !== "") Object.assign(claims, { name, ...splitName(name) });
+  return readLoginOutcome({ subject: params.get("subject"), claims }, Math.floor(Date.now() / 1000));
+}
+
+/** "Ada King Lovelace" → given "Ada", family "King Lovelace"; a single word is a given name. */
+function splitName(name: string): { given_name: string; family_name?: string } {
+  const space = name.indexOf(" ");
+  if (space < 0) return { given_name: name };
+  return { given_name: name.slice(0, space), family_name: name.slice(space + 1).trim() };
+}
+
+function unknownRequest(): Response {
+  return devLoginProblem(
+    404,
+    "This sign-in request is not pending",
+    "It is unknown, has expired (requests live ten minutes), or was already answered.",
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Verifying a Baton access token: signature by a configured key, `typ: "at+jwt"`, the issuer,
+ * and the lifetime. Whether the grant behind it is still live is the caller's question.
+ *
+ * @see RFC 9068 §4 (validating JWT access tokens), RFC 8725 §3.1 (algorithm verification)
+ */
+import { errors, importJWK, jwtVerify, type JWSHeaderParameters, type JWTPayload } from "jose";
+import type { SigningAlgorithm, SigningKeySet } from "./keys";
+
+/** The claims of a verified access token (RFC 9068 §2.2; `sid` and `org_id` where they exist). */
+export interface VerifiedAccessToken extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  /** Space-separated; absent when nothing was granted. */
+  scope?: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  sid?: string;
+  org_id?: string;
+}
+
+interface VerificationKey {
+  alg: SigningAlgorithm;
+  key: CryptoKey;
+}
+
+// Baton's own tokens are far shorter; anything longer is refused before any parsing.
+const MAX_TOKEN_LENGTH = 8192;
+// RFC 9068 §2.2: every access token carries these.
+const REQUIRED_CLAIMS = ["iss", "sub", "aud", "client_id", "iat", "exp", "jti"];
+
+// One lookup per imported key set: the public keys are imported once per isolate, not per request.
+const lookups = new WeakMap<SigningKeySet, Promise<ReadonlyMap<string, VerificationKey>>>();
+
+/**
+ * Verifies `token` as an access token that this Baton issued as `issuer` with one of `keys`.
+ * Returns its claims, or `undefined` for anything that is not such a token or has expired.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keys: SigningKeySet,
+  issuer: string,
+): Promise<VerifiedAccessToken | undefined> {
+  if (token.length > MAX_TOKEN_LENGTH) return undefined;
+  const byKid = await verificationKeys(keys);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, (header) => keyFor(byKid, header), {
+      typ: "at+jwt",
+      issuer,
+      algorithms: [...new Set(keys.all.map((key) => key.alg))],
+      requiredClaims: REQUIRED_CLAIMS,
+    }));
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return undefined;
+    throw error;
+  }
+  return hasAccessTokenShape(payload) ? payload : undefined;
+}
+
+/** The key a token's header names; the header's `alg` must be that key's own (RFC 8725 §3.1). */
+function keyFor(byKid: ReadonlyMap<string, VerificationKey>, header: JWSHeaderParameters): CryptoKey {
+  const entry = header.kid === undefined ? undefined : byKid.get(header.kid);
+  if (entry === undefined || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+  return entry.key;
+}
+
+function verificationKeys(keys: SigningKeySet): Promise<ReadonlyMap<string, VerificationKey>> {
+  let lookup = lookups.get(keys);
+  if (lookup === undefined) {
+    const imported = importPublicKeys(keys);
+    lookups.set(keys, imported);
+    // A failed import is not kept: the next request tries again.
+    imported.catch(() => {
+      if (lookups.get(keys) === imported) lookups.delete(keys);
+    });
+    lookup = imported;
+  }
+  return lookup;
+}
+
+async function importPublicKeys(keys: SigningKeySet): Promise<ReadonlyMap<string, VerificationKey>> {
+  const entries = await Promise.all(
+    keys.all.map(
+      async (key) => [key.kid, { alg: key.alg, key: (await importJWK(key.publicJwk, key.alg)) as CryptoKey }] as const,
+    ),
+  );
+  return new Map(entries);
+}
+
+function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToken {
+  const { aud } = payload;
+  return (
+    typeof payload.sub === "string" &&
+    typeof payload.client_id === "string" &&
+    typeof payload.jti === "string" &&
+    (typeof aud === "string" || Array.isArray(aud)) &&
+    optionalString(payload.scope) &&
+    optionalString(payload.sid) &&
+    optionalString(payload.org_id)
+  );
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === "string";
+}

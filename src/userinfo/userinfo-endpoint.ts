@@ -1,0 +1,43 @@
+/**
+ * `GET`/`POST /oauth2/userinfo`: the user's claims that the access token's scope releases.
+ *
+ * @see OIDC Core §5.3 (UserInfo endpoint), RFC 6750 (bearer tokens)
+ */
+import { getClient } from "../clients/store";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { NO_STORE_HEADERS } from "../errors";
+import { isSid } from "../grant/refresh-token";
+import { parseScope } from "../scope";
+import { claimsForScope } from "../tokens/claims";
+import { loadSigningKeys } from "../tokens/keys";
+import { verifyAccessToken } from "../tokens/verify-access-token";
+import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
+import { grantFor } from "../grant/locate";
+
+/**
+ * Answers with `sub` and the claims of the token's scope, read from the live grant. The token
+ * must verify, name a grant (`sid`: machine tokens have no user), and that grant must still be
+ * live, for the same client and user, and the client must still be registered.
+ */
+export async function handleUserinfo(request: Request, env: Env, config: Config, url: URL): Promise<Response> {
+  const token = await readBearerToken(request, url);
+  if (token === undefined) throw missingToken();
+  const keys = await loadSigningKeys(config.signingKeys);
+  const claims = await verifyAccessToken(token, keys, config.issuer ?? url.origin);
+  if (claims?.sid === undefined || !isSid(claims.sid)) throw invalidToken();
+  const [session, client] = await Promise.all([
+    grantFor(env, config, claims.sid).session(),
+    // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
+    getClient(env.CLIENTS, claims.client_id),
+  ]);
+  if (session === undefined || session.clientId !== claims.client_id || session.subject !== claims.sub) {
+    throw invalidToken();
+  }
+  if (client === undefined) throw invalidToken();
+  // A token that is no longer valid is refused as such before its scope is looked at.
+  const scope = parseScope(claims.scope ?? "") ?? [];
+  if (!scope.includes("openid")) throw insufficientScope("openid");
+  const body = { sub: session.subject, ...claimsForScope(session.claims, scope) };
+  return new Response(JSON.stringify(body), { headers: NO_STORE_HEADERS });
+}

@@ -1,0 +1,153 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { admin } from "../support/worker";
+import { expectError } from "../http/support-token-endpoint";
+
+const BASE_METADATA = {
+  client_name: "App",
+  redirect_uris: ["https://app.example/cb"],
+  grant_types: ["authorization_code", "refresh_token"],
+  token_endpoint_auth_method: "client_secret_basic",
+  scope: "openid offline_access",
+};
+
+const MESSAGE = {
+  grantTypesArray: "grant_types must be a non-empty array.",
+  grantTypesValues: "grant_types may hold only authorization_code, refresh_token and client_credentials.",
+  refreshNeedsCode: "refresh_token needs authorization_code, which is where refresh tokens come from.",
+  machineNeedsSecret: "client_credentials needs a confidential client (token_endpoint_auth_method other than none).",
+  authMethod: "token_endpoint_auth_method must be client_secret_basic, client_secret_post or none.",
+  redirectUrisArray: "redirect_uris must be a non-empty array for the authorization_code grant.",
+  redirectUrisCount: "redirect_uris may hold at most 20 URIs.",
+  redirectString: "Every redirect URI must be a string of at most 2000 characters.",
+  redirectAbsolute: "Every redirect URI must be an absolute URI.",
+  redirectFragment: "A redirect URI must not have a fragment.",
+  redirectScheme: "A redirect URI must use https, http on a loopback host, or a reverse-domain private-use scheme.",
+  scopeType: "scope must be a space-separated string.",
+  scopeChars: "scope holds a character that RFC 6749 does not allow.",
+  clientName: "client_name must be a string of 1 to 200 printable characters.",
+  organizationId: "organization_id must be a string of 1 to 200 printable characters.",
+};
+
+describe("invalid client metadata", () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ["grant_types as a string", { grant_types: "authorization_code" }, MESSAGE.grantTypesArray],
+    ["empty grant_types", { grant_types: [] }, MESSAGE.grantTypesArray],
+    ["grant_types null", { grant_types: null }, MESSAGE.grantTypesArray],
+    ["the password grant", { grant_types: ["authorization_code", "password"] }, MESSAGE.grantTypesValues],
+    ["the implicit grant", { grant_types: ["implicit"] }, MESSAGE.grantTypesValues],
+    ["a grant type in another case", { grant_types: ["Authorization_Code"] }, MESSAGE.grantTypesValues],
+    ["a grant type that is not a string", { grant_types: [1] }, MESSAGE.grantTypesValues],
+    ["refresh_token alone", { grant_types: ["refresh_token"] }, MESSAGE.refreshNeedsCode],
+    [
+      "refresh_token with client_credentials only",
+      { grant_types: ["client_credentials", "refresh_token"] },
+      MESSAGE.refreshNeedsCode,
+    ],
+    [
+      "client_credentials for a public client",
+      { grant_types: ["client_credentials"], token_endpoint_auth_method: "none" },
+      MESSAGE.machineNeedsSecret,
+    ],
+    ["an unsupported auth method", { token_endpoint_auth_method: "private_key_jwt" }, MESSAGE.authMethod],
+    ["an auth method that is not a string", { token_endpoint_auth_method: 1 }, MESSAGE.authMethod],
+    ["missing redirect_uris for a code client", { redirect_uris: undefined }, MESSAGE.redirectUrisArray],
+    ["empty redirect_uris for a code client", { redirect_uris: [] }, MESSAGE.redirectUrisArray],
+    ["redirect_uris as a string", { redirect_uris: "https://app.example/cb" }, MESSAGE.redirectUrisArray],
+    [
+      "more than 20 redirect URIs",
+      { redirect_uris: Array.from({ length: 21 }, (_, i) => `https://app.example/cb${i}`) },
+      MESSAGE.redirectUrisCount,
+    ],
+    ["a redirect URI that is not a string", { redirect_uris: [42] }, MESSAGE.redirectString],
+    [
+      "a redirect URI over 2000 characters",
+      { redirect_uris: [`https://app.example/${"a".repeat(2000)}`] },
+      MESSAGE.redirectString,
+    ],
+    ["a relative redirect URI", { redirect_uris: ["/callback"] }, MESSAGE.redirectAbsolute],
+    ["a redirect URI with a space", { redirect_uris: ["https://app.example/call back"] }, MESSAGE.redirectAbsolute],
+    [
+      "a redirect URI with leading whitespace",
+      { redirect_uris: [" https://app.example/cb"] },
+      MESSAGE.redirectAbsolute,
+    ],
+    [
+      "a redirect URI with a control character",
+      { redirect_uris: ["https://app.example/cb\u0000"] },
+      MESSAGE.redirectAbsolute,
+    ],
+    [
+      "a redirect URI with a lone surrogate",
+      { redirect_uris: ["https://app.example/\ud800"] },
+      MESSAGE.redirectAbsolute,
+    ],
+    ["a redirect URI with a fragment", { redirect_uris: ["https://app.example/cb#top"] }, MESSAGE.redirectFragment],
+    ["a redirect URI with an empty fragment", { redirect_uris: ["https://app.example/cb#"] }, MESSAGE.redirectFragment],
+    ["http on a public host", { redirect_uris: ["http://app.example/cb"] }, MESSAGE.redirectScheme],
+    [
+      "http on a host that starts like localhost",
+      { redirect_uris: ["http://localhost.evil.example/cb"] },
+      MESSAGE.redirectScheme,
+    ],
+    ["http on a private address", { redirect_uris: ["http://10.0.0.1/cb"] }, MESSAGE.redirectScheme],
+    ["a javascript: URI", { redirect_uris: ["javascript:alert(1)"] }, MESSAGE.redirectScheme],
+    ["a data: URI", { redirect_uris: ["data:text/html,hello"] }, MESSAGE.redirectScheme],
+    ["a file: URI", { redirect_uris: ["file:///etc/passwd"] }, MESSAGE.redirectScheme],
+    ["a private-use scheme that is not a reverse domain", { redirect_uris: ["myapp:/cb"] }, MESSAGE.redirectScheme],
+    [
+      "one bad URI among good ones",
+      { redirect_uris: ["https://app.example/cb", "http://app.example/cb"] },
+      MESSAGE.redirectScheme,
+    ],
+    ["a scope that is not a string", { scope: ["openid"] }, MESSAGE.scopeType],
+    ["a scope with a double quote", { scope: 'openid "admin"' }, MESSAGE.scopeChars],
+    ["a scope with a backslash", { scope: "openid a\\b" }, MESSAGE.scopeChars],
+    ["a scope with a tab", { scope: "openid\tprofile" }, MESSAGE.scopeChars],
+    ["a scope with a newline", { scope: "openid\nprofile" }, MESSAGE.scopeChars],
+    ["a scope with a non-ASCII letter", { scope: "openid prófile" }, MESSAGE.scopeChars],
+    ["an empty client_name", { client_name: "" }, MESSAGE.clientName],
+    ["a client_name over 200 characters", { client_name: "a".repeat(201) }, MESSAGE.clientName],
+    ["a client_name that is not a string", { client_name: 7 }, MESSAGE.clientName],
+    ["a client_name with a control character", { client_name: "App\u0000" }, MESSAGE.clientName],
+    ["a client_name with a line break", { client_name: "App\nAdmin: yes" }, MESSAGE.clientName],
+    ["a client_name with a lone surrogate", { client_name: "App \udc00" }, MESSAGE.clientName],
+    ["an empty organization_id", { organization_id: "" }, MESSAGE.organizationId],
+    ["an organization_id that is not a string", { organization_id: { id: "org_1" } }, MESSAGE.organizationId],
+  ])("refuses %s with invalid_client_metadata", async (_label, change, description) => {
+    const before = (await env.CLIENTS.list()).keys.length;
+    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, ...change });
+    await expectError(response, { status: 400, error: "invalid_client_metadata", description });
+    expect((await env.CLIENTS.list()).keys.length).toBe(before);
+  });
+});
+
+describe("valid client metadata", () => {
+  it.each<[string, Record<string, unknown>]>([
+    ["http on localhost with a port", { redirect_uris: ["http://localhost:8080/cb"] }],
+    ["http on 127.0.0.1", { redirect_uris: ["http://127.0.0.1/cb"] }],
+    ["http on [::1]", { redirect_uris: ["http://[::1]:3000/cb"] }],
+    ["a reverse-domain private-use scheme", { redirect_uris: ["com.example.app:/oauth2redirect"] }],
+    ["a redirect URI with a query", { redirect_uris: ["https://app.example/cb?tenant=a"] }],
+    ["a URI of exactly 2000 characters", { redirect_uris: [`https://app.example/${"a".repeat(2000 - 20)}`] }],
+    ["20 redirect URIs", { redirect_uris: Array.from({ length: 20 }, (_, i) => `https://app.example/cb${i}`) }],
+    ["a client_name of 200 characters with emoji", { client_name: `${"a".repeat(198)}🙂` }],
+    ["a client_name that is null", { client_name: null }],
+    ["a public code client", { token_endpoint_auth_method: "none" }],
+    ["a machine client with an empty redirect_uris", { grant_types: ["client_credentials"], redirect_uris: [] }],
+    ["all three grant types", { grant_types: ["authorization_code", "refresh_token", "client_credentials"] }],
+    ["an empty scope", { scope: "" }],
+    ["scope tokens with every allowed symbol", { scope: "openid a:b/c!#$%&'()*+,-.;<=>?@[]^_`{|}~" }],
+  ])("accepts %s", async (_label, change) => {
+    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, ...change });
+    const text = await response.text();
+    expect(response.status, text).toBe(201);
+  });
+
+  it("stores the redirect URIs exactly as given", async () => {
+    const uris = ["https://App.Example/cb/", "http://localhost:8080/cb?x=1", "com.example.app:/oauth2redirect"];
+    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, redirect_uris: uris });
+    expect(response.status).toBe(201);
+    expect((await response.json<{ redirect_uris: string[] }>()).redirect_uris).toEqual(uris);
+  });
+});

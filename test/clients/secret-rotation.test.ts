@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { registerClient, type TestClient } from "../support/clients";
+import { startFamily } from "../support/families";
+import { refresh, type AuthStyle } from "../support/token-requests";
+import { admin } from "../support/worker";
+import { expectInvalidClient, expectTokens } from "../http/support-token-endpoint";
+
+/** Refreshes a fresh family of `client`, authenticating with `secret` the given way. */
+async function refreshWith(client: TestClient, secret: string, style: AuthStyle = "basic"): Promise<Response> {
+  const family = await startFamily(client.client_id);
+  return refresh({ ...client, client_secret: secret }, family.tokens.refresh_token, {}, style);
+}
+
+async function addSecret(clientId: string): Promise<{ client_secret_id: string; client_secret: string }> {
+  const response = await admin("POST", `/admin/clients/${clientId}/secrets`);
+  expect(response.status).toBe(201);
+  return response.json();
+}
+
+async function deleteSecret(clientId: string, secretId: string): Promise<void> {
+  const response = await admin("DELETE", `/admin/clients/${clientId}/secrets/${secretId}`);
+  expect(response.status).toBe(204);
+}
+
+describe("secret rotation", () => {
+  it.each<AuthStyle>(["basic", "post"])("accepts both secrets once a second one is added (%s)", async (style) => {
+    const client = await registerClient();
+    const second = await addSecret(client.client_id);
+    expect(second.client_secret).not.toBe(client.client_secret);
+    await expectTokens(await refreshWith(client, client.client_secret!, style));
+    await expectTokens(await refreshWith(client, second.client_secret, style));
+  });
+
+  it.each<AuthStyle>(["basic", "post"])("refuses a deleted secret and keeps the other (%s)", async (style) => {
+    const client = await registerClient();
+    const second = await addSecret(client.client_id);
+    await deleteSecret(client.client_id, client.client_secret_id!);
+    await expectInvalidClient(await refreshWith(client, client.client_secret!, style));
+    await expectTokens(await refreshWith(client, second.client_secret, style));
+  });
+
+  it("refuses the newer secret once it is deleted, and keeps the first", async () => {
+    const client = await registerClient();
+    const second = await addSecret(client.client_id);
+    await deleteSecret(client.client_id, second.client_secret_id);
+    await expectInvalidClient(await refreshWith(client, second.client_secret));
+    await expectTokens(await refreshWith(client, client.client_secret!));
+  });
+
+  it("refuses every secret once all are deleted", async () => {
+    const client = await registerClient();
+    const second = await addSecret(client.client_id);
+    await deleteSecret(client.client_id, client.client_secret_id!);
+    await deleteSecret(client.client_id, second.client_secret_id);
+    await expectInvalidClient(await refreshWith(client, client.client_secret!));
+    await expectInvalidClient(await refreshWith(client, second.client_secret));
+  });
+
+  it("does not let one client's new secret authenticate another client", async () => {
+    const [client, other] = await Promise.all([registerClient(), registerClient()]);
+    const added = await addSecret(other.client_id);
+    await expectInvalidClient(await refreshWith(client, added.client_secret));
+  });
+});
+
+describe("deleted clients", () => {
+  it.each<AuthStyle>(["basic", "post"])("refuses a deleted client's secret at once (%s)", async (style) => {
+    const client = await registerClient();
+    const family = await startFamily(client.client_id);
+    expect((await admin("DELETE", `/admin/clients/${client.client_id}`)).status).toBe(204);
+    await expectInvalidClient(await refresh(client, family.tokens.refresh_token, {}, style));
+  });
+
+  it("refuses a deleted public client", async () => {
+    const client = await registerClient({ token_endpoint_auth_method: "none" });
+    const family = await startFamily(client.client_id);
+    expect((await admin("DELETE", `/admin/clients/${client.client_id}`)).status).toBe(204);
+    await expectInvalidClient(await refresh(client, family.tokens.refresh_token, {}, "none"));
+  });
+});
+
+describe("concurrent secret changes", () => {
+  // Fails today: client records live in KV and every secret change is a read-modify-write
+  // without compare-and-set, so of two changes made at the same moment one is lost. Here either
+  // the deleted secret comes back to life or the added one, already shown to the operator, never
+  // works. Client writes need one serialisation point, such as a Durable Object per client.
+  it.fails("applies a secret deletion and a secret addition made at the same moment", async () => {
+    const client = await registerClient();
+    const [deleted, added] = await Promise.all([
+      admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`),
+      admin("POST", `/admin/clients/${client.client_id}/secrets`),
+    ]);
+    expect(deleted.status).toBe(204);
+    expect(added.status).toBe(201);
+    const second = await added.json<{ client_secret_id: string; client_secret: string }>();
+    const listed = await (await admin("GET", `/admin/clients/${client.client_id}`)).json<{ client_secrets: unknown }>();
+    expect(listed.client_secrets).toEqual([
+      { client_secret_id: second.client_secret_id, created_at: expect.any(Number) },
+    ]);
+    await expectInvalidClient(await refreshWith(client, client.client_secret!));
+    await expectTokens(await refreshWith(client, second.client_secret));
+  });
+
+  it.fails("keeps every secret added at the same moment", async () => {
+    const client = await registerClient();
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => admin("POST", `/admin/clients/${client.client_id}/secrets`)),
+    );
+    const added = await Promise.all(responses.map((response) => response.json<{ client_secret: string }>()));
+    expect(responses.map((response) => response.status)).toEqual([201, 201, 201]);
+    for (const secret of added) await expectTokens(await refreshWith(client, secret.client_secret));
+  });
+});

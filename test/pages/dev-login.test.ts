@@ -1,0 +1,316 @@
+/**
+ * The built-in development login: `/oauth2/authorize` hands the browser to `/dev/login`, whose
+ * form approves or denies the pending request, and the browser goes on to the client.
+ */
+import { decodeJwt } from "jose";
+import { describe, expect, it } from "vitest";
+import { newSid } from "../../src/grant/refresh-token";
+import { registerClient, type TestClient } from "../support/clients";
+import { tokenRequest } from "../support/token-requests";
+import { BASE, call } from "../support/worker";
+import { expectPageHeaders, fetchWith, pageBody } from "./page-support";
+
+const dev = fetchWith({ DEV_LOGIN: "true" });
+const REDIRECT_URI = "https://app.example/callback";
+const VERIFIER = "dev-login-test-verifier-0123456789-abcdefghijklmnop";
+const FORM_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https://app.example; frame-ancestors 'none'";
+
+async function challengeOf(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** Starts an authorization request the way a browser does and returns its id from the hand-off. */
+async function beginAuthorization(
+  client: TestClient,
+  scope = "openid profile email offline_access",
+  redirectUri = REDIRECT_URI,
+): Promise<string> {
+  const params = new URLSearchParams({
+    response_type: "code",
+    client_id: client.client_id,
+    redirect_uri: redirectUri,
+    scope,
+    state: "state-1",
+    nonce: "nonce-1",
+    code_challenge: await challengeOf(VERIFIER),
+    code_challenge_method: "S256",
+  });
+  const response = await dev(`/oauth2/authorize?${params}`);
+  expect(response.status).toBe(302);
+  const location = new URL(response.headers.get("Location")!);
+  expect(`${location.origin}${location.pathname}`).toBe(`${BASE}/dev/login`);
+  return location.searchParams.get("authorization_request")!;
+}
+
+function submit(fields: Record<string, string>, send = dev): Promise<Response> {
+  return send("/dev/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+  });
+}
+
+/** The redirect of a 303 answer, with its query as an object. */
+function redirectOf(response: Response): { target: string; query: Record<string, string> } {
+  expect(response.status).toBe(303);
+  expect(response.headers.get("Cache-Control")).toBe("no-store");
+  const url = new URL(response.headers.get("Location")!);
+  return { target: `${url.origin}${url.pathname}`, query: Object.fromEntries(url.searchParams) };
+}
+
+async function redeem(client: TestClient, code: string) {
+  const response = await tokenRequest(client, {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: VERIFIER,
+  });
+  expect(response.status).toBe(200);
+  return response.json<{ access_token: string; id_token: string; refresh_token: string; scope: string }>();
+}
+
+function problemPage(heading: string, detail: string): string {
+  return `<h1>${heading}</h1>
+<p>${detail}</p>
+<p class="muted">Start again from the application.</p>`;
+}
+
+const UNKNOWN_REQUEST = problemPage(
+  "This sign-in request is not pending",
+  "It is unknown, has expired (requests live ten minutes), or was already answered.",
+);
+
+describe("development login: availability", () => {
+  it.each(["GET", "POST", "PUT"])("does not exist for %s when DEV_LOGIN is off", async (method) => {
+    const response = await fetchWith({ DEV_LOGIN: "false" })("/dev/login", { method });
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get("Content-Type")).toBe("application/json");
+    expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
+  });
+
+  it("does not exist when LOGIN_URL is set, even with DEV_LOGIN on", async () => {
+    const response = await fetchWith({ DEV_LOGIN: "true", LOGIN_URL: "https://host.example/login" })(
+      `/dev/login?authorization_request=${newSid()}`,
+    );
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
+  });
+
+  it("refuses PUT with 405 and Allow: GET, POST when it is on", async () => {
+    const response = await dev("/dev/login", { method: "PUT" });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get("Allow")).toBe("GET, POST");
+  });
+});
+
+describe("development login: the form", () => {
+  it("shows who asks for what, escaped, with the request id and both buttons", async () => {
+    const client = await registerClient({ client_name: `<b>"Tom" & 'Jerry'</b>` });
+    const id = await beginAuthorization(client, "openid email");
+
+    const response = await dev(`/dev/login?authorization_request=${id}`);
+
+    expectPageHeaders(response, 200);
+    expect(response.headers.get("Content-Security-Policy")).toBe(FORM_CSP);
+    expect(await pageBody(response)).toBe(`<h1>Development login</h1>
+<p class="muted">This page signs in whoever is typed below, without a password. It stands in for the
+host application's login during development; production sets <code>LOGIN_URL</code> instead.</p>
+<p><strong>&#60;b&#62;&#34;Tom&#34; &#38; &#39;Jerry&#39;&#60;/b&#62;</strong> (<code>${client.client_id}</code>) asks for
+<code>openid email</code>.</p>
+<p class="muted">The answer goes to <code>https://app.example/callback</code>.</p>
+<form method="post" action="/dev/login">
+<input type="hidden" name="authorization_request" value="${id}">
+<label for="subject">Subject (the user's id)</label>
+<input id="subject" name="subject" value="user_dev" required maxlength="255">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" maxlength="320" placeholder="dev@example.com">
+<label for="name">Name</label>
+<input id="name" name="name" maxlength="320" placeholder="Dev User">
+<button type="submit" name="action" value="approve">Approve</button>
+<button type="submit" name="action" value="deny" formnovalidate>Deny</button>
+</form>`);
+  });
+
+  it("lets the form post redirect to a native app's private-use scheme", async () => {
+    const client = await registerClient({
+      redirect_uris: ["com.example.app:/callback"],
+      token_endpoint_auth_method: "none",
+    });
+    const id = await beginAuthorization(client, "openid", "com.example.app:/callback");
+
+    const response = await dev(`/dev/login?authorization_request=${id}`);
+
+    expect(response.headers.get("Content-Security-Policy")).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' com.example.app:; frame-ancestors 'none'",
+    );
+  });
+
+  it.each([
+    ["an unknown request", () => `?authorization_request=${newSid()}`],
+    ["an id that is not a grant id", () => "?authorization_request=%3Cscript%3E"],
+    ["no request at all", () => ""],
+  ])("answers a 404 page for %s", async (_name, query) => {
+    const response = await dev(`/dev/login${query()}`);
+
+    expectPageHeaders(response, 404);
+    expect(await pageBody(response)).toBe(UNKNOWN_REQUEST);
+  });
+});
+
+describe("development login: answering", () => {
+  it("approves: the code it sends back redeems to tokens carrying the typed user", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+
+    const answer = await submit({
+      authorization_request: id,
+      subject: "user_ada",
+      email: "ada@example.com",
+      name: "Ada King Lovelace",
+      action: "approve",
+    });
+
+    const { target, query } = redirectOf(answer);
+    expect(target).toBe(REDIRECT_URI);
+    expect(Object.keys(query).sort()).toEqual(["code", "iss", "state"]);
+    expect(query).toMatchObject({ state: "state-1", iss: BASE });
+    const tokens = await redeem(client, query.code!);
+    expect(tokens.scope).toBe("openid profile email offline_access");
+    const idToken = decodeJwt(tokens.id_token);
+    expect(idToken).toMatchObject({
+      iss: BASE,
+      aud: client.client_id,
+      sub: "user_ada",
+      nonce: "nonce-1",
+      email: "ada@example.com",
+      email_verified: true,
+      name: "Ada King Lovelace",
+      given_name: "Ada",
+      family_name: "King Lovelace",
+    });
+    const userinfo = await call("/oauth2/userinfo", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+    expect(await userinfo.json()).toEqual({
+      sub: "user_ada",
+      email: "ada@example.com",
+      email_verified: true,
+      name: "Ada King Lovelace",
+      given_name: "Ada",
+      family_name: "King Lovelace",
+    });
+  });
+
+  it("approves with the subject alone: no email and no name claims", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+
+    const { query } = redirectOf(await submit({ authorization_request: id, subject: "user_dev", action: "approve" }));
+
+    const tokens = await redeem(client, query.code!);
+    const userinfo = await call("/oauth2/userinfo", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+    expect(await userinfo.json()).toEqual({ sub: "user_dev" });
+  });
+
+  it("takes a one-word name as the given name alone", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+
+    const { query } = redirectOf(
+      await submit({ authorization_request: id, subject: "user_cher", name: " Cher ", action: "approve" }),
+    );
+
+    const idToken = decodeJwt((await redeem(client, query.code!)).id_token);
+    expect(idToken).toMatchObject({ name: "Cher", given_name: "Cher" });
+    expect(idToken).not.toHaveProperty("family_name");
+    expect(idToken).not.toHaveProperty("email");
+  });
+
+  it("denies: the client learns access_denied, with its state and the issuer", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+
+    const { target, query } = redirectOf(await submit({ authorization_request: id, action: "deny" }));
+
+    expect(target).toBe(REDIRECT_URI);
+    expect(query).toEqual({
+      error: "access_denied",
+      error_description: "The user or the application denied the request.",
+      state: "state-1",
+      iss: BASE,
+    });
+    const form = await dev(`/dev/login?authorization_request=${id}`);
+    expectPageHeaders(form, 404);
+    expect(await pageBody(form)).toBe(UNKNOWN_REQUEST);
+  });
+
+  it("answers 409 to a second answer of the same request", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+    redirectOf(await submit({ authorization_request: id, subject: "user_dev", action: "approve" }));
+
+    const again = await submit({ authorization_request: id, subject: "user_dev", action: "approve" });
+
+    expectPageHeaders(again, 409);
+    expect(await pageBody(again)).toBe(
+      problemPage("Already answered", "This sign-in request was already approved or denied."),
+    );
+  });
+
+  it.each([
+    ["an unknown request", () => newSid()],
+    ["an id that is not a grant id", () => "nope"],
+  ])("answers a 404 page when approving %s", async (_name, id) => {
+    const response = await submit({ authorization_request: id(), subject: "user_dev", action: "approve" });
+
+    expectPageHeaders(response, 404);
+    expect(await pageBody(response)).toBe(UNKNOWN_REQUEST);
+  });
+
+  it.each<Record<string, string>>([{}, { action: "maybe" }])(
+    "answers 400 when neither button was chosen (%j)",
+    async (extra) => {
+      const client = await registerClient();
+      const id = await beginAuthorization(client);
+
+      const response = await submit({ authorization_request: id, subject: "user_dev", ...extra });
+
+      expectPageHeaders(response, 400);
+      expect(await pageBody(response)).toBe(problemPage("Nothing was chosen", "Choose Approve or Deny."));
+      // Nothing was answered: the form is still there.
+      expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
+    },
+  );
+
+  it("answers 400 to an approval without a subject, and the request stays pending", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+
+    const response = await submit({ authorization_request: id, subject: "", action: "approve" });
+
+    expectPageHeaders(response, 400);
+    expect(await pageBody(response)).toBe(
+      problemPage("The form could not be read", "subject must be a string of 1 to 255 characters."),
+    );
+    expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
+  });
+
+  it("answers 400 to a form that repeats a field", async () => {
+    const response = await dev("/dev/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `authorization_request=${newSid()}&action=deny&action=approve`,
+    });
+
+    expectPageHeaders(response, 400);
+    expect(await pageBody(response)).toBe(
+      problemPage("The form could not be read", "A parameter was given more than once."),
+    );
+  });
+});

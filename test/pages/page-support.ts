@@ -1,0 +1,33 @@
+/** Reading the server-rendered pages in tests, and a Worker with the development login on. */
+import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { expect } from "vitest";
+import worker from "../../src/index";
+import { BASE } from "../support/worker";
+
+/** The headers of every HTML page. */
+export function expectPageHeaders(response: Response, status: number) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+  expect(response.headers.get("Cache-Control")).toBe("no-store");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+}
+
+/** The CSP of pages without a form that leaves the site. */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+/** What is between `<body>` and `</body>`. */
+export async function pageBody(response: Response): Promise<string> {
+  const html = await response.text();
+  expect(html.startsWith("<!doctype html>\n")).toBe(true);
+  const start = html.indexOf("<body>\n") + "<body>\n".length;
+  return html.slice(start, html.indexOf("\n</body>"));
+}
+
+/** Sends a request to the Worker with `overrides` on top of the test bindings. */
+export function fetchWith(overrides: Record<string, string>) {
+  // One env object per set of overrides: the configuration is cached per env object.
+  const changed = { ...env, ...overrides };
+  return (path: string, init: RequestInit = {}) =>
+    worker.fetch(new Request(BASE + path, init), changed, createExecutionContext());
+}
