@@ -9,6 +9,8 @@ export interface Env {
   CLIENTS: KVNamespace;
   /** One Durable Object per authorization grant (the `sid`). */
   GRANTS: DurableObjectNamespace<Grant>;
+  /** Counts failed client authentications per client_id; absent means no limit. */
+  CLIENT_AUTH_LIMITER?: RateLimit;
   ISSUER?: string;
   SIGNING_KEYS?: string;
   ADMIN_TOKEN?: string;

@@ -20,7 +20,7 @@ export type OAuthErrorCode =
   | "unsupported_response_type"
   | "insufficient_scope"
   | "method_not_allowed"
-  | "slow_down"
+  | "temporarily_unavailable"
   | "server_error";
 
 /**

@@ -4,6 +4,7 @@
 import { Router, type IRequest } from "itty-router";
 import { requireAdmin } from "./admin/authorize-admin";
 import { completeAuthorization, denyAuthorization, readAuthorization } from "./admin/authorizations";
+import { revokeGrant } from "./admin/grants";
 import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, readConfig } from "./config";
@@ -12,6 +13,9 @@ import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { jsonResponse } from "./http/json-response";
 import { handleTokenRequest } from "./http/token-endpoint";
+import type { RequestTrace } from "./http/trace";
+import { handleIntrospect } from "./introspection/introspect-endpoint";
+import { handleRevoke } from "./revocation/revoke-endpoint";
 import { log } from "./log";
 import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
 import { landingPage } from "./pages/landing";
@@ -19,18 +23,28 @@ import { loadSigningKeys } from "./tokens/keys";
 import { publicJwks } from "./tokens/jwks";
 import { handleUserinfo } from "./userinfo/userinfo-endpoint";
 
-type Args = [Env, ExecutionContext];
+type Args = [Env, ExecutionContext, RequestTrace];
 
 const router = Router<IRequest, Args>();
 
 router
-  .post("/oauth2/token", (request, env) => handleTokenRequest(request, env, readConfig(env), new URL(request.url)))
+  .post("/oauth2/token", (request, env, _ctx, trace) =>
+    handleTokenRequest(request, env, readConfig(env), new URL(request.url), trace),
+  )
   .all("/oauth2/token", () => methodNotAllowed("POST"))
   .get("/oauth2/jwks", async (_request, env) => {
     const keys = await loadSigningKeys(readConfig(env).signingKeys);
     return jsonResponse(publicJwks(keys), 200, { "Cache-Control": "public, max-age=300" });
   })
   .all("/oauth2/jwks", () => methodNotAllowed("GET"))
+  .post("/oauth2/revoke", (request, env, _ctx, trace) =>
+    handleRevoke(request, env, readConfig(env), new URL(request.url), trace),
+  )
+  .all("/oauth2/revoke", () => methodNotAllowed("POST"))
+  .post("/oauth2/introspection", (request, env, _ctx, trace) =>
+    handleIntrospect(request, env, readConfig(env), new URL(request.url), trace),
+  )
+  .all("/oauth2/introspection", () => methodNotAllowed("POST"))
   .get("/oauth2/authorize", (request, env) => handleAuthorize(env, readConfig(env), new URL(request.url)))
   .all("/oauth2/authorize", () => methodNotAllowed("GET"))
   .get("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
@@ -70,6 +84,7 @@ router
   .post("/admin/authorizations/:id/deny", (request, env) =>
     denyAuthorization(env, request.params.id!, issuerOf(request, env)),
   )
+  .post("/admin/grants/:sid/revoke", (request, env) => revokeGrant(env, readConfig(env), request.params.sid!))
   .all("*", () => notFound());
 
 /** The configured issuer, or the request's origin when none is configured (local use). */
@@ -85,18 +100,25 @@ function issuerOf(request: Request, env: Env): string {
 export async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const requestId = crypto.randomUUID();
   const started = Date.now();
+  const trace: RequestTrace = {};
   let response: Response;
+  let outcome = "ok";
   try {
-    response = (await router.fetch(request, env, ctx)) as Response;
+    response = (await router.fetch(request, env, ctx, trace)) as Response;
   } catch (error) {
+    outcome = error instanceof OAuthError ? error.code : "server_error";
     response = errorResponse(error, requestId);
   }
   response.headers.set("X-Request-Id", requestId);
-  log("info", "request", {
+  // One line per request: identifiers and outcomes only, never a token, secret or claim.
+  log(response.status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: request.method,
     route: (request as Partial<IRequest>).route ?? "unmatched",
     status: response.status,
+    outcome,
+    grant: trace.grant,
+    client_id: trace.clientId,
     duration_ms: Date.now() - started,
   });
   return response;
@@ -113,7 +135,7 @@ function errorResponse(error: unknown, requestId: string): Response {
 }
 
 function methodNotAllowed(allow: string): Response {
-  return renderOAuthError(new OAuthError("invalid_request", `Only ${allow} is allowed here.`, 405, { Allow: allow }));
+  return renderOAuthError(new OAuthError("invalid_request", "This method is not allowed here.", 405, { Allow: allow }));
 }
 
 function notFound(): Response {

@@ -1,9 +1,11 @@
 /**
- * Client authentication against the records in KV.
+ * Client authentication against the records in KV, with failures counted per client_id.
  *
- * @see RFC 6749 §2.3, §3.2.1
+ * @see RFC 6749 §2.3, §2.3.1, §3.2.1
  */
+import type { Env } from "../env";
 import { invalidClient, type ClientCredentials } from "../http/client-credentials";
+import { assertNotThrottled, recordFailure } from "./auth-throttle";
 import type { ClientRecord } from "./record";
 import { isConfidential } from "./record";
 import { matchesAnySecret } from "./secrets";
@@ -13,17 +15,21 @@ import { getClient } from "./store";
  * Returns the client record when the credentials authenticate it: a confidential client with a
  * live secret (by Basic or in the body, either is accepted), a public client with its id alone.
  *
- * @throws OAuthError `invalid_client` (401) otherwise.
+ * @throws OAuthError `invalid_client` (401) otherwise, or 429 once a client_id has failed too often.
  */
-export async function authenticateClient(kv: KVNamespace, credentials: ClientCredentials): Promise<ClientRecord> {
-  const client = await getClient(kv, credentials.clientId);
-  if (client === undefined) throw invalidClient();
-  if (!isConfidential(client)) {
-    // A public client has no secret; one that sends a secret is misconfigured, not authenticated.
-    if (credentials.clientSecret !== undefined) throw invalidClient();
-    return client;
-  }
-  if (credentials.clientSecret === undefined) throw invalidClient();
-  if (!(await matchesAnySecret(credentials.clientSecret, client.secrets))) throw invalidClient();
-  return client;
+export async function authenticateClient(
+  env: Pick<Env, "CLIENTS" | "CLIENT_AUTH_LIMITER">,
+  credentials: ClientCredentials,
+): Promise<ClientRecord> {
+  assertNotThrottled(credentials.clientId);
+  const client = await getClient(env.CLIENTS, credentials.clientId);
+  if (client !== undefined && (await secretAccepted(client, credentials.clientSecret))) return client;
+  await recordFailure(env.CLIENT_AUTH_LIMITER, credentials.clientId);
+  throw invalidClient();
+}
+
+async function secretAccepted(client: ClientRecord, secret: string | undefined): Promise<boolean> {
+  // A public client has no secret; one that sends a secret is misconfigured, not authenticated.
+  if (!isConfidential(client)) return secret === undefined;
+  return secret !== undefined && matchesAnySecret(secret, client.secrets);
 }

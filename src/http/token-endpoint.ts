@@ -15,6 +15,7 @@ import { clientCredentialsGrant } from "../grants/client-credentials";
 import { refreshTokenGrant } from "../grants/refresh-token";
 import { readClientCredentials } from "./client-credentials";
 import { readParams } from "./params";
+import type { RequestTrace } from "./trace";
 
 type GrantHandler = (context: GrantContext) => Promise<string>;
 
@@ -25,15 +26,23 @@ const GRANTS: Record<GrantType, GrantHandler> = {
 };
 
 /** Handles a token request; throws OAuthError for every refusal. */
-export async function handleTokenRequest(request: Request, env: Env, config: Config, url: URL): Promise<Response> {
+export async function handleTokenRequest(
+  request: Request,
+  env: Env,
+  config: Config,
+  url: URL,
+  trace: RequestTrace,
+): Promise<Response> {
   const params = await readParams(request, url);
   const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
-  const client = await authenticateClient(env.CLIENTS, credentials);
+  const client = await authenticateClient(env, credentials);
+  trace.clientId = client.client_id;
   const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType as GrantType] : undefined;
   if (grant === undefined) {
     throw new OAuthError("unsupported_grant_type", "The grant type is not supported.");
   }
+  trace.grant = grantType;
   if (!client.grant_types.includes(grantType as GrantType)) {
     throw new OAuthError("unauthorized_client", "The client is not allowed to use this grant type.");
   }

@@ -137,7 +137,7 @@ describe("discovery", () => {
     expect(response.headers.get("Allow")).toBe("GET");
     expect(await response.json()).toEqual({
       error: "invalid_request",
-      error_description: "Only GET is allowed here.",
+      error_description: "This method is not allowed here.",
     });
   });
 });

@@ -7,7 +7,7 @@ export const BASIC_CHALLENGE = 'Basic realm="Baton"';
 
 /** The fixed `error_description` strings of the token endpoint and the admin API. */
 export const DESCRIPTION = {
-  postOnly: "Only POST is allowed here.",
+  postOnly: "This method is not allowed here.",
   mediaType: "The body must be application/x-www-form-urlencoded or application/json.",
   repeated: "A parameter was given more than once.",
   tooLarge: "The request body is too large.",

@@ -66,6 +66,9 @@ or <code>DEV_LOGIN=true</code> for local development.</p>`),
 
     expect(response.status).toBe(405);
     expect(response.headers.get("Allow")).toBe("GET");
-    expect(await response.json()).toEqual({ error: "invalid_request", error_description: "Only GET is allowed here." });
+    expect(await response.json()).toEqual({
+      error: "invalid_request",
+      error_description: "This method is not allowed here.",
+    });
   });
 });

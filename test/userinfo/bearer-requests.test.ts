@@ -120,7 +120,7 @@ describe("userinfo: reading the bearer token", () => {
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     expect(await response.json()).toEqual({
       error: "invalid_request",
-      error_description: "Only GET, POST is allowed here.",
+      error_description: "This method is not allowed here.",
     });
   });
 });

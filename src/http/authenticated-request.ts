@@ -1,0 +1,31 @@
+/**
+ * The first steps shared by the endpoints that authenticate their client like the token endpoint
+ * does (revocation, introspection): parse the body, then authenticate.
+ *
+ * @see RFC 7009 §2.1, RFC 7662 §2.1
+ */
+import { authenticateClient } from "../clients/authenticate";
+import type { ClientRecord } from "../clients/record";
+import type { Env } from "../env";
+import { readClientCredentials } from "./client-credentials";
+import { readParams, type Params } from "./params";
+import type { RequestTrace } from "./trace";
+
+/** A parsed body and the client it authenticated. */
+export interface AuthenticatedRequest {
+  params: Params;
+  client: ClientRecord;
+}
+
+/** Parses the request and authenticates its client; throws OAuthError otherwise. */
+export async function readAuthenticatedRequest(
+  request: Request,
+  env: Env,
+  url: URL,
+  trace: RequestTrace,
+): Promise<AuthenticatedRequest> {
+  const params = await readParams(request, url);
+  const client = await authenticateClient(env, readClientCredentials(request, params));
+  trace.clientId = client.client_id;
+  return { params, client };
+}

@@ -1,0 +1,75 @@
+/**
+ * `POST /oauth2/introspection`: whether a token is live, and what it stands for.
+ * Anything not live is `{"active": false}` and nothing more (RFC 7662 §2.2).
+ *
+ * - A refresh token is active only for the client it belongs to, and only while it is the
+ *   family's current one; a retired token is inactive, and introspecting it is never reuse.
+ * - An access token is active while it verifies, its grant (`sid`) is live for the same client
+ *   and user, and its client is still registered. Any authenticated client may introspect one
+ *   (a resource server is typically a client of its own).
+ *
+ * @see RFC 7662
+ */
+import { getClient } from "../clients/store";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { NO_STORE_HEADERS, invalidRequest } from "../errors";
+import { grantFor } from "../grant/locate";
+import { isSid, parseRefreshToken } from "../grant/refresh-token";
+import { readAuthenticatedRequest } from "../http/authenticated-request";
+import type { RequestTrace } from "../http/trace";
+import { loadSigningKeys } from "../tokens/keys";
+import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
+
+const INACTIVE = { active: false } as const;
+
+/** Handles an introspection request. */
+export async function handleIntrospect(
+  request: Request,
+  env: Env,
+  config: Config,
+  url: URL,
+  trace: RequestTrace,
+): Promise<Response> {
+  const { params, client } = await readAuthenticatedRequest(request, env, url, trace);
+  const token = params.get("token") ?? invalidRequest("The token parameter is required.");
+  const refresh = parseRefreshToken(token);
+  const answer =
+    refresh !== undefined
+      ? ((await grantFor(env, config, refresh.sid).inspectRefreshToken(token, client.client_id)) ?? INACTIVE)
+      : await inspectAccessToken(env, config, token, config.issuer ?? url.origin);
+  return new Response(JSON.stringify(answer), { headers: NO_STORE_HEADERS });
+}
+
+async function inspectAccessToken(env: Env, config: Config, token: string, issuer: string): Promise<object> {
+  const claims = await verifyAccessToken(token, await loadSigningKeys(config.signingKeys), issuer);
+  if (claims === undefined) return INACTIVE;
+  const grantLive =
+    claims.sid === undefined
+      ? Promise.resolve(true)
+      : isSid(claims.sid)
+        ? grantFor(env, config, claims.sid)
+            .session()
+            .then((session) => session?.clientId === claims.client_id && session.subject === claims.sub)
+        : Promise.resolve(false);
+  // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
+  const [live, owner] = await Promise.all([grantLive, getClient(env.CLIENTS, claims.client_id)]);
+  return live && owner !== undefined ? describe(claims) : INACTIVE;
+}
+
+function describe(claims: VerifiedAccessToken): object {
+  return {
+    active: true,
+    scope: claims.scope ?? "",
+    client_id: claims.client_id,
+    sub: claims.sub,
+    exp: claims.exp,
+    iat: claims.iat,
+    iss: claims.iss,
+    aud: claims.aud,
+    jti: claims.jti,
+    token_type: "access_token",
+    ...(claims.sid !== undefined && { sid: claims.sid }),
+    ...(claims.org_id !== undefined && { org_id: claims.org_id }),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * `POST /oauth2/revoke`: revoking a refresh token or an access token ends its whole grant.
+ * The answer is 200 whether or not the token was known, valid, or the caller's (RFC 7009 §2.2),
+ * so that the endpoint tells nothing about tokens that are not yours.
+ *
+ * @see RFC 7009
+ */
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { invalidRequest } from "../errors";
+import { grantFor } from "../grant/locate";
+import { isSid, parseRefreshToken } from "../grant/refresh-token";
+import { readAuthenticatedRequest } from "../http/authenticated-request";
+import type { RequestTrace } from "../http/trace";
+import { loadSigningKeys } from "../tokens/keys";
+import { verifyAccessToken } from "../tokens/verify-access-token";
+
+/** Handles a revocation request. `token_type_hint` is optional and only a hint, so it is not read. */
+export async function handleRevoke(
+  request: Request,
+  env: Env,
+  config: Config,
+  url: URL,
+  trace: RequestTrace,
+): Promise<Response> {
+  const { params, client } = await readAuthenticatedRequest(request, env, url, trace);
+  const token = params.get("token") ?? invalidRequest("The token parameter is required.");
+  const refresh = parseRefreshToken(token);
+  if (refresh !== undefined) {
+    await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
+  } else {
+    const keys = await loadSigningKeys(config.signingKeys);
+    const claims = await verifyAccessToken(token, keys, config.issuer ?? url.origin);
+    // Machine tokens (no sid) have no grant to end; another client's token is left alone.
+    if (claims?.sid !== undefined && isSid(claims.sid) && claims.client_id === client.client_id) {
+      await grantFor(env, config, claims.sid).revoke();
+    }
+  }
+  return new Response(null, { status: 200, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } });
+}
