@@ -63,7 +63,7 @@ export function readConfig(env: Env): Config {
   return config;
 }
 
-type SettingName = keyof Omit<Env, "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER">;
+type SettingName = keyof Omit<Env, "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "CLIENT_REGISTRY">;
 
 function optionalText(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

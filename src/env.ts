@@ -1,3 +1,4 @@
+import type { ClientRegistry } from "./clients/registry";
 import type { Grant } from "./grant/grant";
 
 /**
@@ -7,6 +8,8 @@ import type { Grant } from "./grant/grant";
 export interface Env {
   /** Client records: `client:<client_id>` → JSON metadata and secret hashes. */
   CLIENTS: KVNamespace;
+  /** One Durable Object per client: the authoritative record, serialising admin changes. */
+  CLIENT_REGISTRY: DurableObjectNamespace<ClientRegistry>;
   /** One Durable Object per authorization grant (the `sid`). */
   GRANTS: DurableObjectNamespace<Grant>;
   /** Counts failed client authentications per client_id; absent means no limit. */

@@ -4,6 +4,7 @@
 import type { Env } from "./env";
 import { route } from "./router";
 
+export { ClientRegistry } from "./clients/registry";
 export { Grant } from "./grant/grant";
 
 export default {

@@ -70,12 +70,12 @@ router
     await requireAdmin(request, adminToken);
     return undefined;
   })
-  .post("/admin/clients", (request, env) => createClient(request, env.CLIENTS))
-  .get("/admin/clients/:clientId", (request, env) => readClient(env.CLIENTS, request.params.clientId!))
-  .delete("/admin/clients/:clientId", (request, env) => removeClient(env.CLIENTS, request.params.clientId!))
-  .post("/admin/clients/:clientId/secrets", (request, env) => addSecret(env.CLIENTS, request.params.clientId!))
+  .post("/admin/clients", (request, env) => createClient(request, env))
+  .get("/admin/clients/:clientId", (request, env) => readClient(env, request.params.clientId!))
+  .delete("/admin/clients/:clientId", (request, env) => removeClient(env, request.params.clientId!))
+  .post("/admin/clients/:clientId/secrets", (request, env) => addSecret(env, request.params.clientId!))
   .delete("/admin/clients/:clientId/secrets/:secretId", (request, env) =>
-    removeSecret(env.CLIENTS, request.params.clientId!, request.params.secretId!),
+    removeSecret(env, request.params.clientId!, request.params.secretId!),
   )
   .get("/admin/authorizations/:id", (request, env) => readAuthorization(env, request.params.id!))
   .post("/admin/authorizations/:id/complete", (request, env) =>

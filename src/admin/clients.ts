@@ -1,23 +1,27 @@
 /**
  * The admin client API: register, read, delete clients; add and delete secrets for rotation.
- * A secret is shown once, in the answer that creates it; only its hash is kept.
+ * A secret is shown once, in the answer that creates it; only its hash is kept. Every change goes
+ * through the client's registry object, so concurrent changes never lose one another.
  *
  * @see RFC 7591 §3.2.1 (client information response)
  */
 import { validateClientMetadata } from "../clients/metadata";
 import { isConfidential, type ClientRecord } from "../clients/record";
+import type { ClientChange } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
-import { deleteClient, getClient, putClient } from "../clients/store";
+import { forgetClient } from "../clients/store";
 import { randomBase64url } from "../encoding/base64url";
+import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
 
 // Enough for overlapping rotations; a bound keeps a client's record (and each check) small.
 const MAX_SECRETS = 5;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
-export async function createClient(request: Request, kv: KVNamespace): Promise<Response> {
+export async function createClient(request: Request, env: Env): Promise<Response> {
   const metadata = validateClientMetadata(await readJsonObject(request));
   const now = Math.floor(Date.now() / 1000);
   const record: ClientRecord = {
@@ -37,31 +41,30 @@ export async function createClient(request: Request, kv: KVNamespace): Promise<R
       client_secret_expires_at: 0,
     });
   }
-  await putClient(kv, record);
+  await change(env, record.client_id, { kind: "create", record });
   return jsonResponse({ ...describeClient(record), ...answer }, 201);
 }
 
 /** `GET /admin/clients/ID`: the metadata and the secrets' ids and creation times. */
-export async function readClient(kv: KVNamespace, clientId: string): Promise<Response> {
-  return jsonResponse(describeClient(await requireClient(kv, clientId)));
+export async function readClient(env: Env, clientId: string): Promise<Response> {
+  const record = isClientId(clientId) ? await registryOf(env, clientId).read(clientId) : undefined;
+  if (record === undefined) throw notFound("No such client.");
+  return jsonResponse(describeClient(record));
 }
 
 /** `DELETE /admin/clients/ID`: 204; the client's credentials stop working at once. */
-export async function removeClient(kv: KVNamespace, clientId: string): Promise<Response> {
-  await requireClient(kv, clientId);
-  await deleteClient(kv, clientId);
+export async function removeClient(env: Env, clientId: string): Promise<Response> {
+  await change(env, clientId, { kind: "delete" });
   return new Response(null, { status: 204 });
 }
 
 /** `POST /admin/clients/ID/secrets`: 201 with a new secret; the older ones keep working. */
-export async function addSecret(kv: KVNamespace, clientId: string): Promise<Response> {
-  const client = await requireClient(kv, clientId);
-  if (!isConfidential(client)) invalidRequest("A public client has no secrets.");
-  if (client.secrets.length >= MAX_SECRETS) {
-    invalidRequest(`A client may have at most ${MAX_SECRETS} secrets; delete one first.`);
-  }
+export async function addSecret(env: Env, clientId: string): Promise<Response> {
+  const record = isClientId(clientId) ? await registryOf(env, clientId).read(clientId) : undefined;
+  if (record === undefined) throw notFound("No such client.");
+  if (!isConfidential(record)) invalidRequest("A public client has no secrets.");
   const added = await generateSecret(Math.floor(Date.now() / 1000));
-  await putClient(kv, { ...client, secrets: [...client.secrets, added.stored] });
+  await change(env, clientId, { kind: "add_secret", secret: added.stored, maxSecrets: MAX_SECRETS });
   return jsonResponse(
     { client_secret_id: added.stored.id, client_secret: added.secret, client_secret_expires_at: 0 },
     201,
@@ -69,18 +72,36 @@ export async function addSecret(kv: KVNamespace, clientId: string): Promise<Resp
 }
 
 /** `DELETE /admin/clients/ID/secrets/SECRET_ID`: 204; that secret stops working. */
-export async function removeSecret(kv: KVNamespace, clientId: string, secretId: string): Promise<Response> {
-  const client = await requireClient(kv, clientId);
-  const remaining = client.secrets.filter((secret) => secret.id !== secretId);
-  if (remaining.length === client.secrets.length) throw notFound("No such client secret.");
-  await putClient(kv, { ...client, secrets: remaining });
+export async function removeSecret(env: Env, clientId: string, secretId: string): Promise<Response> {
+  await change(env, clientId, { kind: "remove_secret", secretId });
   return new Response(null, { status: 204 });
 }
 
-async function requireClient(kv: KVNamespace, clientId: string): Promise<ClientRecord> {
-  const client = await getClient(kv, clientId);
-  if (client === undefined) throw notFound("No such client.");
-  return client;
+async function change(env: Env, clientId: string, clientChange: ClientChange): Promise<void> {
+  if (!isClientId(clientId)) throw notFound("No such client.");
+  const result = await registryOf(env, clientId).apply(clientId, clientChange);
+  forgetClient(clientId);
+  if (result.ok) return;
+  switch (result.reason) {
+    case "not_found":
+      throw notFound("No such client.");
+    case "no_such_secret":
+      throw notFound("No such client secret.");
+    case "too_many_secrets":
+      invalidRequest(`A client may have at most ${MAX_SECRETS} secrets; delete one first.`);
+    // A fresh random id that already exists means the random source is broken: a bug, not input.
+    case "exists":
+      throw new Error("generated client_id already exists");
+  }
+}
+
+function registryOf(env: Env, clientId: string) {
+  return env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId));
+}
+
+/** Whether `clientId` could name a client at all (KV keys are UTF-8 and short). */
+function isClientId(clientId: string): boolean {
+  return clientId.length > 0 && clientId.length <= 128 && !UNPAIRED_SURROGATE.test(clientId);
 }
 
 function notFound(description: string): OAuthError {

@@ -14,13 +14,12 @@ export async function familyTokenResponse(
   config: Config,
   family: FamilyState,
   scope: readonly string[],
-  issuer: string,
   now: number,
   refreshToken: string | undefined,
   nonce?: string,
 ): Promise<string> {
   return buildTokenResponse({
-    issuer,
+    issuer: family.issuer,
     keys: await loadSigningKeys(config.signingKeys),
     subject: {
       clientId: family.clientId,

@@ -39,6 +39,7 @@ export async function openFamily(
   const offline = input.scope.includes("offline_access");
   const family: FamilyState = {
     sid: input.sid,
+    issuer: input.issuer,
     clientId: input.clientId,
     subject: input.subject,
     scope: input.scope,
@@ -52,7 +53,7 @@ export async function openFamily(
     ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
   };
   const refreshToken = offline ? await mintRefreshToken(await store.familyKey(family), family.sid, 0) : undefined;
-  const body = await familyTokenResponse(config, family, family.scope, input.issuer, now, refreshToken, input.nonce);
+  const body = await familyTokenResponse(config, family, family.scope, now, refreshToken, input.nonce);
   store.putFamily(family);
   await store.wakeAt(familyEndsAt(family, lifetimesOf(config)));
   return { ok: true, body };
@@ -105,7 +106,7 @@ async function rotate(
   }
   const next = family.generation + 1;
   const refreshToken = await mintRefreshToken(await store.familyKey(family), family.sid, next);
-  const body = await familyTokenResponse(config, family, input.scope ?? family.scope, input.issuer, now, refreshToken);
+  const body = await familyTokenResponse(config, family, input.scope ?? family.scope, now, refreshToken);
   const sealed = await sealAnswer(presentedMac, family.sid, body);
   // One synchronous write after all the awaits; the object runs one operation at a time (see
   // Grant.serially), so the family can never have two successors.

@@ -25,7 +25,6 @@ export interface RefreshInput {
   clientId: string;
   /** The narrower scope asked for, already parsed; `undefined` means the grant's full scope. */
   scope?: string[];
-  issuer: string;
 }
 
 /** A code redemption that has passed client authentication. */

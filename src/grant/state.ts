@@ -20,6 +20,8 @@ export interface RetainedAnswer {
 /** One active token family. All times are seconds since the epoch. */
 export interface FamilyState {
   sid: string;
+  /** The `iss` of the family's first tokens; every later token keeps it (OIDC Core §12.2). */
+  issuer: string;
   clientId: string;
   subject: string;
   /** The scope granted at authorization; every refresh token of the family keeps all of it. */

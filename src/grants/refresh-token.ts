@@ -13,7 +13,7 @@ import { grantFor } from "../grant/locate";
 
 /** Answers a refresh_token grant request with the response body, or throws an OAuthError. */
 export async function refreshTokenGrant(context: GrantContext): Promise<string> {
-  const { env, params, client, issuer } = context;
+  const { env, params, client } = context;
   const refreshToken = params.get("refresh_token") ?? invalidRequest("The refresh_token parameter is required.");
   const scopeParam = params.get("scope");
   const parsedScope = scopeParam === undefined ? undefined : parseScope(scopeParam);
@@ -32,7 +32,6 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
     refreshToken,
     clientId: client.client_id,
     ...(scope !== undefined && { scope }),
-    issuer,
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

@@ -100,7 +100,6 @@ describe("refresh_token grant: the client", () => {
     await grantStub(family.sid).refresh({
       refreshToken: family.tokens.refresh_token,
       clientId: "client_someone_else",
-      issuer: "https://baton.test",
     });
 
     const response = await refresh(owner, family.tokens.refresh_token);

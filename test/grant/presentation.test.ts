@@ -13,6 +13,7 @@ const LIFETIMES: FamilyLifetimes = { accessTokenTtl: 300, idleTtl: 1_209_600, ab
 function family(overrides: Partial<FamilyState> = {}): FamilyState {
   return {
     sid: "c2lkc2lkc2lkc2lkc2lkcw",
+    issuer: "https://baton.test",
     clientId: "client_owner",
     subject: "user_alice",
     scope: ["openid", "offline_access"],

@@ -1,0 +1,99 @@
+// CPU time of a server's processes, read from /proc (Linux only): a process tree is walked from
+// its root, and each process's user + system time (all threads) is sampled before and after a
+// measurement window.
+import { readFileSync, readdirSync } from "node:fs";
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux ABI in use.
+
+/** Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses). */
+function statFields(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+/** User + system CPU seconds of one process (every thread), or undefined once it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = statFields(pid);
+    // utime and stime are fields 14 and 15 of stat(5); index 0 here is field 3.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command line of a process, as its argument list. */
+export function commandLine(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** `root` and all its descendants, as PIDs. */
+export function processTree(root) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(statFields(entry)[1]);
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(Number(entry));
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  const tree = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    tree.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/**
+ * Names the processes of a server tree by role:
+ * - under `wrangler dev`, the `workerd` whose entry socket is the public port is its proxy
+ *   (`proxy`); pass that port as `proxyPort` (Miniflare run directly has no proxy);
+ * - any other `workerd` is the Worker's own runtime (`worker`);
+ * - `node` is wrangler, the Miniflare host or a Node server;
+ * - anything else (esbuild's service) is `other`.
+ */
+export function classify(root, { proxyPort } = {}) {
+  return processTree(root).map((pid) => {
+    const argv = commandLine(pid);
+    const exe = (argv[0] ?? "").split("/").pop();
+    let role = "other";
+    if (exe === "workerd") {
+      const isProxy = proxyPort !== undefined && argv.includes(`--socket-addr=entry=127.0.0.1:${proxyPort}`);
+      role = isProxy ? "proxy" : "worker";
+    } else if (exe === "node") {
+      role = "node";
+    }
+    return { pid, role };
+  });
+}
+
+/** Samples the CPU seconds of every process, summed by role. */
+export function sampleCpu(processes) {
+  const byRole = {};
+  const byPid = {};
+  for (const { pid, role } of processes) {
+    const seconds = cpuSeconds(pid) ?? 0;
+    byPid[pid] = seconds;
+    byRole[role] = (byRole[role] ?? 0) + seconds;
+  }
+  return { byRole, byPid };
+}
+
+/** CPU seconds spent between two samples, by role. */
+export function cpuBetween(before, after) {
+  const spent = {};
+  for (const [role, seconds] of Object.entries(after.byRole)) {
+    spent[role] = seconds - (before.byRole[role] ?? 0);
+  }
+  return spent;
+}

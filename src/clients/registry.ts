@@ -1,0 +1,77 @@
+/**
+ * The Durable Object that owns one client's record (one object per client_id). KV cannot
+ * compare-and-set, so two admin changes at once (a secret added while another is deleted) would
+ * lose one; here every change is applied one at a time to the authoritative copy, then mirrored
+ * to KV, where the hot paths read it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { ClientRecord, StoredSecret } from "./record";
+import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
+
+const RECORD_KEY = "record";
+// Set once this object has written the record: from then on its own copy (or its absence, after
+// a delete) is the truth, and a stale KV read can never bring a deleted client back.
+const OWNED_KEY = "owned";
+
+/** A change to a client record, applied atomically. */
+export type ClientChange =
+  | { kind: "create"; record: ClientRecord }
+  | { kind: "add_secret"; secret: StoredSecret; maxSecrets: number }
+  | { kind: "remove_secret"; secretId: string }
+  | { kind: "delete" };
+
+/** The record after the change, or why it was refused. */
+export type ClientChangeResult =
+  | { ok: true; record: ClientRecord | undefined }
+  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" };
+
+/** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
+export class ClientRegistry extends DurableObject<Env> {
+  /** The authoritative record (adopting one that exists only in KV, e.g. seeded by hand). */
+  async read(clientId: string): Promise<ClientRecord | undefined> {
+    return this.ctx.blockConcurrencyWhile(() => this.load(clientId));
+  }
+
+  /** Applies one change and mirrors the result to KV before answering. */
+  async apply(clientId: string, change: ClientChange): Promise<ClientChangeResult> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const current = await this.load(clientId);
+      const result = decide(current, change);
+      if (!result.ok) return result;
+      this.ctx.storage.kv.put(OWNED_KEY, true);
+      if (result.record === undefined) {
+        this.ctx.storage.kv.delete(RECORD_KEY);
+        await deleteClientRecord(this.env.CLIENTS, clientId);
+      } else {
+        this.ctx.storage.kv.put(RECORD_KEY, result.record);
+        await writeClientRecord(this.env.CLIENTS, result.record);
+      }
+      return result;
+    });
+  }
+
+  private async load(clientId: string): Promise<ClientRecord | undefined> {
+    if (this.ctx.storage.kv.get(OWNED_KEY) === true) return this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
+    return readClientRecord(this.env.CLIENTS, clientId);
+  }
+}
+
+function decide(current: ClientRecord | undefined, change: ClientChange): ClientChangeResult {
+  if (change.kind === "create") {
+    return current === undefined ? { ok: true, record: change.record } : { ok: false, reason: "exists" };
+  }
+  if (current === undefined) return { ok: false, reason: "not_found" };
+  switch (change.kind) {
+    case "delete":
+      return { ok: true, record: undefined };
+    case "add_secret":
+      if (current.secrets.length >= change.maxSecrets) return { ok: false, reason: "too_many_secrets" };
+      return { ok: true, record: { ...current, secrets: [...current.secrets, change.secret] } };
+    case "remove_secret": {
+      const remaining = current.secrets.filter((secret) => secret.id !== change.secretId);
+      if (remaining.length === current.secrets.length) return { ok: false, reason: "no_such_secret" };
+      return { ok: true, record: { ...current, secrets: remaining } };
+    }
+  }
+}
