@@ -20,5 +20,7 @@ try {
 } finally {
   await server.stop();
 }
-console.log(`demo against wrangler dev: ${status === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `demo against wrangler dev: ${status === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 process.exit(status);

@@ -41,7 +41,10 @@ function step(title) {
 }
 
 function decode(jwt) {
-  const [header, payload] = jwt.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url")));
+  const [header, payload] = jwt
+    .split(".")
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, "base64url")));
   return { header, payload };
 }
 
@@ -120,7 +123,13 @@ step("4. Your application shows consent, logs the user in, and completes the req
 console.log("asked:", await admin("GET", `/admin/authorizations/${requestId}`));
 const completed = await admin("POST", `/admin/authorizations/${requestId}/complete`, {
   subject: "user_demo",
-  claims: { email: "ada@example.com", email_verified: true, name: "Ada Lovelace", given_name: "Ada", family_name: "Lovelace" },
+  claims: {
+    email: "ada@example.com",
+    email_verified: true,
+    name: "Ada Lovelace",
+    given_name: "Ada",
+    family_name: "Lovelace",
+  },
 });
 console.log(`redirect_to ${completed.redirect_to.replace(/code=[^&]+/, "code=ac_…")}`);
 

@@ -39,7 +39,12 @@ export async function startDevServer({ algorithm = "ES256", vars = {}, stateDir,
     DEV_LOGIN: "true",
     ...vars,
   };
-  writeFileSync(envFile, Object.entries(settings).map(([k, v]) => `${k}='${v}'`).join("\n") + "\n");
+  writeFileSync(
+    envFile,
+    Object.entries(settings)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join("\n") + "\n",
+  );
   return launch({ port, state, envFile, adminToken, dir, logLevel, ownsState: stateDir === undefined });
 }
 
@@ -52,12 +57,30 @@ async function launch(options) {
   const { port, state, envFile, logLevel } = options;
   const child = spawn(
     join(root, "node_modules", ".bin", "wrangler"),
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--env-file", envFile, "--log-level", logLevel, "--show-interactive-dev-session=false"],
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--env-file",
+      envFile,
+      "--log-level",
+      logLevel,
+      "--show-interactive-dev-session=false",
+    ],
     {
       cwd: root,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", X_LOCAL_OBSERVABILITY: "false" },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        X_LOCAL_OBSERVABILITY: "false",
+      },
     },
   );
   let output = "";

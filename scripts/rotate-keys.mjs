@@ -19,7 +19,9 @@ const fileFlag = args.indexOf("--file");
 const file = fileFlag >= 0 ? args.splice(fileFlag, 2)[1] : undefined;
 const [command, argument] = args;
 if (!["add", "promote", "retire", "list"].includes(command)) {
-  fail(`usage: rotate-keys add [${SUPPORTED_ALGORITHMS.join("|")}] | promote KID | retire KID | list  (JWK Set on stdin or --file)`);
+  fail(
+    `usage: rotate-keys add [${SUPPORTED_ALGORITHMS.join("|")}] | promote KID | retire KID | list  (JWK Set on stdin or --file)`,
+  );
 }
 
 let set;
@@ -37,7 +39,9 @@ const index = (kid) => {
 
 switch (command) {
   case "list":
-    set.keys.forEach((key, i) => console.log(`${key.kid}\t${key.alg ?? "?"}\t${i === 0 ? "signing, published" : "published"}`));
+    set.keys.forEach((key, i) =>
+      console.log(`${key.kid}\t${key.alg ?? "?"}\t${i === 0 ? "signing, published" : "published"}`),
+    );
     process.exit(0);
   case "add":
     set.keys.push(await generateSigningKey(argument ?? set.keys[0].alg ?? "ES256"));

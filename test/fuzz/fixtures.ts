@@ -1,0 +1,76 @@
+/**
+ * The real clients and tokens the fuzz properties start from: generated requests mix them with
+ * random input, and near-valid tokens are mutations of them.
+ */
+import { expect } from "vitest";
+import { registerClient, type TestClient } from "../support/clients";
+import { REDIRECT_URI, issueCode, runCodeFlow, type IssuedCode } from "../support/code-flow";
+import { tokenRequest } from "../support/token-requests";
+
+/** A grant that went through the code flow: its tokens as the client holds them. */
+export interface FuzzFamily {
+  client: TestClient;
+  sid: string;
+  refreshToken: string;
+  accessToken: string;
+  idToken: string;
+}
+
+/** Everything one batch of fuzz runs starts from. */
+export interface FuzzFixtures {
+  /** Confidential (client_secret_basic), code and refresh grants. */
+  web: TestClient;
+  /** Public (`none`), code and refresh grants. */
+  spa: TestClient;
+  /** Confidential, client_credentials only. */
+  machine: TestClient;
+  /**
+   * The one registered client that generated requests may authenticate wrongly. Failed
+   * authentications are rate-limited per client_id, and a throttled `web`, `spa` or `machine`
+   * would hide every deeper code path from the rest of the run.
+   */
+  victim: TestClient;
+  families: FuzzFamily[];
+  /** Codes issued and not yet redeemed, with their redirect URI and PKCE verifier. */
+  codes: IssuedCode[];
+  /** An access token of the client_credentials grant (no sid). */
+  machineToken: string;
+  redirectUri: string;
+}
+
+/** Registers the clients and runs the flows that give every batch its real tokens. */
+export async function prepareFixtures(): Promise<FuzzFixtures> {
+  const [web, spa, machine, victim] = await Promise.all([
+    registerClient(),
+    registerClient({ token_endpoint_auth_method: "none" }),
+    registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "reports:read reports:write" }),
+    registerClient(),
+  ]);
+  const families = await Promise.all([web, web, spa].map((client) => family(client)));
+  const codes = await Promise.all([issueCode(web), issueCode(spa)]);
+  const response = await tokenRequest(machine, { grant_type: "client_credentials" });
+  const text = await response.text();
+  expect(response.status, text).toBe(200);
+  const machineToken = (JSON.parse(text) as { access_token: string }).access_token;
+  return { web, spa, machine, victim, families, codes, machineToken, redirectUri: REDIRECT_URI };
+}
+
+async function family(client: TestClient): Promise<FuzzFamily> {
+  const { sid, tokens } = await runCodeFlow(client);
+  return {
+    client,
+    sid,
+    refreshToken: tokens.refresh_token!,
+    accessToken: tokens.access_token,
+    idToken: tokens.id_token!,
+  };
+}
+
+/** Every real token of the fixtures, whatever its kind. */
+export function realTokens(fixtures: FuzzFixtures): string[] {
+  return [
+    ...fixtures.families.flatMap((f) => [f.refreshToken, f.accessToken, f.idToken]),
+    ...fixtures.codes.map((c) => c.code),
+    fixtures.machineToken,
+  ];
+}
