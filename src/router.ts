@@ -45,7 +45,9 @@ router
     handleIntrospect(request, env, readConfig(env), new URL(request.url), trace),
   )
   .all("/oauth2/introspection", () => methodNotAllowed("POST"))
-  .get("/oauth2/authorize", (request, env) => handleAuthorize(env, readConfig(env), new URL(request.url)))
+  .get("/oauth2/authorize", (request, env, _ctx, trace) =>
+    handleAuthorize(env, readConfig(env), new URL(request.url), trace),
+  )
   .all("/oauth2/authorize", () => methodNotAllowed("GET"))
   .get("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
   .post("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
@@ -102,7 +104,7 @@ export async function route(request: Request, env: Env, ctx: ExecutionContext): 
   const started = Date.now();
   const trace: RequestTrace = {};
   let response: Response;
-  let outcome = "ok";
+  let outcome: string | undefined;
   try {
     response = (await router.fetch(request, env, ctx, trace)) as Response;
   } catch (error) {
@@ -116,7 +118,7 @@ export async function route(request: Request, env: Env, ctx: ExecutionContext): 
     method: request.method,
     route: (request as Partial<IRequest>).route ?? "unmatched",
     status: response.status,
-    outcome,
+    outcome: outcome ?? trace.outcome ?? "ok",
     grant: trace.grant,
     client_id: trace.clientId,
     duration_ms: Date.now() - started,
@@ -134,10 +136,10 @@ function errorResponse(error: unknown, requestId: string): Response {
   return renderOAuthError(serverError());
 }
 
-function methodNotAllowed(allow: string): Response {
-  return renderOAuthError(new OAuthError("invalid_request", "This method is not allowed here.", 405, { Allow: allow }));
+function methodNotAllowed(allow: string): never {
+  throw new OAuthError("invalid_request", "This method is not allowed here.", 405, { Allow: allow });
 }
 
-function notFound(): Response {
-  return jsonResponse({ error: "not_found", error_description: "There is nothing at this path." }, 404);
+function notFound(): never {
+  throw new OAuthError("not_found", "There is nothing at this path.", 404);
 }

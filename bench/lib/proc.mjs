@@ -97,3 +97,11 @@ export function cpuBetween(before, after) {
   }
   return spent;
 }
+
+/** CPU seconds the whole machine has spent busy (all cores), from /proc/stat. */
+export function machineBusySeconds() {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+  // user nice system idle iowait irq softirq steal ...: everything but idle and iowait is busy.
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}

@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { newSid } from "../grant/refresh-token";
 import { redirectWith } from "../grant/redirect";
+import type { RequestTrace } from "../http/trace";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
@@ -18,18 +19,24 @@ import { grantFor } from "../grant/locate";
 export const DEV_LOGIN_PATH = "/dev/login";
 
 /** Handles an authorization request. */
-export async function handleAuthorize(env: Env, config: Config, url: URL): Promise<Response> {
+export async function handleAuthorize(env: Env, config: Config, url: URL, trace: RequestTrace): Promise<Response> {
   const params = url.searchParams;
   const repeated = repeatedNames(params);
   const clientId = params.get("client_id");
   if (clientId === null || clientId === "" || repeated.has("client_id")) {
+    trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
   const client = await getClient(env.CLIENTS, clientId);
-  if (client === undefined) return refusalPage("The client is not registered.");
+  if (client === undefined) {
+    trace.outcome = "invalid_client";
+    return refusalPage("The client is not registered.");
+  }
+  trace.clientId = client.client_id;
   const redirectUri = params.get("redirect_uri");
   // Only an exactly registered URI may receive anything, errors included (RFC 9700 §2.1).
   if (redirectUri === null || repeated.has("redirect_uri") || !client.redirect_uris.includes(redirectUri)) {
+    trace.outcome = "invalid_request";
     return refusalPage("The redirect_uri is missing or is not registered for this client.");
   }
   const issuer = config.issuer ?? url.origin;
@@ -42,6 +49,7 @@ export async function handleAuthorize(env: Env, config: Config, url: URL): Promi
     const login = loginPage(config, url);
     if (login === undefined) {
       log("error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
+      trace.outcome = "server_error";
       return redirect(redirectWith(redirectUri, serverError, state, issuer));
     }
     const sid = newSid();
@@ -57,6 +65,7 @@ export async function handleAuthorize(env: Env, config: Config, url: URL): Promi
   } catch (error) {
     if (!(error instanceof AuthorizationRedirectError)) throw error;
     const params = { error: error.code, error_description: error.description };
+    trace.outcome = error.code;
     return redirect(redirectWith(redirectUri, params, state, issuer));
   }
 }

@@ -85,20 +85,28 @@ export class Grant extends DurableObject<Env> {
     return inspectRefreshToken(this.store, readConfig(this.env), token, clientId, nowSeconds());
   }
 
-  /** Revokes the family with one of its refresh tokens, if `clientId` owns it (RFC 7009). */
-  async revokeWithRefreshToken(token: string, clientId: string): Promise<void> {
-    await this.serially(async () => {
+  /**
+   * Revokes the family with one of its refresh tokens, if `clientId` owns it (RFC 7009).
+   * `false` only when storage failed, so that the caller does not claim a revocation.
+   */
+  async revokeWithRefreshToken(token: string, clientId: string): Promise<boolean> {
+    const result = await this.serially(async () => {
       await revokeWithRefreshToken(this.store, token, clientId);
       return { ok: true, body: "" };
     });
+    return result.ok;
   }
 
-  /** Ends the grant at once: every token of the family stops working. @see RFC 7009 §2.1 */
-  async revoke(): Promise<void> {
-    await this.serially(async () => {
+  /**
+   * Ends the grant at once: every token of the family stops working (RFC 7009 §2.1).
+   * `false` only when storage failed.
+   */
+  async revoke(): Promise<boolean> {
+    const result = await this.serially(async () => {
       await this.store.end();
       return { ok: true, body: "" };
     });
+    return result.ok;
   }
 
   /** Deletes the grant's storage when its phase has lapsed; nothing sweeps. */

@@ -8,4 +8,6 @@ export interface RequestTrace {
   clientId?: string;
   /** The token endpoint's grant type, once it is known to be supported. */
   grant?: string;
+  /** The error code of a refusal answered without throwing (an error redirect, an HTML page). */
+  outcome?: string;
 }

@@ -7,7 +7,7 @@
  */
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { invalidRequest } from "../errors";
+import { OAuthError, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
 import { isSid, parseRefreshToken } from "../grant/refresh-token";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
@@ -26,15 +26,25 @@ export async function handleRevoke(
   const { params, client } = await readAuthenticatedRequest(request, env, url, trace);
   const token = params.get("token") ?? invalidRequest("The token parameter is required.");
   const refresh = parseRefreshToken(token);
+  let revoked = true;
   if (refresh !== undefined) {
-    await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
+    revoked = await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
   } else {
     const keys = await loadSigningKeys(config.signingKeys);
     const claims = await verifyAccessToken(token, keys, config.issuer ?? url.origin);
     // Machine tokens (no sid) have no grant to end; another client's token is left alone.
     if (claims?.sid !== undefined && isSid(claims.sid) && claims.client_id === client.client_id) {
-      await grantFor(env, config, claims.sid).revoke();
+      revoked = await grantFor(env, config, claims.sid).revoke();
     }
   }
+  // RFC 7009 §2.2.1: 503 tells the client to assume the token still exists and try again.
+  if (!revoked) throw revocationUnavailable();
   return new Response(null, { status: 200, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } });
+}
+
+/** The answer when storage failed mid-revocation. */
+export function revocationUnavailable(): OAuthError {
+  return new OAuthError("temporarily_unavailable", "The token could not be revoked now; try again.", 503, {
+    "Retry-After": "1",
+  });
 }

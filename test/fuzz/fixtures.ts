@@ -16,6 +16,11 @@ export interface FuzzFamily {
   idToken: string;
 }
 
+/** An authorization code not yet redeemed, and the client it was issued to. */
+export interface FuzzCode extends IssuedCode {
+  client: TestClient;
+}
+
 /** Everything one batch of fuzz runs starts from. */
 export interface FuzzFixtures {
   /** Confidential (client_secret_basic), code and refresh grants. */
@@ -32,7 +37,7 @@ export interface FuzzFixtures {
   victim: TestClient;
   families: FuzzFamily[];
   /** Codes issued and not yet redeemed, with their redirect URI and PKCE verifier. */
-  codes: IssuedCode[];
+  codes: FuzzCode[];
   /** An access token of the client_credentials grant (no sid). */
   machineToken: string;
   redirectUri: string;
@@ -47,7 +52,7 @@ export async function prepareFixtures(): Promise<FuzzFixtures> {
     registerClient(),
   ]);
   const families = await Promise.all([web, web, spa].map((client) => family(client)));
-  const codes = await Promise.all([issueCode(web), issueCode(spa)]);
+  const codes = await Promise.all([web, spa].map(async (client) => ({ ...(await issueCode(client)), client })));
   const response = await tokenRequest(machine, { grant_type: "client_credentials" });
   const text = await response.text();
   expect(response.status, text).toBe(200);

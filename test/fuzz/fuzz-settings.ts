@@ -16,7 +16,7 @@ declare module "vitest" {
 }
 
 /** Runs per property in `npm test`. */
-const DEFAULT_RUNS = 120;
+const DEFAULT_RUNS = 200;
 
 /**
  * Runs per batch. Every batch starts from fresh clients and tokens, so a long run keeps reaching

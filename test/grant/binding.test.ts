@@ -8,19 +8,7 @@ import { describe, expect, it } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
 import { ageFamily, readFamily, startFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
-
-const INVALID_GRANT = {
-  error: "invalid_grant",
-  error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
-};
-
-async function expectInvalidGrant(response: Response) {
-  expect(response.status).toBe(400);
-  expect(response.headers.get("Content-Type")).toBe("application/json");
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  expect(response.headers.get("Pragma")).toBe("no-cache");
-  expect(await response.json()).toEqual(INVALID_GRANT);
-}
+import { expectInvalidGrant } from "../support/assertions";
 
 async function successor(client: TestClient, token: string): Promise<string> {
   const response = await refresh(client, token);

@@ -10,22 +10,10 @@ import { FAMILY_KEY, type FamilyState } from "../../src/grant/state";
 import { registerClient } from "../support/clients";
 import { ageFamily, grantStub, readFamily, startFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
+import { expectInvalidGrant } from "../support/assertions";
 
 const IDLE_TTL = 1_209_600;
 const ABSOLUTE_TTL = 7_776_000;
-
-const INVALID_GRANT = {
-  error: "invalid_grant",
-  error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
-};
-
-async function expectInvalidGrant(response: Response) {
-  expect(response.status).toBe(400);
-  expect(response.headers.get("Content-Type")).toBe("application/json");
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  expect(response.headers.get("Pragma")).toBe("no-cache");
-  expect(await response.json()).toEqual(INVALID_GRANT);
-}
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

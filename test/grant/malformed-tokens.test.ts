@@ -11,19 +11,7 @@ import { registerClient } from "../support/clients";
 import { ageFamily, grantStub, readFamily, startFamily } from "../support/families";
 import { basicAuth, refresh } from "../support/token-requests";
 import { call } from "../support/worker";
-
-const INVALID_GRANT = {
-  error: "invalid_grant",
-  error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
-};
-
-async function expectInvalidGrant(response: Response) {
-  expect(response.status).toBe(400);
-  expect(response.headers.get("Content-Type")).toBe("application/json");
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  expect(response.headers.get("Pragma")).toBe("no-cache");
-  expect(await response.json()).toEqual(INVALID_GRANT);
-}
+import { expectInvalidGrant } from "../support/assertions";
 
 /** The 52 bytes behind a refresh token: sid (16) ‖ generation (4) ‖ MAC (32). */
 function tokenBytes(token: string): Uint8Array {

@@ -10,11 +10,7 @@ import { registerClient, type TestClient } from "../support/clients";
 import { ageFamily, grantStub, readFamily, startFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
 import { call } from "../support/worker";
-
-const INVALID_GRANT = {
-  error: "invalid_grant",
-  error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
-};
+import { INVALID_GRANT } from "../support/assertions";
 
 async function expectInvalidGrant(response: Response) {
   expect(response.status).toBe(400);

@@ -16,6 +16,18 @@ export const INVALID_GRANT = {
   error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
 };
 
+/** A token of the shape of a Baton refresh token (`rt_` + 52 bytes) whose MAC no family made. */
+export function forgedRefreshToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(52));
+  return (
+    "rt_" +
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "")
+  );
+}
+
 /** POSTs `params` to `path` as a form, authenticating `client` the given way. */
 export function clientPost(
   path: string,

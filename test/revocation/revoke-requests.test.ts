@@ -11,25 +11,13 @@ import { registerClient, type TestClient } from "../support/clients";
 import { grantStub, startFamily } from "../support/families";
 import { basicAuth } from "../support/token-requests";
 import { call } from "../support/worker";
-import { clientPost, expectFamilyLive, expectRevocationAnswer, revoke } from "./endpoint-requests";
+import { clientPost, expectFamilyLive, expectRevocationAnswer, forgedRefreshToken, revoke } from "./endpoint-requests";
 
 let client: TestClient;
 
 beforeAll(async () => {
   client = await registerClient();
 });
-
-/** A token with the shape of a Baton refresh token whose MAC no family made. */
-function forgedRefreshToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(52));
-  return (
-    "rt_" +
-    btoa(String.fromCharCode(...bytes))
-      .replace(/\+/g, "-")
-      .replace(/\//g, "_")
-      .replace(/=+$/, "")
-  );
-}
 
 describe("revocation: client authentication", () => {
   it("answers 401 invalid_client with its challenge when no credentials come, and revokes nothing", async () => {
@@ -75,10 +63,7 @@ describe("revocation: client authentication", () => {
 
 describe("revocation: the token parameter", () => {
   it("answers 400 invalid_request when token is missing", async () => {
-    await expectInvalidRequest(
-      await clientPost("/oauth2/revoke", client, {}),
-      "The token parameter is required.",
-    );
+    await expectInvalidRequest(await clientPost("/oauth2/revoke", client, {}), "The token parameter is required.");
   });
 
   it("counts an empty token as missing", async () => {

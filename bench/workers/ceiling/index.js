@@ -38,7 +38,14 @@ export class Chain extends DurableObject {
     })
       .setProtectedHeader({ alg: "ES256", kid, typ: "at+jwt" })
       .sign(key);
-    const idToken = await new SignJWT({ iss: ISSUER, sub: state.subject, aud: CLIENT_ID, iat: now, exp: now + 3600, sid: chain })
+    const idToken = await new SignJWT({
+      iss: ISSUER,
+      sub: state.subject,
+      aud: CLIENT_ID,
+      iat: now,
+      exp: now + 3600,
+      sid: chain,
+    })
       .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })
       .sign(key);
     state.generation++;
@@ -56,9 +63,32 @@ export class Chain extends DurableObject {
 
 const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 
-/** Reads the body the way `?read=` says: formData (default), text, or a stream reader. */
+/**
+ * Reads the body the way `?read=` says: formData (default), text, arrayBuffer, or a stream
+ * reader. `warn`
+ * logs a warning first (to show that a warning would be seen), and `log` one info line the size
+ * of Baton's per-request line (to price it); both then read with formData.
+ */
 async function readForm(request, how) {
+  if (how === "warn") console.warn("bench: a warning on purpose");
+  if (how === "log") {
+    console.log(
+      JSON.stringify({
+        level: "info",
+        message: "request",
+        request_id: crypto.randomUUID(),
+        method: request.method,
+        route: "/oauth2/token",
+        status: 200,
+        outcome: "ok",
+        grant: "refresh_token",
+        client_id: "client_0123456789abcdefghijkl",
+        duration_ms: 3,
+      }),
+    );
+  }
   if (how === "text") return new URLSearchParams(await request.text());
+  if (how === "arrayBuffer") return new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()));
   if (how === "reader") {
     const reader = request.body.getReader();
     const chunks = [];

@@ -1,0 +1,82 @@
+// One cell of the benchmark: fresh chains on a running server, a closed-loop run, and the CPU
+// time its processes spent in the measured window, per request.
+import { runChains } from "./chains.mjs";
+import { httpClient } from "./http.mjs";
+import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./proc.mjs";
+
+const MAX_REQUESTS = 500_000;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function mapLimit(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function worker() {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Opens `concurrency` chains of `route` on `server` and measures them.
+ * @returns the run's figures, with `cpuMsPerRequest` by process role.
+ */
+export async function measureCell({ server, route, ctx, concurrency, warmupMs, durationMs, beforeRun }) {
+  const client = httpClient(server.url, Math.max(concurrency, 8));
+  try {
+    const tokens = await mapLimit(
+      Array.from({ length: concurrency }, (_, i) => i),
+      8,
+      (i) => route.openChain(client, ctx, i),
+    );
+    // Opening chains is not what is measured: a profiler, say, starts only now.
+    await beforeRun?.();
+    const processes = classify(server.root, { proxyPort: server.proxyPort });
+    let loadgenBefore;
+    const result = await runChains({
+      client,
+      tokens,
+      request: route.request(ctx),
+      nextToken: route.nextToken,
+      warmupMs,
+      durationMs,
+      maxRequests: MAX_REQUESTS,
+      sample: () => {
+        const cpu = sampleCpu(processes);
+        const loadgen = process.cpuUsage();
+        if (loadgenBefore === undefined) loadgenBefore = loadgen;
+        return { cpu, loadgen, machine: machineBusySeconds() };
+      },
+    });
+    const spent = cpuBetween(result.before.cpu, result.after.cpu);
+    const loadgenSeconds =
+      (result.after.loadgen.user + result.after.loadgen.system - loadgenBefore.user - loadgenBefore.system) / 1e6;
+    // What every other process on the machine used meanwhile (another job, an idle server): a
+    // figure above a few tenths of a core means this cell was disturbed.
+    const machineSeconds = result.after.machine - result.before.machine;
+    const serverSeconds = Object.values(spent).reduce((a, b) => a + b, 0);
+    const otherCores = Math.max(0, machineSeconds - serverSeconds - loadgenSeconds) / result.seconds;
+    const perRequest = (seconds) => (result.requests > 0 ? (seconds * 1000) / result.requests : NaN);
+    const cpuMsPerRequest = {};
+    let total = 0;
+    for (const [role, seconds] of Object.entries(spent)) {
+      cpuMsPerRequest[role] = perRequest(seconds);
+      total += seconds;
+    }
+    cpuMsPerRequest.total = perRequest(total);
+    const { before: _before, after: _after, ...figures } = result;
+    return {
+      ...figures,
+      cpuSeconds: spent,
+      cpuMsPerRequest,
+      loadgenCpuMsPerRequest: perRequest(loadgenSeconds),
+      otherCores,
+      processes: processes.map(({ pid, role }) => ({ pid, role })),
+    };
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// `npm run bench` (at the repository root): measures, in one run on this machine, Baton's
+// refresh grant against its ceilings (a minimal refresh and a trivial POST on the same runtime)
+// and its peers (@cloudflare/workers-oauth-provider, node-oidc-provider), at several
+// concurrencies, each repeated; then CPU per refresh with each key type. Prints one table and
+// writes the results to bench/results/.
+//
+//   npm run bench                       the full run (about 7 minutes on 2 cores)
+//   npm run bench -- --quick            a short smoke run (about a minute)
+//   npm run bench -- --only=baton,ceiling --concurrency=10 --duration=3 --repeats=1
+//   npm run bench -- --profile --route=baton     where a refresh's CPU goes (profile.mjs)
+import { execFileSync, execSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { BENCH_ROOT, REPO_ROOT } from "./lib/paths.mjs";
+
+const args = parseArgs(process.argv.slice(2));
+const quick = args.quick === true;
+const settings = {
+  concurrency: list(args.concurrency, [1, 10, 50]),
+  repeats: Number(args.repeats ?? (quick ? 1 : 2)),
+  warmupMs: Number(args.warmup ?? (quick ? 0.3 : 1)) * 1000,
+  durationMs: Number(args.duration ?? (quick ? 0.7 : 5)) * 1000,
+  algorithms: args["skip-algorithms"] ? [] : ["ES256", "EdDSA", "RS256"],
+  algorithmConcurrency: Number(args["algorithm-concurrency"] ?? 10),
+  only: args.only ? String(args.only).split(",") : undefined,
+};
+
+ensureDependencies();
+
+if (args.profile) {
+  // `npm run bench -- --profile [--route=baton|minimal|trivial] ...`: see profile.mjs.
+  await import("./profile.mjs");
+  process.exit(0);
+}
+
+const { baton } = await import("./targets/baton.mjs");
+const { ceiling } = await import("./targets/ceiling.mjs");
+const { oauthProvider } = await import("./targets/oauth-provider.mjs");
+const { oidcProvider } = await import("./targets/oidc-provider.mjs");
+const { measureCell } = await import("./lib/measure.mjs");
+const { httpClient } = await import("./lib/http.mjs");
+const { checkBodyAndLogs } = await import("./lib/warnings.mjs");
+const report = await import("./lib/report.mjs");
+
+const systems = [baton, ceiling, oauthProvider, oidcProvider].filter(
+  (s) => !settings.only || settings.only.includes(s.id),
+);
+const workDir = mkdtempSync(join(os.tmpdir(), "baton-bench-"));
+const started = Date.now();
+const results = {
+  machine: machine(),
+  settings,
+  cells: [],
+  algorithms: [],
+  warnings: {},
+};
+
+const live = new Set();
+process.on("SIGINT", async () => {
+  await Promise.allSettled([...live].map((s) => s.stop()));
+  process.exit(130);
+});
+
+try {
+  // Every server is started first and the cells then go round them, so that the figures to be
+  // compared (Baton and a ceiling or a peer, at one concurrency) are measured minutes apart at
+  // most, not a whole run apart.
+  const targets = await startAll(
+    systems.flatMap((system) => system.runtimes.map((runtime) => ({ system, runtime, options: {} }))),
+  );
+  results.quietBefore = await otherLoad();
+  if (results.quietBefore > 0.3) {
+    console.log(
+      `warning: other processes use ${results.quietBefore.toFixed(2)} cores right now; figures will be disturbed (see the "others" column)`,
+    );
+  }
+  for (let repeat = 1; repeat <= settings.repeats; repeat++) {
+    for (const concurrency of settings.concurrency) {
+      for (const { system, runtime, server, ctx } of targets) {
+        for (const route of system.routes) {
+          const cell = await measureCell({ server, route, ctx, concurrency, ...timing() });
+          results.cells.push({ route: route.id, label: route.label, runtime, concurrency, repeat, ...cell });
+          progress(route.id, runtime, concurrency, repeat, cell);
+        }
+      }
+    }
+  }
+  for (const { system, runtime, server, ctx, outputBefore } of targets) {
+    if (system.id === "baton") results.warnings[`baton/${runtime}`] = await logsDuring(server, outputBefore);
+    if (system.id === "ceiling") {
+      results.warnings[`body-and-logs/${runtime}`] = await checkBodyAndLogs({
+        server,
+        route: system.routes[0],
+        ctx,
+        concurrency: 10,
+        ...timing(),
+      });
+    }
+  }
+  await Promise.all(targets.map(({ server }) => stop(server)));
+
+  if (systems.includes(baton) && settings.algorithms.length > 0) {
+    const variants = (
+      await startAll(
+        settings.algorithms.map((algorithm) => ({ system: baton, runtime: "miniflare", options: { algorithm } })),
+      )
+    ).map((target) => ({ ...target, algorithm: target.options.algorithm }));
+    const concurrency = settings.algorithmConcurrency;
+    for (let repeat = 1; repeat <= settings.repeats; repeat++) {
+      for (const { algorithm, server, ctx } of variants) {
+        const cell = await measureCell({ server, route: baton.routes[0], ctx, concurrency, ...timing() });
+        results.algorithms.push({ algorithm, runtime: "miniflare", concurrency, repeat, ...cell });
+        progress(`baton ${algorithm}`, "miniflare", concurrency, repeat, cell);
+      }
+    }
+    await Promise.all(variants.map(({ server }) => stop(server)));
+  }
+} finally {
+  await Promise.allSettled([...live].map((server) => stop(server)));
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+results.elapsedSeconds = (Date.now() - started) / 1000;
+results.summary = report.summarise(results);
+console.log("\n" + report.render(results));
+const outDir = join(BENCH_ROOT, "results");
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `${new Date().toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+console.log(`\nresults: ${file} (${results.elapsedSeconds.toFixed(0)} s)`);
+process.exit(0);
+
+/**
+ * Starts servers and prepares each (a client registered). `wrangler dev` instances start one
+ * after another (two starting at once contend for the same local sockets); the others start
+ * alongside. If any fails, those that started are stopped by the caller's `finally`.
+ */
+async function startAll(specs) {
+  const startOne = async (spec) => {
+    const server = await start(spec.system, spec.runtime, spec.options);
+    const ctx = await prepare(spec.system, server);
+    return { ...spec, server, ctx, outputBefore: server.output().length };
+  };
+  const outcomes = new Map();
+  const attempt = async (spec) => {
+    try {
+      outcomes.set(spec, { ok: true, value: await startOne(spec) });
+    } catch (error) {
+      outcomes.set(spec, { ok: false, error });
+    }
+  };
+  await Promise.all([
+    (async () => {
+      for (const spec of specs.filter((s) => s.runtime === "wrangler-dev")) {
+        await attempt(spec);
+        if (!outcomes.get(spec).ok) break;
+      }
+    })(),
+    ...specs.filter((s) => s.runtime !== "wrangler-dev").map(attempt),
+  ]);
+  const failure = [...outcomes.values()].find((outcome) => !outcome.ok);
+  if (failure) throw failure.error;
+  return specs.map((spec) => outcomes.get(spec).value);
+}
+
+/** Cores busy on this machine over one second, all our servers idle: what others are using. */
+async function otherLoad() {
+  const { machineBusySeconds } = await import("./lib/proc.mjs");
+  const before = machineBusySeconds();
+  await new Promise((r) => setTimeout(r, 1000));
+  return machineBusySeconds() - before;
+}
+
+function timing() {
+  return { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+}
+
+async function start(system, runtime, options) {
+  const server = await system.start(runtime, { workDir, ...options });
+  live.add(server);
+  return server;
+}
+
+async function prepare(system, server) {
+  const client = httpClient(server.url, 4);
+  try {
+    return await system.prepare(server, client);
+  } finally {
+    client.close();
+  }
+}
+
+async function stop(server) {
+  live.delete(server);
+  await server.stop();
+}
+
+/** What the server logged while it was measured: output lines, or Miniflare's counted logs. */
+async function logsDuring(server, outputBefore) {
+  const output = server.output().slice(outputBefore);
+  const lines = output.split("\n").filter((line) => line.trim() !== "");
+  return { outputLines: lines.length, sample: lines.slice(0, 5), runtimeLogs: await server.logs() };
+}
+
+function progress(id, runtime, concurrency, repeat, cell) {
+  const cpu = cell.cpuMsPerRequest;
+  console.log(
+    `${id.padEnd(24)} ${runtime.padEnd(12)} c=${String(concurrency).padEnd(3)} #${repeat}  ` +
+      `${cell.rps.toFixed(0).padStart(6)} req/s  p50 ${cell.p50.toFixed(1)} ms  p99 ${cell.p99.toFixed(1)} ms  ` +
+      `errors ${cell.errors}  alive ${cell.chainsAlive}/${cell.chains}  others ${cell.otherCores.toFixed(2)} cores  ` +
+      `cpu/req ${Object.entries(cpu)
+        .map(([role, ms]) => `${role} ${ms.toFixed(2)}`)
+        .join(" ")} ms`,
+  );
+  for (const [kind, count] of Object.entries(cell.errorKinds)) console.log(`    ${count}× ${kind}`);
+}
+
+function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "unknown";
+  const version = (pkg, base = REPO_ROOT) => {
+    try {
+      return JSON.parse(readFileSync(join(base, "node_modules", pkg, "package.json"), "utf8")).version;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism(),
+    cpuModel: model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    wrangler: version("wrangler"),
+    miniflare: version("miniflare"),
+    workerd: version("workerd"),
+    jose: version("jose"),
+    workersOauthProvider: version("@cloudflare/workers-oauth-provider", BENCH_ROOT),
+    oidcProvider: version("oidc-provider", BENCH_ROOT),
+    batonCommit: gitCommit(),
+  };
+}
+
+function gitCommit() {
+  try {
+    const head = execSync("git rev-parse --short HEAD", { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execSync("git status --porcelain -- src wrangler.toml", { cwd: REPO_ROOT }).toString().trim() !== "";
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Installs bench/'s own packages when they are missing or older than its lock file. */
+function ensureDependencies() {
+  if (!existsSync(join(REPO_ROOT, "node_modules/wrangler"))) {
+    console.error("The repository's own packages are missing: run `npm ci` at the root first.");
+    process.exit(1);
+  }
+  const lock = join(BENCH_ROOT, "package-lock.json");
+  const installed = join(BENCH_ROOT, "node_modules/.package-lock.json");
+  if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
+  const command = existsSync(lock) ? "ci" : "install";
+  console.log(`installing the benchmark's packages (npm --prefix bench ${command})`);
+  execFileSync("npm", ["--prefix", BENCH_ROOT, command, "--no-audit", "--no-fund"], { stdio: "inherit" });
+}
+
+function parseArgs(argv) {
+  const parsed = {};
+  for (const arg of argv) {
+    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}`);
+    parsed[match[1]] = match[2] ?? true;
+  }
+  return parsed;
+}
+
+function list(value, fallback) {
+  return value === undefined ? fallback : String(value).split(",").map(Number);
+}

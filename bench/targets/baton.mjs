@@ -1,0 +1,100 @@
+// Baton itself: the refresh grant, on chains opened through the real authorization code flow
+// (authorize → the admin API's login hand-off → code exchange).
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { startDevServer } from "../../scripts/dev-server.mjs";
+import { generateSigningKey } from "../../scripts/signing-keys.mjs";
+import { bundle, startMiniflare } from "../lib/servers.mjs";
+import { REPO_ROOT } from "../lib/paths.mjs";
+import { REDIRECT_URI, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
+
+const CONFIG = join(REPO_ROOT, "wrangler.toml");
+const SCOPE = "openid offline_access";
+
+/** Baton under `wrangler dev` (scripts/dev-server.mjs) or its bundle directly under Miniflare. */
+export const baton = {
+  id: "baton",
+  runtimes: ["wrangler-dev", "miniflare"],
+
+  async start(runtime, { workDir, algorithm = "ES256", inspectorPort }) {
+    if (runtime === "wrangler-dev") {
+      const server = await startDevServer({ algorithm, logLevel: "warn" });
+      const mark = server.output().length;
+      return {
+        url: server.url,
+        root: server.process.pid,
+        proxyPort: Number(new URL(server.url).port),
+        adminToken: server.adminToken,
+        output: () => server.output().slice(mark),
+        logs: async () => undefined,
+        stop: () => server.stop(),
+      };
+    }
+    // One bundle per run, shared by every instance (several may start at once).
+    this.bundling ??= bundle(CONFIG, join(workDir, "baton-dist"));
+    this.scriptPath = await this.bundling;
+    const adminToken = randomBytes(24).toString("base64url");
+    const server = await startMiniflare({
+      configPath: CONFIG,
+      scriptPath: this.scriptPath,
+      settings: {
+        SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey(algorithm)] }),
+        ADMIN_TOKEN: adminToken,
+        DEV_LOGIN: "true",
+      },
+      probe: { path: "/oauth2/jwks" },
+      inspectorPort,
+    });
+    return { ...server, adminToken };
+  },
+
+  /** Registers one confidential client through the admin API. */
+  async prepare(server, client) {
+    const response = await client.request("POST", "/admin/clients", {
+      headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Benchmark",
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ["authorization_code", "refresh_token"],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: SCOPE,
+      }),
+    });
+    if (response.status !== 201 && response.status !== 200) {
+      throw new Error(`client registration answered ${response.status}: ${response.body}`);
+    }
+    const { client_id: clientId, client_secret: clientSecret } = JSON.parse(response.body);
+    return { adminToken: server.adminToken, clientId, clientSecret };
+  },
+
+  routes: [
+    {
+      id: "baton",
+      label: "Baton refresh",
+      /** A family of its own: authorize, complete the login as the host application, redeem. */
+      async openChain(client, ctx, index) {
+        const query = new URLSearchParams({
+          response_type: "code",
+          client_id: ctx.clientId,
+          redirect_uri: REDIRECT_URI,
+          scope: SCOPE,
+          state: `chain-${index}`,
+        });
+        const authorize = await client.request("GET", `/oauth2/authorize?${query}`);
+        const location = authorize.headers.location;
+        if (authorize.status !== 302 || !location) throw new Error(`authorize answered ${authorize.status}`);
+        const requestId = new URL(location).searchParams.get("authorization_request");
+        const completed = await client.request("POST", `/admin/authorizations/${requestId}/complete`, {
+          headers: { Authorization: `Bearer ${ctx.adminToken}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ subject: `user_${index}_${randomBytes(4).toString("hex")}` }),
+        });
+        if (completed.status !== 200)
+          throw new Error(`login completion answered ${completed.status}: ${completed.body}`);
+        const code = new URL(JSON.parse(completed.body).redirect_to).searchParams.get("code");
+        return redeemCode(client, "/oauth2/token", ctx.clientId, ctx.clientSecret, code);
+      },
+      request: (ctx) => refreshRequest("/oauth2/token", ctx.clientId, ctx.clientSecret),
+      nextToken: refreshTokenOf,
+    },
+  ],
+};

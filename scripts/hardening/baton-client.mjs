@@ -1,0 +1,132 @@
+// What the hardening checks do to a running Baton over HTTP: register a client through the admin
+// API, open token families through the authorization code flow (PKCE, the admin login hand-off),
+// and refresh. Only 127.0.0.1 is ever addressed.
+import { createHash, randomBytes } from "node:crypto";
+
+/** The redirect URI every client registered here uses (loopback; nothing listens there). */
+export const REDIRECT_URI = "http://127.0.0.1:9/callback";
+
+/** A Baton instance as the checks talk to it. */
+export function batonClient(server) {
+  const base = server.url;
+  if (new URL(base).hostname !== "127.0.0.1") throw new Error(`refusing to load ${base}: only 127.0.0.1`);
+
+  async function admin(method, path, body) {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${server.adminToken}`,
+        ...(body !== undefined && { "Content-Type": "application/json" }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
+    return text === "" ? undefined : JSON.parse(text);
+  }
+
+  /** POSTs a form to the token endpoint with Basic credentials; resolves `{status, text}`. */
+  async function tokenRequest(client, fields) {
+    const response = await fetch(`${base}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicAuth(client) },
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  return {
+    /** Registers a confidential web client for the code and refresh grants. */
+    registerClient() {
+      return admin("POST", "/admin/clients", {
+        client_name: "Hardening check",
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ["authorization_code", "refresh_token"],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: "openid email offline_access",
+      });
+    },
+
+    /**
+     * Opens one family the way a real client and host application do; resolves with its sid and
+     * first token response.
+     */
+    async openFamily(client, subject) {
+      const verifier = randomBytes(32).toString("base64url");
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id: client.client_id,
+        redirect_uri: REDIRECT_URI,
+        scope: "openid email offline_access",
+        state: randomBytes(8).toString("base64url"),
+        nonce: randomBytes(8).toString("base64url"),
+        code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+        code_challenge_method: "S256",
+      });
+      const toLogin = await fetch(`${base}/oauth2/authorize?${query}`, { redirect: "manual" });
+      await toLogin.arrayBuffer();
+      const location = toLogin.headers.get("Location");
+      if (toLogin.status !== 302 || location === null) throw new Error(`authorize answered ${toLogin.status}`);
+      const sid = new URL(location, base).searchParams.get("authorization_request");
+      if (sid === null) throw new Error(`authorize did not hand off to a login page: ${location}`);
+      const { redirect_to: redirectTo } = await admin("POST", `/admin/authorizations/${sid}/complete`, {
+        subject,
+        claims: { email: `${subject}@example.com`, email_verified: true },
+      });
+      const code = new URL(redirectTo).searchParams.get("code");
+      const answer = await tokenRequest(client, {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      });
+      if (answer.status !== 200) throw new Error(`code redemption answered ${answer.status} ${answer.text}`);
+      return { sid, tokens: JSON.parse(answer.text) };
+    },
+
+    /** One refresh_token grant request; resolves `{status, text}` or rejects on a network error. */
+    refresh(client, refreshToken) {
+      return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken });
+    },
+  };
+}
+
+/** `Basic` credentials (RFC 6749 §2.3.1 form-encodes both halves first). */
+function basicAuth(client) {
+  const encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
+  return `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(client.client_secret)}`).toString("base64")}`;
+}
+
+/** The generation a refresh token carries: `rt_` + base64url(sid16 ‖ generation4 ‖ MAC32). */
+export function generationOf(refreshToken) {
+  return Buffer.from(refreshToken.slice(3), "base64url").readUInt32BE(16);
+}
+
+/** The `iat` of a JWT, read without verification (the checks only classify answers by time). */
+export function issuedAt(jwt) {
+  return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8")).iat;
+}
+
+/** Runs `work` over `items` with at most `limit` at once; resolves with the results in order. */
+export async function mapBounded(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function worker() {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Whether an answer is the RFC 6749 §5.2 `invalid_grant` error. */
+export function isInvalidGrant(answer) {
+  if (answer.status !== 400) return false;
+  try {
+    return JSON.parse(answer.text).error === "invalid_grant";
+  } catch {
+    return false;
+  }
+}

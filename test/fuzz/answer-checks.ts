@@ -1,0 +1,179 @@
+/**
+ * What every answer of the token, revocation and introspection endpoints must be, whatever the
+ * request: never a 5xx; a success of the endpoint's own shape, or an RFC 6749 §5.2 error whose
+ * description is one of the fixed strings in Baton's source and never repeats the input.
+ */
+import { expect } from "vitest";
+import { describeRequest, type Endpoint, type FuzzRequest } from "./request-arbitraries";
+
+declare global {
+  interface ImportMeta {
+    /** Vite's static import of many files, here as raw text. */
+    glob(pattern: string, options: { query: "?raw"; import: "default"; eager: true }): Record<string, string>;
+  }
+}
+
+/** Baton's source, as text: every fixed description is a string literal in it. */
+const SOURCES = Object.values(import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }));
+
+/** The largest body the endpoints read. */
+const BODY_LIMIT = 64 * 1024;
+
+/** Error codes each endpoint may answer with (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 7662 §2.3). */
+const ERRORS: Record<Endpoint, string[]> = {
+  token: [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "temporarily_unavailable",
+  ],
+  revoke: ["invalid_request", "invalid_client", "unsupported_token_type", "temporarily_unavailable"],
+  introspection: ["invalid_request", "invalid_client", "temporarily_unavailable"],
+};
+
+/** RFC 6749 §5.2: `error_description` is ASCII without `"` and `\`. */
+const DESCRIPTION_CHARACTERS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
+const TOKEN_FIELDS = ["access_token", "token_type", "expires_in", "scope", "id_token", "refresh_token"];
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{70}$/;
+
+/** What one answer was, for counting outcomes over a run. */
+export interface Outcome {
+  status: number;
+  /** The error code, or `"ok"` for a success. */
+  kind: string;
+  description?: string;
+  /** The success body (token and introspection endpoints). */
+  body?: Record<string, unknown>;
+}
+
+/** Asserts every property of `response` to `request`; returns what it was. */
+export async function checkAnswer(endpoint: Endpoint, request: FuzzRequest, response: Response): Promise<Outcome> {
+  const text = await response.text();
+  const context = `${describeRequest(request)}\n→ ${response.status} ${text.slice(0, 300)}`;
+  expect(response.status, context).toBeLessThan(500);
+  expect(response.headers.get("Cache-Control"), context).toBe("no-store");
+  expect(response.headers.get("Pragma"), context).toBe("no-cache");
+  if (request.method !== "POST") {
+    expect(response.status, context).toBe(405);
+    expect(response.headers.get("Allow"), context).toBe("POST");
+  }
+  if (bodyBytes(request) > BODY_LIMIT) expect(response.status, context).not.toBe(200);
+  if (response.status === 200) return success(endpoint, response, text, context);
+  expect(response.status, context).toBeGreaterThanOrEqual(400);
+  expect(response.headers.get("Content-Type"), context).toBe("application/json");
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`the error answer is not JSON\n${context}`);
+  }
+  expect(Object.keys(body).sort(), context).toEqual(["error", "error_description"]);
+  const error = body.error as string;
+  const description = body.error_description as string;
+  expect(ERRORS[endpoint], context).toContain(error);
+  expect(description, context).toMatch(DESCRIPTION_CHARACTERS);
+  expect(isFixedDescription(description), `not a string literal of src/: ${context}`).toBe(true);
+  for (const input of request.echoable) {
+    expect(description.includes(input), `the description repeats ${JSON.stringify(input)}: ${context}`).toBe(false);
+  }
+  checkStatus(response, error, request, context);
+  return { status: response.status, kind: error, description };
+}
+
+function checkStatus(response: Response, error: string, request: FuzzRequest, context: string): void {
+  const challenge = response.headers.get("WWW-Authenticate");
+  if (response.status === 401) {
+    expect(error, context).toBe("invalid_client");
+    expect(challenge, context).toBe('Basic realm="Baton"');
+  } else {
+    expect(challenge, context).toBeNull();
+  }
+  if (response.status === 413) {
+    // Too large by its bytes, or by the length it declares (refused before reading).
+    expect(error, context).toBe("invalid_request");
+    expect(Math.max(bodyBytes(request), declaredLength(request)), context).toBeGreaterThan(BODY_LIMIT);
+  }
+  if (response.status === 429) {
+    expect(error, context).toBe("temporarily_unavailable");
+    expect(response.headers.get("Retry-After"), context).toMatch(/^[1-9][0-9]*$/);
+  }
+  if (error === "invalid_client") expect(response.status, context).toBe(401);
+}
+
+function success(endpoint: Endpoint, response: Response, text: string, context: string): Outcome {
+  if (endpoint === "revoke") {
+    expect(text, context).toBe("");
+    return { status: 200, kind: "ok" };
+  }
+  expect(response.headers.get("Content-Type"), context).toBe("application/json");
+  const body = JSON.parse(text) as Record<string, unknown>;
+  if (endpoint === "token") {
+    expect(TOKEN_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));
+    expect(body, context).toMatchObject({
+      access_token: expect.stringMatching(JWT),
+      token_type: "bearer",
+      expires_in: expect.any(Number),
+      scope: expect.any(String),
+    });
+    expect(Number.isInteger(body.expires_in) && (body.expires_in as number) > 0, context).toBe(true);
+    if ("refresh_token" in body) expect(body.refresh_token, context).toMatch(REFRESH_TOKEN);
+    if ("id_token" in body) expect(body.id_token, context).toMatch(JWT);
+  } else if (body.active === true) {
+    expect(body, context).toMatchObject({
+      active: true,
+      token_type: expect.stringMatching(/^(access_token|refresh_token)$/),
+      client_id: expect.any(String),
+      sub: expect.any(String),
+      exp: expect.any(Number),
+      scope: expect.any(String),
+    });
+  } else {
+    expect(body, context).toEqual({ active: false });
+  }
+  return { status: 200, kind: "ok", body };
+}
+
+/** Whether `description` is written out, whole, as a string literal somewhere in src/. */
+export function isFixedDescription(description: string): boolean {
+  return SOURCES.some((source) => ['"', "'", "`"].some((q) => source.includes(`${q}${description}${q}`)));
+}
+
+function declaredLength(request: FuzzRequest): number {
+  const declared = request.headers.find(([name]) => name.toLowerCase() === "content-length")?.[1];
+  return declared === undefined ? 0 : Number(declared) || 0;
+}
+
+function bodyBytes(request: FuzzRequest): number {
+  if (request.body === null) return 0;
+  return typeof request.body === "string" ? new TextEncoder().encode(request.body).length : request.body.length;
+}
+
+/** Counts outcomes over a run, to show what the generated requests reached. */
+export class OutcomeTally {
+  private readonly counts = new Map<string, number>();
+
+  add(outcome: Outcome): void {
+    const key = `${outcome.status} ${outcome.kind}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** How many answers had this error code (or `"ok"`). */
+  count(kind: string): number {
+    let total = 0;
+    for (const [key, n] of this.counts) if (key.endsWith(` ${kind}`)) total += n;
+    return total;
+  }
+
+  /** One line, most frequent first. */
+  summary(): string {
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${key}: ${n}`)
+      .join(", ");
+  }
+}
