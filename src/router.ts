@@ -13,6 +13,7 @@ import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { jsonResponse } from "./http/json-response";
 import { handleTokenRequest } from "./http/token-endpoint";
+import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
@@ -23,90 +24,73 @@ import { loadSigningKeys } from "./tokens/keys";
 import { publicJwks } from "./tokens/jwks";
 import { handleUserinfo } from "./userinfo/userinfo-endpoint";
 
-type Args = [Env, ExecutionContext, RequestTrace];
-
-const router = Router<IRequest, Args>();
+const router = Router<IRequest, [Endpoint]>();
 
 router
-  .post("/oauth2/token", (request, env, _ctx, trace) =>
-    handleTokenRequest(request, env, readConfig(env), new URL(request.url), trace),
-  )
+  .post("/oauth2/token", (_request, endpoint) => handleTokenRequest(endpoint))
   .all("/oauth2/token", () => methodNotAllowed("POST"))
-  .get("/oauth2/jwks", async (_request, env) => {
-    const keys = await loadSigningKeys(readConfig(env).signingKeys);
+  .get("/oauth2/jwks", async (_request, { config }) => {
+    const keys = await loadSigningKeys(config.signingKeys);
     return jsonResponse(publicJwks(keys), 200, { "Cache-Control": "public, max-age=300" });
   })
   .all("/oauth2/jwks", () => methodNotAllowed("GET"))
-  .post("/oauth2/revoke", (request, env, _ctx, trace) =>
-    handleRevoke(request, env, readConfig(env), new URL(request.url), trace),
-  )
+  .post("/oauth2/revoke", (_request, endpoint) => handleRevoke(endpoint))
   .all("/oauth2/revoke", () => methodNotAllowed("POST"))
-  .post("/oauth2/introspection", (request, env, _ctx, trace) =>
-    handleIntrospect(request, env, readConfig(env), new URL(request.url), trace),
-  )
+  .post("/oauth2/introspection", (_request, endpoint) => handleIntrospect(endpoint))
   .all("/oauth2/introspection", () => methodNotAllowed("POST"))
-  .get("/oauth2/authorize", (request, env, _ctx, trace) =>
-    handleAuthorize(env, readConfig(env), new URL(request.url), trace),
-  )
+  .get("/oauth2/authorize", (_request, endpoint) => handleAuthorize(endpoint))
   .all("/oauth2/authorize", () => methodNotAllowed("GET"))
-  .get("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
-  .post("/oauth2/userinfo", (request, env) => handleUserinfo(request, env, readConfig(env), new URL(request.url)))
+  .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
+  .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
-  .get("/.well-known/openid-configuration", (request, env) => handleDiscovery(readConfig(env), new URL(request.url)))
+  .get("/.well-known/openid-configuration", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
-  .get("/.well-known/oauth-authorization-server", (request, env) =>
-    handleDiscovery(readConfig(env), new URL(request.url)),
-  )
+  .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/oauth-authorization-server", () => methodNotAllowed("GET"))
-  .get("/", (request, env) => landingPage(readConfig(env), issuerOf(request, env)))
+  .get("/", (_request, endpoint) => landingPage(endpoint))
   .all("/", () => methodNotAllowed("GET"))
   // The development login exists only while it is on; otherwise its path is unknown like any other.
-  .all("/dev/login", (_request, env) => (devLoginEnabled(readConfig(env)) ? undefined : notFound()))
-  .get("/dev/login", (request, env) => showDevLogin(env, new URL(request.url)))
-  .post("/dev/login", (request, env) => submitDevLogin(request, env, issuerOf(request, env), new URL(request.url)))
+  .all("/dev/login", (_request, { config }) => (devLoginEnabled(config) ? undefined : notFound()))
+  .get("/dev/login", (_request, endpoint) => showDevLogin(endpoint))
+  .post("/dev/login", (_request, endpoint) => submitDevLogin(endpoint))
   .all("/dev/login", () => methodNotAllowed("GET, POST"))
   // Every admin route is behind the admin token; without one configured the API does not exist.
-  .all("/admin/*", async (request, env) => {
-    const adminToken = readConfig(env).adminToken;
-    if (adminToken === undefined) return notFound();
-    await requireAdmin(request, adminToken);
+  .all("/admin/*", async (request, { config }) => {
+    if (config.adminToken === undefined) return notFound();
+    await requireAdmin(request, config.adminToken);
     return undefined;
   })
-  .post("/admin/clients", (request, env) => createClient(request, env))
-  .get("/admin/clients/:clientId", (request, env) => readClient(env, request.params.clientId!))
-  .delete("/admin/clients/:clientId", (request, env) => removeClient(env, request.params.clientId!))
-  .post("/admin/clients/:clientId/secrets", (request, env) => addSecret(env, request.params.clientId!))
-  .delete("/admin/clients/:clientId/secrets/:secretId", (request, env) =>
-    removeSecret(env, request.params.clientId!, request.params.secretId!),
+  .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
+  .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
+  .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))
+  .delete("/admin/clients/:clientId/secrets/:secretId", ({ params }, { env }) =>
+    removeSecret(env, params.clientId!, params.secretId!),
   )
-  .get("/admin/authorizations/:id", (request, env) => readAuthorization(env, request.params.id!))
-  .post("/admin/authorizations/:id/complete", (request, env) =>
-    completeAuthorization(request, env, request.params.id!, issuerOf(request, env)),
+  .get("/admin/authorizations/:id", ({ params }, { env }) => readAuthorization(env, params.id!))
+  .post("/admin/authorizations/:id/complete", (request, { env, issuer }) =>
+    completeAuthorization(request, env, request.params.id!, issuer),
   )
-  .post("/admin/authorizations/:id/deny", (request, env) =>
-    denyAuthorization(env, request.params.id!, issuerOf(request, env)),
-  )
-  .post("/admin/grants/:sid/revoke", (request, env) => revokeGrant(env, readConfig(env), request.params.sid!))
+  .post("/admin/authorizations/:id/deny", ({ params }, { env, issuer }) => denyAuthorization(env, params.id!, issuer))
+  .post("/admin/grants/:sid/revoke", ({ params }, { env, config }) => revokeGrant(env, config, params.sid!))
   .all("*", () => notFound());
-
-/** The configured issuer, or the request's origin when none is configured (local use). */
-function issuerOf(request: Request, env: Env): string {
-  return readConfig(env).issuer ?? new URL(request.url).origin;
-}
 
 /**
  * Routes one request. Every refusal is an {@link OAuthError} rendered as RFC 6749 §5.2; anything
  * else is a bug or a configuration error, logged with the request id and answered with a bare
  * 500 `server_error`.
  */
-export async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function route(request: Request, env: Env, _ctx?: ExecutionContext): Promise<Response> {
   const requestId = crypto.randomUUID();
   const started = Date.now();
   const trace: RequestTrace = {};
   let response: Response;
   let outcome: string | undefined;
   try {
-    response = (await router.fetch(request, env, ctx, trace)) as Response;
+    const config = readConfig(env);
+    const url = new URL(request.url);
+    const endpoint: Endpoint = { request, env, config, url, issuer: config.issuer ?? url.origin, trace };
+    response = (await router.fetch(request, endpoint)) as Response;
   } catch (error) {
     outcome = error instanceof OAuthError ? error.code : "server_error";
     response = errorResponse(error, requestId);

@@ -6,20 +6,20 @@
  */
 import { getClient } from "../clients/store";
 import type { Config } from "../config";
-import type { Env } from "../env";
 import { newSid } from "../grant/refresh-token";
 import { redirectWith } from "../grant/redirect";
-import type { RequestTrace } from "../http/trace";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
 import { grantFor } from "../grant/locate";
+import type { Endpoint } from "../http/endpoint";
 
 /** The path of the built-in development login page. */
 export const DEV_LOGIN_PATH = "/dev/login";
 
 /** Handles an authorization request. */
-export async function handleAuthorize(env: Env, config: Config, url: URL, trace: RequestTrace): Promise<Response> {
+export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
+  const { env, config, url, issuer, trace } = endpoint;
   const params = url.searchParams;
   const repeated = repeatedNames(params);
   const clientId = params.get("client_id");
@@ -39,7 +39,6 @@ export async function handleAuthorize(env: Env, config: Config, url: URL, trace:
     trace.outcome = "invalid_request";
     return refusalPage("The redirect_uri is missing or is not registered for this client.");
   }
-  const issuer = config.issuer ?? url.origin;
   // An empty state counts as absent (RFC 6749 §3.1), as it does for the success redirect.
   const rawState = params.get("state") ?? "";
   // A state too long to accept is not echoed either: the error redirect must stay small.

@@ -3,19 +3,19 @@
  *
  * @see OpenID Connect Discovery 1.0 §4, RFC 8414 §3
  */
-import type { Config } from "../config";
 import { jsonResponse } from "../http/json-response";
 import { loadSigningKeys } from "../tokens/keys";
 import { serverMetadata } from "./metadata";
+import type { Endpoint } from "../http/endpoint";
 
 /**
  * Answers with the server metadata. It is public and changes only with the configuration, so
  * caches may keep it for five minutes, like the JWKS; any origin may read it (browser clients
  * discover the server too).
  */
-export async function handleDiscovery(config: Config, url: URL): Promise<Response> {
+export async function handleDiscovery({ config, issuer }: Endpoint): Promise<Response> {
   const keys = await loadSigningKeys(config.signingKeys);
-  return jsonResponse(serverMetadata(config.issuer ?? url.origin, keys), 200, {
+  return jsonResponse(serverMetadata(issuer, keys), 200, {
     "Cache-Control": "public, max-age=300",
     "Access-Control-Allow-Origin": "*",
   });

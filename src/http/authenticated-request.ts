@@ -6,10 +6,9 @@
  */
 import { authenticateClient } from "../clients/authenticate";
 import type { ClientRecord } from "../clients/record";
-import type { Env } from "../env";
 import { readClientCredentials } from "./client-credentials";
 import { readParams, type Params } from "./params";
-import type { RequestTrace } from "./trace";
+import type { Endpoint } from "./endpoint";
 
 /** A parsed body and the client it authenticated. */
 export interface AuthenticatedRequest {
@@ -18,12 +17,8 @@ export interface AuthenticatedRequest {
 }
 
 /** Parses the request and authenticates its client; throws OAuthError otherwise. */
-export async function readAuthenticatedRequest(
-  request: Request,
-  env: Env,
-  url: URL,
-  trace: RequestTrace,
-): Promise<AuthenticatedRequest> {
+export async function readAuthenticatedRequest(endpoint: Endpoint): Promise<AuthenticatedRequest> {
+  const { request, env, url, trace } = endpoint;
   const params = await readParams(request, url);
   const client = await authenticateClient(env, readClientCredentials(request, params));
   trace.clientId = client.client_id;

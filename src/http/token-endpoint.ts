@@ -6,8 +6,6 @@
  */
 import { authenticateClient } from "../clients/authenticate";
 import type { GrantType } from "../clients/record";
-import type { Config } from "../config";
-import type { Env } from "../env";
 import { NO_STORE_HEADERS, OAuthError, invalidRequest } from "../errors";
 import type { GrantContext } from "../grants/context";
 import { authorizationCodeGrant } from "../grants/authorization-code";
@@ -15,7 +13,7 @@ import { clientCredentialsGrant } from "../grants/client-credentials";
 import { refreshTokenGrant } from "../grants/refresh-token";
 import { readClientCredentials } from "./client-credentials";
 import { readParams } from "./params";
-import type { RequestTrace } from "./trace";
+import type { Endpoint } from "./endpoint";
 
 type GrantHandler = (context: GrantContext) => Promise<string>;
 
@@ -26,13 +24,8 @@ const GRANTS: Record<GrantType, GrantHandler> = {
 };
 
 /** Handles a token request; throws OAuthError for every refusal. */
-export async function handleTokenRequest(
-  request: Request,
-  env: Env,
-  config: Config,
-  url: URL,
-  trace: RequestTrace,
-): Promise<Response> {
+export async function handleTokenRequest(endpoint: Endpoint): Promise<Response> {
+  const { request, env, config, url, issuer, trace } = endpoint;
   const params = await readParams(request, url);
   const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
@@ -46,6 +39,6 @@ export async function handleTokenRequest(
   if (!client.grant_types.includes(grantType as GrantType)) {
     throw new OAuthError("unauthorized_client", "The client is not allowed to use this grant type.");
   }
-  const body = await grant({ env, config, client, params, issuer: config.issuer ?? url.origin });
+  const body = await grant({ env, config, client, params, issuer });
   return new Response(body, { headers: NO_STORE_HEADERS });
 }

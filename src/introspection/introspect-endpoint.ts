@@ -17,27 +17,22 @@ import { NO_STORE_HEADERS, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
 import { isSid, parseRefreshToken } from "../grant/refresh-token";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
-import type { RequestTrace } from "../http/trace";
 import { loadSigningKeys } from "../tokens/keys";
 import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
+import type { Endpoint } from "../http/endpoint";
 
 const INACTIVE = { active: false } as const;
 
 /** Handles an introspection request. */
-export async function handleIntrospect(
-  request: Request,
-  env: Env,
-  config: Config,
-  url: URL,
-  trace: RequestTrace,
-): Promise<Response> {
-  const { params, client } = await readAuthenticatedRequest(request, env, url, trace);
+export async function handleIntrospect(endpoint: Endpoint): Promise<Response> {
+  const { env, config, issuer } = endpoint;
+  const { params, client } = await readAuthenticatedRequest(endpoint);
   const token = params.get("token") ?? invalidRequest("The token parameter is required.");
   const refresh = parseRefreshToken(token);
   const answer =
     refresh !== undefined
       ? ((await grantFor(env, config, refresh.sid).inspectRefreshToken(token, client.client_id)) ?? INACTIVE)
-      : await inspectAccessToken(env, config, token, config.issuer ?? url.origin);
+      : await inspectAccessToken(env, config, token, issuer);
   return new Response(JSON.stringify(answer), { headers: NO_STORE_HEADERS });
 }
 

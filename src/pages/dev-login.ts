@@ -5,14 +5,14 @@
  */
 import { finishLogin } from "../admin/authorizations";
 import { readLoginOutcome } from "../admin/login-outcome";
-import { readConfig, type Config } from "../config";
-import type { Env } from "../env";
+import type { Config } from "../config";
 import { OAuthError, serverError } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import { isSid } from "../grant/refresh-token";
 import { readParams, type Params } from "../http/params";
 import { devLoginForm, devLoginProblem } from "./dev-login-form";
 import { grantFor } from "../grant/locate";
+import type { Endpoint } from "../http/endpoint";
 
 /** Whether the development login exists: `DEV_LOGIN` on and no host application login page. */
 export function devLoginEnabled(config: Config): boolean {
@@ -20,9 +20,9 @@ export function devLoginEnabled(config: Config): boolean {
 }
 
 /** `GET /dev/login?authorization_request=ID`: the form, or 404 for an unknown or expired request. */
-export async function showDevLogin(env: Env, url: URL): Promise<Response> {
+export async function showDevLogin({ env, config, url }: Endpoint): Promise<Response> {
   const id = url.searchParams.get("authorization_request") ?? "";
-  const view = isSid(id) ? await grantFor(env, readConfig(env), id).describeAuthorization() : undefined;
+  const view = isSid(id) ? await grantFor(env, config, id).describeAuthorization() : undefined;
   if (view === undefined) return unknownRequest();
   return devLoginForm(id, view);
 }
@@ -31,7 +31,7 @@ export async function showDevLogin(env: Env, url: URL): Promise<Response> {
  * `POST /dev/login`: approves (with the typed subject, email and name) or denies the request,
  * then sends the browser on to the client with 303, so the redirect is a GET.
  */
-export async function submitDevLogin(request: Request, env: Env, issuer: string, url: URL): Promise<Response> {
+export async function submitDevLogin({ request, env, issuer, url }: Endpoint): Promise<Response> {
   let id: string;
   let outcome: LoginOutcome | undefined;
   try {

@@ -4,9 +4,10 @@
 import type { Config } from "../config";
 import { devLoginEnabled } from "./dev-login";
 import { escapeHtml, htmlPage } from "./html";
+import type { Endpoint } from "../http/endpoint";
 
 /** The landing page of the service whose issuer is `issuer`. */
-export function landingPage(config: Config, issuer: string): Response {
+export function landingPage({ config, issuer }: Endpoint): Response {
   return htmlPage(
     "Baton",
     `<h1>Baton</h1>

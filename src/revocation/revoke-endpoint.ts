@@ -5,25 +5,18 @@
  *
  * @see RFC 7009
  */
-import type { Config } from "../config";
-import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
 import { isSid, parseRefreshToken } from "../grant/refresh-token";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
-import type { RequestTrace } from "../http/trace";
 import { loadSigningKeys } from "../tokens/keys";
 import { verifyAccessToken } from "../tokens/verify-access-token";
+import type { Endpoint } from "../http/endpoint";
 
 /** Handles a revocation request. `token_type_hint` is optional and only a hint, so it is not read. */
-export async function handleRevoke(
-  request: Request,
-  env: Env,
-  config: Config,
-  url: URL,
-  trace: RequestTrace,
-): Promise<Response> {
-  const { params, client } = await readAuthenticatedRequest(request, env, url, trace);
+export async function handleRevoke(endpoint: Endpoint): Promise<Response> {
+  const { env, config, issuer } = endpoint;
+  const { params, client } = await readAuthenticatedRequest(endpoint);
   const token = params.get("token") ?? invalidRequest("The token parameter is required.");
   const refresh = parseRefreshToken(token);
   let revoked = true;
@@ -31,7 +24,7 @@ export async function handleRevoke(
     revoked = await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
   } else {
     const keys = await loadSigningKeys(config.signingKeys);
-    const claims = await verifyAccessToken(token, keys, config.issuer ?? url.origin);
+    const claims = await verifyAccessToken(token, keys, issuer);
     // Machine tokens (no sid) have no grant to end; another client's token is left alone.
     if (claims?.sid !== undefined && isSid(claims.sid) && claims.client_id === client.client_id) {
       revoked = await grantFor(env, config, claims.sid).revoke();

@@ -4,8 +4,6 @@
  * @see OIDC Core §5.3 (UserInfo endpoint), RFC 6750 (bearer tokens)
  */
 import { getClient } from "../clients/store";
-import type { Config } from "../config";
-import type { Env } from "../env";
 import { NO_STORE_HEADERS } from "../errors";
 import { isSid } from "../grant/refresh-token";
 import { parseScope } from "../scope";
@@ -14,17 +12,19 @@ import { loadSigningKeys } from "../tokens/keys";
 import { verifyAccessToken } from "../tokens/verify-access-token";
 import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
 import { grantFor } from "../grant/locate";
+import type { Endpoint } from "../http/endpoint";
 
 /**
  * Answers with `sub` and the claims of the token's scope, read from the live grant. The token
  * must verify, name a grant (`sid`: machine tokens have no user), and that grant must still be
  * live, for the same client and user, and the client must still be registered.
  */
-export async function handleUserinfo(request: Request, env: Env, config: Config, url: URL): Promise<Response> {
+export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
+  const { request, env, config, url, issuer } = endpoint;
   const token = await readBearerToken(request, url);
   if (token === undefined) throw missingToken();
   const keys = await loadSigningKeys(config.signingKeys);
-  const claims = await verifyAccessToken(token, keys, config.issuer ?? url.origin);
+  const claims = await verifyAccessToken(token, keys, issuer);
   if (claims?.sid === undefined || !isSid(claims.sid)) throw invalidToken();
   const [session, client] = await Promise.all([
     grantFor(env, config, claims.sid).session(),
