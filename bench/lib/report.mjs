@@ -127,13 +127,14 @@ export function render(results) {
     `wrangler ${m.wrangler}, miniflare ${m.miniflare}, workerd ${m.workerd}; workers-oauth-provider ${m.workersOauthProvider}, oidc-provider ${m.oidcProvider}; Baton ${m.batonCommit}`,
   );
   lines.push(
-    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop refresh chains; ${results.settings.repeats} repeat(s), averaged (req/s range in brackets).`,
+    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop refresh chains; ${results.settings.repeats} repeat(s), averaged (req/s range in brackets)${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
   );
   lines.push(
     "CPU ms/req: worker = the Worker's workerd, proxy = wrangler dev's proxy workerd, node = wrangler / Miniflare host / Node server.",
   );
   lines.push(
-    `others = cores used by other processes during the cell (worst repeat); "!" above ${DISTURBED}: the cell was disturbed.`,
+    `others = cores used by other processes during the cell (worst repeat); "!" above ${DISTURBED}: the cell may have been disturbed` +
+      (results.settings.priority ? " (with --priority, others mostly run in this run's idle gaps)." : "."),
   );
   lines.push("");
   const header =
@@ -193,6 +194,9 @@ export function render(results) {
         "  " +
         ratio,
     );
+  }
+  for (const f of results.failures ?? []) {
+    lines.push(`FAILED: ${f.label} ${f.runtime} c=${f.concurrency} #${f.repeat}: ${f.error}`);
   }
   if (targets.length) {
     lines.push("");

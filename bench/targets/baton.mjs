@@ -82,7 +82,8 @@ export const baton = {
         });
         const authorize = await client.request("GET", `/oauth2/authorize?${query}`);
         const location = authorize.headers.location;
-        if (authorize.status !== 302 || !location) throw new Error(`authorize answered ${authorize.status}`);
+        if (authorize.status !== 302 || !location)
+          throw new Error(`authorize answered ${authorize.status}: ${authorize.body.slice(0, 300)}`);
         const requestId = new URL(location).searchParams.get("authorization_request");
         const completed = await client.request("POST", `/admin/authorizations/${requestId}/complete`, {
           headers: { Authorization: `Bearer ${ctx.adminToken}`, "Content-Type": "application/json" },

@@ -25,15 +25,17 @@ export function batonClient(server) {
     return text === "" ? undefined : JSON.parse(text);
   }
 
-  /** POSTs a form to the token endpoint with Basic credentials; resolves `{status, text}`. */
-  async function tokenRequest(client, fields) {
-    const response = await fetch(`${base}/oauth2/token`, {
+  /** POSTs a form to `path` with Basic credentials; resolves `{status, text}`. */
+  async function clientPost(path, client, fields) {
+    const response = await fetch(base + path, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicAuth(client) },
       body: new URLSearchParams(fields).toString(),
     });
     return { status: response.status, text: await response.text() };
   }
+
+  const tokenRequest = (client, fields) => clientPost("/oauth2/token", client, fields);
 
   return {
     /** Registers a confidential web client for the code and refresh grants. */
@@ -87,6 +89,16 @@ export function batonClient(server) {
     /** One refresh_token grant request; resolves `{status, text}` or rejects on a network error. */
     refresh(client, refreshToken) {
       return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken });
+    },
+
+    /**
+     * Whether `token` is live for `client` (RFC 7662). Introspecting a retired refresh token
+     * never counts as its reuse, so this looks without touching.
+     */
+    async isActive(client, token) {
+      const answer = await clientPost("/oauth2/introspection", client, { token });
+      if (answer.status !== 200) throw new Error(`introspection answered ${answer.status} ${answer.text}`);
+      return JSON.parse(answer.text).active === true;
     },
   };
 }

@@ -16,18 +16,19 @@ import { batonClient, generationOf, isInvalidGrant, mapBounded } from "./baton-c
 
 const FAMILIES = Number(process.env.SCALE_FAMILIES ?? 1000);
 const DUPLICATES = 5;
-/** Families opened at once (each open is three requests in sequence). */
+/** Families opened at once (each open is three requests in sequence; the runtime is the limit). */
 const OPEN_CONCURRENCY = 64;
 /** Families hit at once: this many times DUPLICATES requests in flight. */
 const HIT_CONCURRENCY = 40;
 
 const started = performance.now();
+/** Violations by kind: the families concerned, and the first example's detail. */
 const violations = new Map();
-const violation = (kind, family) => {
-  if (!violations.has(kind)) violations.set(kind, []);
-  violations.get(kind).push(family.sid);
+const violation = (kind, family, detail = "") => {
+  if (!violations.has(kind)) violations.set(kind, { sids: [], detail });
+  violations.get(kind).sids.push(family.sid);
 };
-const counts = { answered200: 0, identical: 0, successorWorks: 0, reuseRefused: 0, requests: 0 };
+const counts = { answered200: 0, identical: 0, successorWorks: 0, reuseRefused: 0 };
 
 const server = await startDevServer();
 try {
@@ -50,7 +51,10 @@ try {
     const answers = await Promise.all(Array.from({ length: DUPLICATES }, () => baton.refresh(client, family.original)));
     const ok = answers.filter((a) => a.status === 200).length;
     counts.answered200 += ok;
-    if (ok !== DUPLICATES) return violation(`not all ${DUPLICATES} duplicates answered 200`, family);
+    if (ok !== DUPLICATES) {
+      const refused = answers.find((a) => a.status !== 200);
+      return violation(`not all ${DUPLICATES} duplicates answered 200`, family, `${refused.status} ${refused.text}`);
+    }
     if (answers.some((a) => a.text !== answers[0].text)) return violation("duplicates got different answers", family);
     counts.identical++;
     family.successor = JSON.parse(answers[0].text).refresh_token;
@@ -67,13 +71,21 @@ try {
     HIT_CONCURRENCY,
     async (family) => {
       const onward = await baton.refresh(client, family.successor);
-      if (onward.status !== 200) return violation("the successor was refused (a false revocation)", family);
+      if (onward.status !== 200) {
+        return violation("the successor was refused (a false revocation)", family, `${onward.status} ${onward.text}`);
+      }
       if (generationOf(JSON.parse(onward.text).refresh_token) !== generationOf(family.original) + 2) {
         return violation("the family skipped a generation (a second successor)", family);
       }
       counts.successorWorks++;
       const reuse = await baton.refresh(client, family.original);
-      if (!isInvalidGrant(reuse)) return violation("the original still worked after its successor was used", family);
+      if (!isInvalidGrant(reuse)) {
+        return violation(
+          "the original was not refused as reuse",
+          family,
+          `${reuse.status} ${reuse.text.slice(0, 200)}`,
+        );
+      }
       counts.reuseRefused++;
     },
   );
@@ -90,12 +102,11 @@ console.log(
     `answered 200; ${counts.identical} families with ${DUPLICATES} byte-identical answers (one successor); ` +
     `${counts.successorWorks} successors worked; ${counts.reuseRefused} originals refused as reuse`,
 );
-for (const [kind, sids] of violations) {
-  console.log(
-    `VIOLATION ${kind}: ${sids.length} families (${sids.slice(0, 5).join(", ")}${sids.length > 5 ? ", …" : ""})`,
-  );
+for (const [kind, { sids, detail }] of violations) {
+  const some = `${sids.slice(0, 5).join(", ")}${sids.length > 5 ? ", …" : ""}`;
+  console.log(`VIOLATION ${kind}: ${sids.length} families (${some})${detail === "" ? "" : `; first: ${detail}`}`);
 }
-const failed = [...violations.values()].reduce((n, s) => n + s.length, 0);
+const failed = [...violations.values()].reduce((n, v) => n + v.sids.length, 0);
 console.log(`concurrency-scale: ${failed === 0 ? "passed" : `FAILED (${failed} violations)`} in ${seconds(started)} s`);
 process.exit(failed === 0 ? 0 : 1);
 

@@ -54,7 +54,9 @@ export async function openFamily(
   };
   const refreshToken = offline ? await mintRefreshToken(await store.familyKey(family), family.sid, 0) : undefined;
   const body = await familyTokenResponse(config, family, family.scope, now, refreshToken, input.nonce);
-  store.putFamily(family);
+  store.createFamily(family);
+  // Set once: a family's end only ever moves later, and the alarm re-arms itself when it fires
+  // early, so rotations need not touch it (one storage write fewer per refresh).
   await store.wakeAt(familyEndsAt(family, lifetimesOf(config)));
   return { ok: true, body };
 }
@@ -117,7 +119,6 @@ async function rotate(
     retained: { generation: family.generation, rotatedAt: now, sealed },
   };
   store.putFamily(rotated);
-  await store.wakeAt(familyEndsAt(rotated, lifetimesOf(config)));
   return { ok: true, body };
 }
 

@@ -52,9 +52,14 @@ export class GrantStore {
     this.storage.kv.put(DENIED_KEY, true);
   }
 
-  /** Stores the family, consuming the code it came from. */
-  putFamily(family: FamilyState): void {
+  /** Stores a new family, consuming the code it came from (if any) in the same step. */
+  createFamily(family: FamilyState): void {
     this.storage.kv.delete(CODE_KEY);
+    this.storage.kv.put(FAMILY_KEY, family);
+  }
+
+  /** Stores a rotated family. */
+  putFamily(family: FamilyState): void {
     this.storage.kv.put(FAMILY_KEY, family);
   }
 

@@ -5,6 +5,7 @@
  * @see RFC 9068 §4 (validating JWT access tokens), RFC 8725 §3.1 (algorithm verification)
  */
 import { errors, importJWK, jwtVerify, type JWSHeaderParameters, type JWTPayload } from "jose";
+import { decodeBase64url } from "../encoding/base64url";
 import type { SigningAlgorithm, SigningKeySet } from "./keys";
 
 /** The claims of a verified access token (RFC 9068 §2.2; `sid` and `org_id` where they exist). */
@@ -44,7 +45,7 @@ export async function verifyAccessToken(
   keys: SigningKeySet,
   issuer: string,
 ): Promise<VerifiedAccessToken | undefined> {
-  if (token.length > MAX_TOKEN_LENGTH) return undefined;
+  if (token.length > MAX_TOKEN_LENGTH || !isCanonicalCompactJws(token)) return undefined;
   const byKid = await verificationKeys(keys);
   let payload: JWTPayload;
   try {
@@ -106,4 +107,13 @@ function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToke
 
 function optionalString(value: unknown): boolean {
   return value === undefined || typeof value === "string";
+}
+
+/**
+ * Whether every part is canonical base64url. jose decodes loosely, so without this one token
+ * could be spelled several ways (stray low bits in a part's last character) and still verify.
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  const parts = token.split(".");
+  return parts.length === 3 && parts.every((part) => decodeBase64url(part) !== undefined);
 }

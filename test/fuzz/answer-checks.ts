@@ -4,7 +4,9 @@
  * description is one of the fixed strings in Baton's source and never repeats the input.
  */
 import { expect } from "vitest";
-import { describeRequest, type Endpoint, type FuzzRequest } from "./request-arbitraries";
+import { BODY_LIMIT } from "./body-encodings";
+import type { Endpoint } from "./endpoints";
+import { describeRequest, type FuzzRequest } from "./request-arbitraries";
 
 declare global {
   interface ImportMeta {
@@ -15,9 +17,6 @@ declare global {
 
 /** Baton's source, as text: every fixed description is a string literal in it. */
 const SOURCES = Object.values(import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }));
-
-/** The largest body the endpoints read. */
-const BODY_LIMIT = 64 * 1024;
 
 /** Error codes each endpoint may answer with (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 7662 §2.3). */
 const ERRORS: Record<Endpoint, string[]> = {

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OutcomeTally, checkAnswer } from "./answer-checks";
 import { prepareFixtures } from "./fixtures";
 import { checkParameters, fuzzRuns, inBatches, isLongRun, timeoutFor } from "./fuzz-settings";
-import { describeRequest, requestArbitrary, toRequest, type Endpoint } from "./request-arbitraries";
+import type { Endpoint } from "./endpoints";
+import { describeRequest, requestArbitrary, toRequest } from "./request-arbitraries";
 import { captureLogs } from "./worker-logs";
 
 const RUNS = fuzzRuns();

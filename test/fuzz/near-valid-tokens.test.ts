@@ -22,6 +22,8 @@ import { mutate, mutationArbitrary, sameJws, type Mutation } from "./token-mutat
 import { captureLogs } from "./worker-logs";
 
 const RUNS = fuzzRuns();
+const TOKEN_REQUIRED = "The token parameter is required.";
+const CODE_REQUIRED = "The code parameter is required.";
 
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
@@ -181,6 +183,3 @@ describe("near-valid tokens", () => {
     timeoutFor(RUNS),
   );
 });
-
-const TOKEN_REQUIRED = "The token parameter is required.";
-const CODE_REQUIRED = "The code parameter is required.";

@@ -97,8 +97,6 @@ describe("refresh_token grant: absolute expiry", () => {
 
     expect(response.status).toBe(200);
     expect((await readFamily(family.sid))!.createdAt).toBe(createdAt);
-    // The alarm is set for the absolute end, which now comes before the idle one.
-    expect(await alarmOf(family.sid)).toBe((createdAt + ABSOLUTE_TTL) * 1000);
   });
 
   it("refuses the retired token of an expired family as well, inside what would be its retry window", async () => {
@@ -137,11 +135,12 @@ describe("refresh_token grant: revoked families", () => {
 });
 
 describe("refresh_token grant: the end-of-life alarm", () => {
-  it("sets the alarm for the idle end at the start and moves it at every rotation", async () => {
+  it("sets the alarm for the earliest end at the start, leaves it through rotations, and re-arms it when it fires on a family still in use", async () => {
     const client = await registerClient();
     const family = await startFamily(client.client_id);
     const started = await readFamily(family.sid);
-    expect(await alarmOf(family.sid)).toBe((started!.lastUsedAt + IDLE_TTL) * 1000);
+    const firstEnd = (started!.lastUsedAt + IDLE_TTL) * 1000;
+    expect(await alarmOf(family.sid)).toBe(firstEnd);
 
     // An hour later (injected through the clock the object reads).
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -152,8 +151,14 @@ describe("refresh_token grant: the end-of-life alarm", () => {
       vi.useRealTimers();
     }
 
+    // A rotation only moves the end later, so the early alarm stays: no storage write for it.
     const rotated = await readFamily(family.sid);
     expect(rotated!.lastUsedAt - started!.lastUsedAt).toBeGreaterThanOrEqual(3600);
+    expect(await alarmOf(family.sid)).toBe(firstEnd);
+
+    // When it fires before the family has lapsed, it keeps the family and re-arms for the new end.
+    await runDurableObjectAlarm(grantStub(family.sid));
+    expect(await readFamily(family.sid)).toEqual(rotated);
     expect(await alarmOf(family.sid)).toBe((rotated!.lastUsedAt + IDLE_TTL) * 1000);
   });
 

@@ -21,6 +21,11 @@ function loadKey(env) {
 
 /** One chain's state, like a grant's object. */
 export class Chain extends DurableObject {
+  /** Creates the chain's state, as a login creates a grant's object before its first refresh. */
+  open(chain) {
+    this.ctx.storage.kv.put("state", { generation: 0, subject: `user_${chain}` });
+  }
+
   async refresh(chain) {
     const { key, kid } = await loadKey(this.env);
     const state = this.ctx.storage.kv.get("state") ?? { generation: 0, subject: `user_${chain}` };
@@ -119,7 +124,9 @@ export default {
       return new Response(body, { headers: JSON_HEADERS });
     }
     if (request.method === "POST" && url.pathname === "/start") {
-      return new Response(JSON.stringify({ refresh_token: `${crypto.randomUUID()}.0` }), { headers: JSON_HEADERS });
+      const chain = crypto.randomUUID();
+      await env.CHAINS.get(env.CHAINS.idFromName(chain)).open(chain);
+      return new Response(JSON.stringify({ refresh_token: `${chain}.0` }), { headers: JSON_HEADERS });
     }
     if (request.method === "PUT" && url.pathname === "/setup") {
       await env.CLIENTS.put(`client:${CLIENT_ID}`, await request.text());
