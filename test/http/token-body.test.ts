@@ -264,6 +264,16 @@ describe("body size", () => {
     await expectInvalidRequest(response, DESCRIPTION.tooLarge, 413);
   });
 
+  it("refuses a body over 64 KiB whose declared Content-Length understates it", async () => {
+    const head = `grant_type=refresh_token&refresh_token=${await freshToken()}&padding=`;
+    const response = await postToken(head + "a".repeat(LIMIT + 1 - head.length), {
+      "Content-Type": FORM,
+      "Content-Length": "0",
+      ...basic,
+    });
+    await expectInvalidRequest(response, DESCRIPTION.tooLarge, 413);
+  });
+
   it("refuses a streamed body without Content-Length once it passes 64 KiB", async () => {
     const body = streamOf("grant_type=refresh_token&padding=", 1024 * 1024);
     const response = await postToken(body, { "Content-Type": FORM, ...basic });
