@@ -13,6 +13,7 @@ import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { jsonResponse } from "./http/json-response";
 import { handleTokenRequest } from "./http/token-endpoint";
+import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
@@ -84,18 +85,19 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   const requestId = crypto.randomUUID();
   const started = Date.now();
   const trace: RequestTrace = {};
+  const url = new URL(request.url);
   let response: Response;
   let outcome: string | undefined;
   try {
     const config = readConfig(env);
-    const url = new URL(request.url);
     const endpoint: Endpoint = { request, env, config, url, issuer: config.issuer ?? url.origin, trace };
-    response = (await router.fetch(request, endpoint)) as Response;
+    response = corsPreflight(request, url) ?? ((await router.fetch(request, endpoint)) as Response);
   } catch (error) {
     outcome = error instanceof OAuthError ? error.code : "server_error";
     response = errorResponse(error, requestId);
   }
   response.headers.set("X-Request-Id", requestId);
+  allowCrossOrigin(response, url);
   // One line per request: identifiers and outcomes only, never a token, secret or claim.
   log(response.status >= 500 ? "error" : "info", "request", {
     request_id: requestId,

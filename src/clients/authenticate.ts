@@ -21,15 +21,18 @@ export async function authenticateClient(
   env: Pick<Env, "CLIENTS" | "CLIENT_AUTH_LIMITER">,
   credentials: ClientCredentials,
 ): Promise<ClientRecord> {
-  assertNotThrottled(credentials.clientId);
   const client = await getClient(env.CLIENTS, credentials.clientId);
-  if (client !== undefined && (await secretAccepted(client, credentials.clientSecret))) return client;
+  if (client !== undefined && !isConfidential(client)) {
+    // A public client has no secret to guess, so its failures are not counted: otherwise anyone
+    // who read its client_id in an authorize URL could lock it out. One that sends a secret is
+    // misconfigured, not authenticated.
+    if (credentials.clientSecret === undefined) return client;
+    throw invalidClient();
+  }
+  assertNotThrottled(credentials.clientId);
+  if (client !== undefined && credentials.clientSecret !== undefined) {
+    if (await matchesAnySecret(credentials.clientSecret, client.secrets)) return client;
+  }
   await recordFailure(env.CLIENT_AUTH_LIMITER, credentials.clientId);
   throw invalidClient();
-}
-
-async function secretAccepted(client: ClientRecord, secret: string | undefined): Promise<boolean> {
-  // A public client has no secret; one that sends a secret is misconfigured, not authenticated.
-  if (!isConfidential(client)) return secret === undefined;
-  return secret !== undefined && matchesAnySecret(secret, client.secrets);
 }

@@ -10,13 +10,11 @@ import type { Endpoint } from "../http/endpoint";
 
 /**
  * Answers with the server metadata. It is public and changes only with the configuration, so
- * caches may keep it for five minutes, like the JWKS; any origin may read it (browser clients
- * discover the server too).
+ * caches may keep it for five minutes, like the JWKS (any origin may read it: see http/cors.ts).
  */
 export async function handleDiscovery({ config, issuer }: Endpoint): Promise<Response> {
   const keys = await loadSigningKeys(config.signingKeys);
   return jsonResponse(serverMetadata(issuer, keys), 200, {
     "Cache-Control": "public, max-age=300",
-    "Access-Control-Allow-Origin": "*",
   });
 }

@@ -9,7 +9,13 @@ import { log } from "../log";
 import { formatScope, isSubsetOf } from "../scope";
 import { familyTokenResponse } from "./family-tokens";
 import { classifyPresentation } from "./presentation";
-import { mintRefreshToken, parseRefreshToken, verifyRefreshToken, type ParsedRefreshToken } from "./refresh-token";
+import {
+  importFamilyKey,
+  mintRefreshToken,
+  parseRefreshToken,
+  verifyRefreshToken,
+  type ParsedRefreshToken,
+} from "./refresh-token";
 import { openAnswer, sealAnswer } from "./replay";
 import type { RefreshInput, RefreshTokenView, SessionView, StartFamilyInput, TokenResult } from "./rpc";
 import { familyEndsAt, type FamilyLifetimes, type FamilyState } from "./state";
@@ -52,7 +58,11 @@ export async function openFamily(
     ...(offline && { familyKey: crypto.getRandomValues(new Uint8Array(32)) }),
     ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
   };
-  const refreshToken = offline ? await mintRefreshToken(await store.familyKey(family), family.sid, 0) : undefined;
+  // The new key is imported here, not through the store's cache: should this attempt fail, a
+  // retry creates another key, and a cached one would then mint tokens the family cannot verify.
+  const refreshToken = offline
+    ? await mintRefreshToken(await importFamilyKey(family.familyKey!), family.sid, 0)
+    : undefined;
   const body = await familyTokenResponse(config, family, family.scope, now, refreshToken, input.nonce);
   store.createFamily(family);
   // Set once: a family's end only ever moves later, and the alarm re-arms itself when it fires

@@ -11,9 +11,10 @@ export function redirectWith(
   state: string | undefined,
   issuer: string,
 ): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
-  if (state !== undefined) url.searchParams.append("state", state);
-  url.searchParams.append("iss", issuer);
-  return url.toString();
+  const added = new URLSearchParams(params);
+  if (state !== undefined) added.append("state", state);
+  added.append("iss", issuer);
+  // Appended as text: re-serialising the URL would re-encode the registered query, which RFC
+  // 6749 §3.1.2 says must be retained (a client may compare it character for character).
+  return `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${added.toString()}`;
 }

@@ -5,11 +5,12 @@
  * - A refresh token is active only for the client it belongs to, and only while it is the
  *   family's current one; a retired token is inactive, and introspecting it is never reuse.
  * - An access token is active while it verifies, its grant (`sid`) is live for the same client
- *   and user, and its client is still registered. Any authenticated client may introspect one
- *   (a resource server is typically a client of its own).
+ *   and user, and its client is still registered. Any confidential client may introspect one (a
+ *   resource server is typically a client of its own); a public client only its own tokens.
  *
  * @see RFC 7662
  */
+import { isConfidential, type ClientRecord } from "../clients/record";
 import { getClient } from "../clients/store";
 import type { Config } from "../config";
 import type { Env } from "../env";
@@ -32,13 +33,22 @@ export async function handleIntrospect(endpoint: Endpoint): Promise<Response> {
   const answer =
     refresh !== undefined
       ? ((await grantFor(env, config, refresh.sid).inspectRefreshToken(token, client.client_id)) ?? INACTIVE)
-      : await inspectAccessToken(env, config, token, issuer);
+      : await inspectAccessToken(env, config, token, issuer, client);
   return new Response(JSON.stringify(answer), { headers: NO_STORE_HEADERS });
 }
 
-async function inspectAccessToken(env: Env, config: Config, token: string, issuer: string): Promise<object> {
+async function inspectAccessToken(
+  env: Env,
+  config: Config,
+  token: string,
+  issuer: string,
+  caller: ClientRecord,
+): Promise<object> {
   const claims = await verifyAccessToken(token, await loadSigningKeys(config.signingKeys), issuer);
   if (claims === undefined) return INACTIVE;
+  // A public client "authenticates" with its id alone, which anyone can read in an authorize
+  // URL: it learns about its own tokens only, never another client's users.
+  if (!isConfidential(caller) && claims.client_id !== caller.client_id) return INACTIVE;
   const grantLive =
     claims.sid === undefined
       ? Promise.resolve(true)

@@ -154,3 +154,19 @@ describe("client authentication: the block ends", () => {
     expect((await refresh(client, family.tokens.refresh_token)).status).toBe(200);
   });
 });
+
+describe("public clients and the failure count", () => {
+  it("never counts a public client's failures, so nobody can lock it out with its public client_id", async () => {
+    const client = await registerClient({ token_endpoint_auth_method: "none" });
+    const family = await startFamily(client.client_id);
+
+    // Well past the limit: a public client has no secret to guess, so these are not counted.
+    const answers = await Promise.all(
+      Array.from({ length: 2 * LIMIT + 5 }, () => authenticateAs(client.client_id, "guess")),
+    );
+    for (const answer of answers) await expectInvalidClient(answer);
+
+    const legit = await refresh(client, family.tokens.refresh_token, {}, "none");
+    expect(legit.status).toBe(200);
+  });
+});
