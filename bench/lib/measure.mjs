@@ -2,23 +2,10 @@
 // time its processes spent in the measured window, per request.
 import { runChains } from "./chains.mjs";
 import { httpClient } from "./http.mjs";
+import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./proc.mjs";
 
 const MAX_REQUESTS = 500_000;
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function mapLimit(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /**
  * Opens `concurrency` chains of `route` on `server` and measures them.
@@ -27,7 +14,7 @@ export async function mapLimit(items, limit, work) {
 export async function measureCell({ server, route, ctx, concurrency, warmupMs, durationMs, beforeRun }) {
   const client = httpClient(server.url, Math.max(concurrency, 8));
   try {
-    const tokens = await mapLimit(
+    const tokens = await mapBounded(
       Array.from({ length: concurrency }, (_, i) => i),
       8,
       (i) => route.openChain(client, ctx, i),

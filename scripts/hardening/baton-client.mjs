@@ -119,20 +119,6 @@ export function issuedAt(jwt) {
   return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8")).iat;
 }
 
-/** Runs `work` over `items` with at most `limit` at once; resolves with the results in order. */
-export async function mapBounded(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** Whether an answer is the RFC 6749 §5.2 `invalid_grant` error. */
 export function isInvalidGrant(answer) {
   if (answer.status !== 400) return false;

@@ -12,7 +12,8 @@
 // (SCALE_FAMILIES, default 1000) and in concurrency.
 import { performance } from "node:perf_hooks";
 import { startDevServer } from "../dev-server.mjs";
-import { batonClient, generationOf, isInvalidGrant, mapBounded } from "./baton-client.mjs";
+import { mapBounded } from "../map-bounded.mjs";
+import { batonClient, generationOf, isInvalidGrant } from "./baton-client.mjs";
 
 const FAMILIES = Number(process.env.SCALE_FAMILIES ?? 1000);
 const DUPLICATES = 5;

@@ -21,7 +21,8 @@
 // Prints a summary; exits 1 on any violation. Loads only 127.0.0.1.
 import { performance } from "node:perf_hooks";
 import { restartDevServer, startDevServer } from "../dev-server.mjs";
-import { batonClient, generationOf, isInvalidGrant, issuedAt, mapBounded } from "./baton-client.mjs";
+import { mapBounded } from "../map-bounded.mjs";
+import { batonClient, generationOf, isInvalidGrant, issuedAt } from "./baton-client.mjs";
 
 // Enough chains that, on two cores, answers queue up and some rotations commit whose answers
 // the kill then loses: the case the retry window exists for.

@@ -2,25 +2,13 @@
  * What the refresh_token grant writes to the log: enough for an operator to see a reuse and
  * which grant it hit, and never a token, a secret or a personal claim.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerClient } from "../support/clients";
 import { ALICE, ageFamily, startFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
+import { captureConsoleLines } from "../support/console-capture";
 
-let lines: string[] = [];
-
-beforeEach(() => {
-  lines = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const consoleLines = captureConsoleLines();
 
 describe("refresh_token grant: logs", () => {
   it("logs no token, secret or personal claim through rotation, replay, refusal and reuse", async () => {
@@ -39,8 +27,8 @@ describe("refresh_token grant: logs", () => {
     await ageFamily(family.sid, 31);
     await refresh(client, family.tokens.refresh_token);
 
-    expect(lines.length).toBeGreaterThan(0);
-    const everything = lines.join("\n");
+    expect(consoleLines().length).toBeGreaterThan(0);
+    const everything = consoleLines().join("\n");
     for (const secret of secrets) {
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(secret.slice(3, 40));
@@ -58,7 +46,7 @@ describe("refresh_token grant: logs", () => {
 
     await refresh(client, family.tokens.refresh_token);
 
-    const reuse = lines
+    const reuse = consoleLines()
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.level === "warn");
     expect(reuse).toEqual([expect.objectContaining({ sid: family.sid, client_id: client.client_id })]);

@@ -3,33 +3,21 @@
  * (request id, method, route, status, outcome, grant type, client, duration), its request id
  * echoed in `X-Request-Id`, and never a token, secret, code or personal claim anywhere in the logs.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestClient } from "../support/clients";
 import { aliceLogin, authorizationQuery, authorize, complete, expectLoginHandOff, redeem } from "../support/code-flow";
 import { ALICE, ageFamily } from "../support/families";
 import { basicAuth, refresh, tokenRequest } from "../support/token-requests";
 import { ADMIN_TOKEN, admin, call } from "../support/worker";
 import { clientPost } from "../revocation/endpoint-requests";
+import { captureConsoleLines } from "../support/console-capture";
 
 /** The fields every request line has. */
 const REQUIRED_FIELDS = ["level", "message", "request_id", "method", "route", "status", "outcome", "duration_ms"];
 /** The fields a request line has once the request has made them known (an authenticated client, a grant type). */
 const OPTIONAL_FIELDS = ["grant", "client_id"];
 
-let lines: string[] = [];
-
-beforeEach(() => {
-  lines = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const consoleLines = captureConsoleLines();
 
 /** One request as the test saw it, to be matched with its log line. */
 interface Sent {
@@ -77,7 +65,7 @@ async function recordHandOff(sent: Sent[], response: Response): Promise<Response
 }
 
 function parsed(): Record<string, unknown>[] {
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return consoleLines().map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe("request logs", () => {
@@ -239,8 +227,8 @@ describe("request logs", () => {
 
     // Nothing secret, anywhere: not whole, not in part. (Codes and refresh tokens begin with their
     // grant's sid, which is an identifier and is logged: the part checked is their secret tail.)
-    expect(lines.every((line) => !line.includes("\n"))).toBe(true);
-    const everything = lines.join("\n");
+    expect(consoleLines().every((line) => !line.includes("\n"))).toBe(true);
+    const everything = consoleLines().join("\n");
     for (const secret of secrets) {
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(secret.slice(-20));
