@@ -24,7 +24,7 @@ export async function handleRevoke(endpoint: Endpoint): Promise<Response> {
     revoked = await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
   } else {
     const keys = await loadSigningKeys(config.signingKeys);
-    const claims = await verifyAccessToken(token, keys, issuer);
+    const claims = await verifyAccessToken(token, keys, issuer, { acceptExpired: true });
     // Machine tokens (no sid) have no grant to end; another client's token is left alone.
     if (claims?.sid !== undefined && isSid(claims.sid) && claims.client_id === client.client_id) {
       revoked = await grantFor(env, config, claims.sid).revoke();

@@ -39,11 +39,15 @@ const lookups = new WeakMap<SigningKeySet, Promise<ReadonlyMap<string, Verificat
 /**
  * Verifies `token` as an access token that this Baton issued as `issuer` with one of `keys`.
  * Returns its claims, or `undefined` for anything that is not such a token or has expired.
+ * `acceptExpired` skips the lifetime check only: revoking with an expired token still ends its
+ * grant (a client signing out may hold nothing fresher), while signature and issuer still prove
+ * the token is Baton's.
  */
 export async function verifyAccessToken(
   token: string,
   keys: SigningKeySet,
   issuer: string,
+  { acceptExpired = false }: { acceptExpired?: boolean } = {},
 ): Promise<VerifiedAccessToken | undefined> {
   if (token.length > MAX_TOKEN_LENGTH || !isCanonicalCompactJws(token)) return undefined;
   const byKid = await verificationKeys(keys);
@@ -54,6 +58,8 @@ export async function verifyAccessToken(
       issuer,
       algorithms: [...new Set(keys.all.map((key) => key.alg))],
       requiredClaims: REQUIRED_CLAIMS,
+      // Compared as of the epoch, every `exp` is still in the future.
+      ...(acceptExpired && { currentDate: new Date(0) }),
     }));
   } catch (error) {
     if (error instanceof errors.JOSEError) return undefined;
