@@ -19,7 +19,6 @@ export type OAuthErrorCode =
   | "conflict"
   | "unsupported_response_type"
   | "insufficient_scope"
-  | "method_not_allowed"
   | "temporarily_unavailable"
   | "server_error";
 

@@ -12,6 +12,7 @@ import { jsonResponse } from "../http/json-response";
 import { readLoginOutcome } from "./login-outcome";
 import { grantFor } from "../grant/locate";
 import { readConfig } from "../config";
+import { nowSeconds } from "../clock";
 
 /** `GET /admin/authorizations/ID`: 200 with what is asked, 404 when unknown or expired. */
 export async function readAuthorization(env: Env, id: string): Promise<Response> {
@@ -22,7 +23,7 @@ export async function readAuthorization(env: Env, id: string): Promise<Response>
 
 /** `POST /admin/authorizations/ID/complete`: 200 `{redirect_to}` with the code. */
 export async function completeAuthorization(request: Request, env: Env, id: string, issuer: string): Promise<Response> {
-  const outcome = readLoginOutcome(await readJsonObject(request), Math.floor(Date.now() / 1000));
+  const outcome = readLoginOutcome(await readJsonObject(request), nowSeconds());
   return answer(await finishLogin(env, id, issuer, outcome));
 }
 

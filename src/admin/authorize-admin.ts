@@ -5,8 +5,7 @@
  * @see RFC 6750 §2.1, §3
  */
 import { OAuthError } from "../errors";
-
-const encoder = new TextEncoder();
+import { sha256 } from "../encoding/sha256";
 
 /**
  * Passes when the request carries `Authorization: Bearer <ADMIN_TOKEN>`.
@@ -17,10 +16,7 @@ export async function requireAdmin(request: Request, adminToken: string): Promis
   const header = request.headers.get("Authorization") ?? "";
   const match = /^Bearer +(\S+) *$/i.exec(header);
   const presented = match?.[1] ?? "";
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
-    crypto.subtle.digest("SHA-256", encoder.encode(adminToken)),
-  ]);
+  const [a, b] = await Promise.all([sha256(presented), sha256(adminToken)]);
   if (match === null || !crypto.subtle.timingSafeEqual(a, b)) {
     throw new OAuthError("invalid_token", "A valid admin bearer token is required.", 401, {
       "WWW-Authenticate": 'Bearer realm="Baton admin"',

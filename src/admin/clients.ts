@@ -15,6 +15,7 @@ import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
+import { nowSeconds } from "../clock";
 
 // Enough for overlapping rotations; a bound keeps a client's record (and each check) small.
 const MAX_SECRETS = 5;
@@ -23,7 +24,7 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
 /** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
 export async function createClient(request: Request, env: Env): Promise<Response> {
   const metadata = validateClientMetadata(await readJsonObject(request));
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const record: ClientRecord = {
     client_id: `client_${randomBase64url(16)}`,
     client_id_issued_at: now,
@@ -63,7 +64,7 @@ export async function addSecret(env: Env, clientId: string): Promise<Response> {
   const record = isClientId(clientId) ? await registryOf(env, clientId).read(clientId) : undefined;
   if (record === undefined) throw notFound("No such client.");
   if (!isConfidential(record)) invalidRequest("A public client has no secrets.");
-  const added = await generateSecret(Math.floor(Date.now() / 1000));
+  const added = await generateSecret(nowSeconds());
   await change(env, clientId, { kind: "add_secret", secret: added.stored, maxSecrets: MAX_SECRETS });
   return jsonResponse(
     { client_secret_id: added.stored.id, client_secret: added.secret, client_secret_expires_at: 0 },

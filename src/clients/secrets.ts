@@ -6,6 +6,7 @@
  */
 import { decodeBase64url, encodeBase64url, randomBase64url } from "../encoding/base64url";
 import type { StoredSecret } from "./record";
+import { sha256 } from "../encoding/sha256";
 
 /** A freshly generated secret: the plain value to show once, and what to store. */
 export interface NewSecret {
@@ -36,10 +37,6 @@ export async function matchesAnySecret(presented: string, secrets: readonly Stor
     if (crypto.subtle.timingSafeEqual(digest, stored)) matched = true;
   }
   return matched;
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 function decodeDigest(hash: string): Uint8Array {

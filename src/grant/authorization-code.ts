@@ -5,6 +5,7 @@
  * @see RFC 6749 §4.1.2, §10.10
  */
 import { decodeBase64url, encodeBase64url } from "../encoding/base64url";
+import { sha256 } from "../encoding/sha256";
 
 const PREFIX = "ac_";
 const SID_BYTES = 16;
@@ -29,5 +30,5 @@ export function sidOfAuthorizationCode(code: string): string | undefined {
 
 /** The stored form of a code (base64url SHA-256). */
 export async function hashAuthorizationCode(code: string): Promise<string> {
-  return encodeBase64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(code))));
+  return encodeBase64url(await sha256(code));
 }

@@ -33,6 +33,7 @@ import type {
 } from "./rpc";
 import { familyEndsAt } from "./state";
 import { GrantStore } from "./store";
+import { nowSeconds } from "../clock";
 
 export type * from "./rpc";
 
@@ -140,8 +141,4 @@ export class Grant extends DurableObject<Env> {
       }
     });
   }
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

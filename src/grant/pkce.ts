@@ -4,6 +4,7 @@
  * @see RFC 7636 §4.1, §4.2, §4.6; RFC 9700 §2.1.1
  */
 import { encodeBase64url } from "../encoding/base64url";
+import { sha256 } from "../encoding/sha256";
 
 // code_verifier = 43*128unreserved
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -18,8 +19,7 @@ export function isS256Challenge(challenge: string): boolean {
 /** Whether `verifier` is well-formed and hashes to `challenge`. */
 export async function verifyS256(verifier: string, challenge: string): Promise<boolean> {
   if (!VERIFIER.test(verifier)) return false;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  const computed = new TextEncoder().encode(encodeBase64url(new Uint8Array(digest)));
+  const computed = new TextEncoder().encode(encodeBase64url(await sha256(verifier)));
   const expected = new TextEncoder().encode(challenge);
   return computed.length === expected.length && crypto.subtle.timingSafeEqual(computed, expected);
 }

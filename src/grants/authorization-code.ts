@@ -4,10 +4,10 @@
  *
  * @see RFC 6749 §4.1.3, RFC 7636 §4.5
  */
-import { OAuthError, invalidRequest } from "../errors";
+import { invalidRequest } from "../errors";
 import { sidOfAuthorizationCode } from "../grant/authorization-code";
 import type { GrantContext } from "./context";
-import { grantFailureError } from "./failure";
+import { grantFailureError, invalidGrant } from "./failure";
 import { grantFor } from "../grant/locate";
 
 /** Answers an authorization_code grant request with the response body, or throws an OAuthError. */
@@ -19,7 +19,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
   const codeVerifier = params.get("code_verifier");
   const sid = sidOfAuthorizationCode(code);
   if (sid === undefined) {
-    throw new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
+    throw invalidGrant();
   }
   const result = await grantFor(env, context.config, sid).redeemCode({
     code,

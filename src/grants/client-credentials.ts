@@ -9,6 +9,7 @@ import { isSubsetOf, parseScope } from "../scope";
 import { loadSigningKeys } from "../tokens/keys";
 import { buildTokenResponse } from "../tokens/token-response";
 import type { GrantContext } from "./context";
+import { nowSeconds } from "../clock";
 
 /** Answers a client_credentials grant request with the response body, or throws an OAuthError. */
 export async function clientCredentialsGrant(context: GrantContext): Promise<string> {
@@ -30,7 +31,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<str
       ...(client.organization_id !== undefined && { organizationId: client.organization_id }),
     },
     scope: requested.length > 0 ? requested : allowed,
-    now: Math.floor(Date.now() / 1000),
+    now: nowSeconds(),
     accessTokenTtl: config.accessTokenTtl,
     idTokenTtl: config.idTokenTtl,
     allowIdToken: false,

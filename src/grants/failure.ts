@@ -10,13 +10,18 @@ import type { GrantFailure } from "../grant/grant";
 export function grantFailureError(failure: GrantFailure): OAuthError {
   switch (failure.error) {
     case "invalid_grant":
-      return new OAuthError(
-        "invalid_grant",
-        "The grant is invalid, expired, revoked, or was issued to another client.",
-      );
+      return invalidGrant();
     case "invalid_scope":
       return new OAuthError("invalid_scope", "The requested scope exceeds the scope granted.");
     case "server_error":
       return serverError();
   }
+}
+
+/**
+ * The one `invalid_grant` answer, whatever the reason: also for a token or code that is not
+ * Baton's at all, refused before any I/O.
+ */
+export function invalidGrant(): OAuthError {
+  return new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
 }

@@ -8,7 +8,7 @@ import { OAuthError, invalidRequest } from "../errors";
 import { parseRefreshToken } from "../grant/refresh-token";
 import { parseScope } from "../scope";
 import type { GrantContext } from "./context";
-import { grantFailureError } from "./failure";
+import { grantFailureError, invalidGrant } from "./failure";
 import { grantFor } from "../grant/locate";
 
 /** Answers a refresh_token grant request with the response body, or throws an OAuthError. */
@@ -25,7 +25,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
   // A token that is not Baton's, whatever its length or alphabet, is refused here, without I/O.
   const parsed = parseRefreshToken(refreshToken);
   if (parsed === undefined) {
-    throw new OAuthError("invalid_grant", "The grant is invalid, expired, revoked, or was issued to another client.");
+    throw invalidGrant();
   }
   const grant = grantFor(env, context.config, parsed.sid);
   const result = await grant.refresh({

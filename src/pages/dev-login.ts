@@ -13,6 +13,7 @@ import { readParams, type Params } from "../http/params";
 import { devLoginForm, devLoginProblem } from "./dev-login-form";
 import { grantFor } from "../grant/locate";
 import type { Endpoint } from "../http/endpoint";
+import { nowSeconds } from "../clock";
 
 /** Whether the development login exists: `DEV_LOGIN` on and no host application login page. */
 export function devLoginEnabled(config: Config): boolean {
@@ -68,7 +69,7 @@ function readOutcome(params: Params): LoginOutcome {
   const claims: Record<string, unknown> = {};
   if (email !== undefined) Object.assign(claims, { email, email_verified: true });
   if (name !== undefined && name !== "") Object.assign(claims, { name, ...splitName(name) });
-  return readLoginOutcome({ subject: params.get("subject"), claims }, Math.floor(Date.now() / 1000));
+  return readLoginOutcome({ subject: params.get("subject"), claims }, nowSeconds());
 }
 
 /** "Ada King Lovelace" → given "Ada", family "King Lovelace"; a single word is a given name. */
