@@ -17,8 +17,21 @@ const keys = {
   RS256: await privateJwk("RS256"),
 };
 
-/** A workerd project whose first (signing) key is `first`, with the other two published too. */
-function project(name: string, first: Algorithm, include: string[]) {
+// Two server secrets, as after a rotation: the first makes everything new, both are accepted.
+const tokenSecrets = [randomSecret(), randomSecret()].join(" ");
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+}
+
+// The tests that read the Worker's log lines; the rest run with LOG_LEVEL=error, so that a run
+// prints only what went wrong.
+const LOG_TESTS = ["test/grant/logs.test.ts", "test/operations/request-logs.test.ts", "test/fuzz/**/*.test.ts"];
+
+/**
+ * A workerd project whose first (signing) key is `first`, with the other two published too.
+ */
+function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {
   const order = [first, ...(Object.keys(keys) as Algorithm[]).filter((alg) => alg !== first)];
   return {
     plugins: [
@@ -37,21 +50,24 @@ function project(name: string, first: Algorithm, include: string[]) {
             REFRESH_RETRY_WINDOW: "",
             GRANTS_JURISDICTION: "",
             ISSUER: "https://baton.test",
-            ADMIN_TOKEN: "test-admin-token",
+            ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+            TOKEN_SECRETS: tokenSecrets,
+            LOG_LEVEL: logLevel,
             SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),
             TEST_SIGNING_ALG: first,
           },
         },
       }),
     ],
-    test: { name, include },
+    test: { name, include, exclude },
   };
 }
 
 export default defineConfig({
   test: {
     projects: [
-      project("baton", "ES256", ["test/**/*.test.ts"]),
+      project("baton", "ES256", ["test/**/*.test.ts"], LOG_TESTS),
+      project("logs", "ES256", LOG_TESTS, [], "debug"),
       project("keys-eddsa", "EdDSA", ["test/key-types/**/*.test.ts"]),
       project("keys-rs256", "RS256", ["test/key-types/**/*.test.ts"]),
     ],

@@ -3,15 +3,26 @@
  * A malformed value is never replaced by a default: it is a {@link ConfigError}, logged, and a
  * 500 `server_error` to the caller.
  */
+import { decodeBase64url } from "./encoding/base64url";
 import type { Env } from "./env";
+import { LOG_LEVELS, type LogLevel } from "./log";
 
 /** Validated configuration. Durations are in seconds. */
 export interface Config {
-  /** `undefined` means "the request's origin" (local use only). */
+  /** `undefined` means "the request's origin", for loopback hosts only (see {@link issuerFor}). */
   issuer: string | undefined;
   /** The raw JWK Set; parsed and imported lazily by `tokens/keys.ts`, once per isolate. */
   signingKeys: string | undefined;
-  adminToken: string | undefined;
+  /**
+   * `TOKEN_SECRETS`, each checked to be at least 32 bytes of base64url; the first is used for
+   * everything new, all are accepted. Imported lazily by `secrets/server-keys.ts`.
+   */
+  tokenSecrets: readonly string[] | undefined;
+  /**
+   * The admin bearer token, or why it cannot be used. A bad one disables the admin API only
+   * (500 there), so that the OAuth endpoints keep serving.
+   */
+  adminToken: string | ConfigError | undefined;
   loginUrl: string | undefined;
   devLogin: boolean;
   accessTokenTtl: number;
@@ -21,6 +32,8 @@ export interface Config {
   refreshRetryWindow: number;
   /** Where every grant's Durable Object is created; `undefined` means near its first user. */
   grantsJurisdiction: DurableObjectJurisdiction | undefined;
+  /** The lowest level written to the log. */
+  logLevel: LogLevel;
 }
 
 /** A configuration value that cannot be used. Its message names the setting, never its value. */
@@ -44,7 +57,8 @@ export function readConfig(env: Env): Config {
   const config: Config = {
     issuer: optionalUrl(env, "ISSUER"),
     signingKeys: optionalText(env.SIGNING_KEYS),
-    adminToken: optionalText(env.ADMIN_TOKEN),
+    tokenSecrets: tokenSecrets(env),
+    adminToken: adminToken(env),
     loginUrl: optionalUrl(env, "LOGIN_URL"),
     devLogin: booleanFlag(env, "DEV_LOGIN"),
     accessTokenTtl: seconds(env, "ACCESS_TOKEN_TTL", 300, 1),
@@ -53,6 +67,7 @@ export function readConfig(env: Env): Config {
     refreshAbsoluteTtl: seconds(env, "REFRESH_ABSOLUTE_TTL", 7_776_000, 1),
     refreshRetryWindow: seconds(env, "REFRESH_RETRY_WINDOW", 30, 0),
     grantsJurisdiction: jurisdiction(env),
+    logLevel: logLevel(env),
   };
   // Every endpoint is served from the root, so the issuer is an origin (RFC 8414 §2 also rules
   // out a query and a fragment).
@@ -63,7 +78,32 @@ export function readConfig(env: Env): Config {
   return config;
 }
 
-type SettingName = keyof Omit<Env, "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "CLIENT_REGISTRY">;
+/**
+ * The issuer of a request to `url`: the configured `ISSUER`, or, with none configured, the
+ * request's own origin, but only on a loopback host. Anywhere else an issuer taken from the
+ * `Host` header would let any caller choose the `iss` of discovery and of every token.
+ *
+ * @throws ConfigError when `ISSUER` is unset and the host is not loopback.
+ * @see RFC 8414 §2, RFC 9207 §2.4
+ */
+export function issuerFor(config: Config, url: URL): string {
+  if (config.issuer !== undefined) return config.issuer;
+  if (LOOPBACK_HOSTS.has(url.hostname)) return url.origin;
+  throw new ConfigError("ISSUER is not set; without it only localhost, 127.0.0.1 and [::1] are served");
+}
+
+/** The configured token secrets. @throws ConfigError when `TOKEN_SECRETS` is not set. */
+export function requireTokenSecrets(config: Pick<Config, "tokenSecrets">): readonly string[] {
+  if (config.tokenSecrets === undefined) throw new ConfigError("TOKEN_SECRETS is not set");
+  return config.tokenSecrets;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+type SettingName = keyof Omit<
+  Env,
+  "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "ADMIN_AUTH_LIMITER" | "CLIENT_REGISTRY"
+>;
 
 function optionalText(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
@@ -102,6 +142,40 @@ function seconds(env: Env, name: SettingName, fallback: number, minimum: number)
   const parsed = Number(value);
   if (parsed < minimum) throw new ConfigError(`${name} must be at least ${minimum}`);
   return parsed;
+}
+
+/** The shortest admin token accepted: guessing one must be hopeless. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+/** The shortest token secret accepted, in bytes (HMAC-SHA256 keys want 256 bits). */
+const MIN_SECRET_BYTES = 32;
+
+function adminToken(env: Env): string | ConfigError | undefined {
+  const value = optionalText(env.ADMIN_TOKEN);
+  if (value === undefined || value.length >= MIN_ADMIN_TOKEN_LENGTH) return value;
+  return new ConfigError(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+}
+
+function tokenSecrets(env: Env): readonly string[] | undefined {
+  const value = optionalText(env.TOKEN_SECRETS?.trim());
+  if (value === undefined) return undefined;
+  const secrets = value.split(/ +/);
+  for (const secret of secrets) {
+    const bytes = decodeBase64url(secret);
+    if (bytes === undefined || bytes.length < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        `TOKEN_SECRETS must be space-separated secrets of at least ${MIN_SECRET_BYTES} random bytes each, in base64url`,
+      );
+    }
+  }
+  return secrets;
+}
+
+function logLevel(env: Env): LogLevel {
+  const value = optionalText(env.LOG_LEVEL);
+  if (value === undefined) return "info";
+  if (!LOG_LEVELS.includes(value as LogLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  return value as LogLevel;
 }
 
 const JURISDICTIONS: readonly DurableObjectJurisdiction[] = ["eu", "fedramp", "fedramp-high", "us"];

@@ -12,10 +12,13 @@ export interface Env {
   CLIENT_REGISTRY: DurableObjectNamespace<ClientRegistry>;
   /** One Durable Object per authorization grant (the `sid`). */
   GRANTS: DurableObjectNamespace<Grant>;
-  /** Counts failed client authentications per client_id; absent means no limit. */
+  /** Counts failed client authentications per client_id and source address; absent means no limit. */
   CLIENT_AUTH_LIMITER?: RateLimit;
+  /** Counts failed admin authentications per source address; absent means no limit. */
+  ADMIN_AUTH_LIMITER?: RateLimit;
   ISSUER?: string;
   SIGNING_KEYS?: string;
+  TOKEN_SECRETS?: string;
   ADMIN_TOKEN?: string;
   LOGIN_URL?: string;
   DEV_LOGIN?: string;
@@ -25,4 +28,5 @@ export interface Env {
   REFRESH_ABSOLUTE_TTL?: string;
   REFRESH_RETRY_WINDOW?: string;
   GRANTS_JURISDICTION?: string;
+  LOG_LEVEL?: string;
 }

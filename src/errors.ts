@@ -63,6 +63,14 @@ export function invalidRequest(description: string, status = 400): never {
   throw new OAuthError("invalid_request", description, status);
 }
 
+/** The challenge of every 401 `invalid_client` (RFC 9110 §15.5.2). */
+export const BASIC_CHALLENGE = 'Basic realm="Baton"';
+
+/** The `invalid_client` error, 401 with its challenge. @see RFC 6749 §5.2 */
+export function invalidClient(description = "Client authentication failed."): OAuthError {
+  return new OAuthError("invalid_client", description, 401, { "WWW-Authenticate": BASIC_CHALLENGE });
+}
+
 /** The answer for anything that is Baton's fault: the detail goes to the log, never the client. */
 export function serverError(): OAuthError {
   return new OAuthError("server_error", "The server could not complete the request.", 500);

@@ -7,10 +7,11 @@ import { completeAuthorization, denyAuthorization, readAuthorization } from "./a
 import { revokeGrant } from "./admin/grants";
 import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
-import { ConfigError, readConfig } from "./config";
+import { ConfigError, issuerFor, readConfig, type Config } from "./config";
 import { handleDiscovery } from "./discovery/discovery-endpoint";
 import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
+import { BodyReadError } from "./http/body";
 import { jsonResponse } from "./http/json-response";
 import { handleTokenRequest } from "./http/token-endpoint";
 import { allowCrossOrigin, corsPreflight } from "./http/cors";
@@ -56,9 +57,11 @@ router
   .post("/dev/login", (_request, endpoint) => submitDevLogin(endpoint))
   .all("/dev/login", () => methodNotAllowed("GET, POST"))
   // Every admin route is behind the admin token; without one configured the API does not exist.
-  .all("/admin/*", async (request, { config }) => {
+  .all("/admin/*", async (request, { env, config }) => {
     if (config.adminToken === undefined) return notFound();
-    await requireAdmin(request, config.adminToken);
+    // A token too short to be safe disables the admin API, and only it.
+    if (config.adminToken instanceof ConfigError) throw config.adminToken;
+    await requireAdmin(request, config.adminToken, env);
     return undefined;
   })
   .post("/admin/clients", (request, { env }) => createClient(request, env))
@@ -68,11 +71,13 @@ router
   .delete("/admin/clients/:clientId/secrets/:secretId", ({ params }, { env }) =>
     removeSecret(env, params.clientId!, params.secretId!),
   )
-  .get("/admin/authorizations/:id", ({ params }, { env }) => readAuthorization(env, params.id!))
-  .post("/admin/authorizations/:id/complete", (request, { env, issuer }) =>
-    completeAuthorization(request, env, request.params.id!, issuer),
+  .get("/admin/authorizations/:id", ({ params }, { env, config }) => readAuthorization(env, config, params.id!))
+  .post("/admin/authorizations/:id/complete", (request, { env, config, issuer }) =>
+    completeAuthorization(request, env, config, request.params.id!, issuer),
   )
-  .post("/admin/authorizations/:id/deny", ({ params }, { env, issuer }) => denyAuthorization(env, params.id!, issuer))
+  .post("/admin/authorizations/:id/deny", ({ params }, { env, config, issuer }) =>
+    denyAuthorization(env, config, params.id!, issuer),
+  )
   .post("/admin/grants/:sid/revoke", ({ params }, { env, config }) => revokeGrant(env, config, params.sid!))
   .all("*", () => notFound());
 
@@ -88,18 +93,19 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   const url = new URL(request.url);
   let response: Response;
   let outcome: string | undefined;
+  let config: Config | undefined;
   try {
-    const config = readConfig(env);
-    const endpoint: Endpoint = { request, env, config, url, issuer: config.issuer ?? url.origin, trace };
+    config = readConfig(env);
+    const endpoint: Endpoint = { request, env, config, url, issuer: issuerFor(config, url), trace };
     response = corsPreflight(request, url) ?? ((await router.fetch(request, endpoint)) as Response);
   } catch (error) {
-    outcome = error instanceof OAuthError ? error.code : "server_error";
-    response = errorResponse(error, requestId);
+    outcome = outcomeOf(error);
+    response = errorResponse(error, requestId, config);
   }
   response.headers.set("X-Request-Id", requestId);
   allowCrossOrigin(response, url);
   // One line per request: identifiers and outcomes only, never a token, secret or claim.
-  log(response.status >= 500 ? "error" : "info", "request", {
+  log(config, response.status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: request.method,
     route: (request as Partial<IRequest>).route ?? "unmatched",
@@ -112,12 +118,21 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   return response;
 }
 
-function errorResponse(error: unknown, requestId: string): Response {
+/** What the log line says of a refusal: its error code, or that the client went away. */
+function outcomeOf(error: unknown): string {
+  if (error instanceof BodyReadError) return "client_disconnected";
+  return error instanceof OAuthError ? error.code : "server_error";
+}
+
+function errorResponse(error: unknown, requestId: string, config: Config | undefined): Response {
   if (error instanceof OAuthError) return renderOAuthError(error);
   if (error instanceof ConfigError) {
-    log("error", "configuration error", { request_id: requestId, detail: error.message });
+    log(config, "error", "configuration error", { request_id: requestId, detail: error.message });
   } else {
-    log("error", "unhandled error", { request_id: requestId, detail: error instanceof Error ? error.name : "unknown" });
+    log(config, "error", "unhandled error", {
+      request_id: requestId,
+      detail: error instanceof Error ? error.name : "unknown",
+    });
   }
   return renderOAuthError(serverError());
 }

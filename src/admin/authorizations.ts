@@ -2,49 +2,61 @@
  * The host application's side of a login: read a pending authorization request, then complete
  * or deny it. Completing issues the code and answers with the redirect to the client.
  */
+import { describePendingRequest, openPendingRequest, openUnansweredRequest } from "../authorize/pending-request";
+import { nowSeconds } from "../clock";
+import type { Config } from "../config";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import type { LoginResult } from "../grant/grant";
-import { isSid } from "../grant/refresh-token";
+import { grantFor } from "../grant/locate";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
 import { readLoginOutcome } from "./login-outcome";
-import { grantFor } from "../grant/locate";
-import { readConfig } from "../config";
-import { nowSeconds } from "../clock";
 
-/** `GET /admin/authorizations/ID`: 200 with what is asked, 404 when unknown or expired. */
-export async function readAuthorization(env: Env, id: string): Promise<Response> {
-  const view = isSid(id) ? await grantOf(env, id).describeAuthorization() : undefined;
-  if (view === undefined) throw notFound();
-  return jsonResponse(view);
+/** `GET /admin/authorizations/ID`: 200 with what is asked, 404 when unknown, expired or answered. */
+export async function readAuthorization(env: Env, config: Config, id: string): Promise<Response> {
+  const pending = await openUnansweredRequest(env, config, id, nowSeconds());
+  if (pending === undefined) throw notFound();
+  return jsonResponse(describePendingRequest(pending));
 }
 
 /** `POST /admin/authorizations/ID/complete`: 200 `{redirect_to}` with the code. */
-export async function completeAuthorization(request: Request, env: Env, id: string, issuer: string): Promise<Response> {
+export async function completeAuthorization(
+  request: Request,
+  env: Env,
+  config: Config,
+  id: string,
+  issuer: string,
+): Promise<Response> {
   const outcome = readLoginOutcome(await readJsonObject(request), nowSeconds());
-  return answer(await finishLogin(env, id, issuer, outcome));
+  return answer(await finishLogin(env, config, id, issuer, outcome));
 }
 
 /** `POST /admin/authorizations/ID/deny`: 200 `{redirect_to}` with `error=access_denied`. */
-export async function denyAuthorization(env: Env, id: string, issuer: string): Promise<Response> {
-  return answer(await finishLogin(env, id, issuer, undefined));
+export async function denyAuthorization(env: Env, config: Config, id: string, issuer: string): Promise<Response> {
+  return answer(await finishLogin(env, config, id, issuer, undefined));
 }
 
 /**
  * Completes (with an outcome) or denies (without) a pending request. Shared by the admin API and
- * the development login page.
+ * the development login page, which passes a `repeatKey` so that a double-click on Approve lands
+ * on the same redirect.
  */
 export async function finishLogin(
   env: Env,
+  config: Config,
   id: string,
   issuer: string,
   outcome: LoginOutcome | undefined,
+  repeatKey?: Uint8Array,
 ): Promise<LoginResult> {
-  if (!isSid(id)) return { ok: false, reason: "not_found" };
-  const grant = grantOf(env, id);
-  return outcome === undefined ? grant.denyAuthorization(issuer) : grant.completeAuthorization(id, outcome, issuer);
+  const pending = await openPendingRequest(config, id, nowSeconds());
+  if (pending === undefined) return { ok: false, reason: "not_found" };
+  const grant = grantFor(env, config, pending.sid);
+  return outcome === undefined
+    ? grant.denyAuthorization(pending, issuer)
+    : grant.completeAuthorization(pending, outcome, issuer, repeatKey);
 }
 
 function answer(result: LoginResult): Response {
@@ -57,10 +69,6 @@ function answer(result: LoginResult): Response {
     case "invalid_scope":
       throw new OAuthError("invalid_scope", "The granted scope must be a subset of the requested scope.");
   }
-}
-
-function grantOf(env: Env, sid: string) {
-  return grantFor(env, readConfig(env), sid);
 }
 
 function notFound(): OAuthError {

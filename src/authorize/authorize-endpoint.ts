@@ -1,18 +1,21 @@
 /**
- * `GET /oauth2/authorize`: validates the request, keeps it in a new grant's object, and hands the
- * user to the host application's login page (or the built-in development one).
+ * `GET /oauth2/authorize`: validates the request, seals it into the id of the pending request
+ * (nothing is stored), and hands the user to the host application's login page (or the built-in
+ * development one).
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
 import { getClient } from "../clients/store";
 import type { Config } from "../config";
-import { newSid } from "../grant/refresh-token";
+import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
-import { grantFor } from "../grant/locate";
 import type { Endpoint } from "../http/endpoint";
+import { serverKeys } from "../secrets/server-keys";
+import { nowSeconds } from "../clock";
+import { sealPendingRequest } from "./pending-request";
 
 /** The path of the built-in development login page. */
 export const DEV_LOGIN_PATH = "/dev/login";
@@ -47,19 +50,23 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     const valid = validateAuthorizationRequest(client, params, repeated);
     const login = loginPage(config, url);
     if (login === undefined) {
-      log("error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
+      log(config, "error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
       trace.outcome = "server_error";
       return redirect(redirectWith(redirectUri, serverError, state, issuer));
     }
-    const sid = newSid();
-    await grantFor(env, config, sid).beginAuthorization({
-      clientId: client.client_id,
-      ...(client.client_name !== undefined && { clientName: client.client_name }),
-      redirectUri,
-      ...valid,
-      ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
-    });
-    login.searchParams.set("authorization_request", sid);
+    const id = await sealPendingRequest(
+      config,
+      {
+        sid: await newSid(await serverKeys(config)),
+        clientId: client.client_id,
+        ...(client.client_name !== undefined && { clientName: client.client_name }),
+        redirectUri,
+        ...valid,
+        ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+      },
+      nowSeconds(),
+    );
+    login.searchParams.set("authorization_request", id);
     return redirect(login.toString());
   } catch (error) {
     if (!(error instanceof AuthorizationRedirectError)) throw error;

@@ -1,14 +1,15 @@
 /**
- * The authorization code format: `ac_` + base64url(sid ‖ 32 random bytes). The sid routes the
- * code to its grant's object, which keeps only the SHA-256 of the whole code.
+ * The authorization code format: `ac_` + base64url(sid ‖ 32 random bytes). The sid (checked by
+ * its tag first) routes the code to its grant's object, which keeps only the SHA-256 of the
+ * whole code.
  *
  * @see RFC 6749 §4.1.2, §10.10
  */
 import { decodeBase64url, encodeBase64url } from "../encoding/base64url";
 import { sha256 } from "../encoding/sha256";
+import { SID_BYTES } from "./sid";
 
 const PREFIX = "ac_";
-const SID_BYTES = 16;
 const SECRET_BYTES = 32;
 const CODE_LENGTH = PREFIX.length + Math.ceil(((SID_BYTES + SECRET_BYTES) * 4) / 3);
 

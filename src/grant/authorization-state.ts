@@ -1,14 +1,13 @@
 /**
  * The first two phases of a grant, before its token family exists: the pending authorization
- * request (waiting for the host application's login) and the issued authorization code.
- * Each lives under its own storage key; moving to the next phase deletes the previous key.
+ * request (sealed into its id and held by the browser, not stored, until the host application
+ * answers it) and the issued authorization code.
  *
  * @see RFC 6749 §4.1, RFC 7636
  */
 import type { UserClaims } from "../tokens/claims";
+import type { SealedAnswer } from "./replay";
 
-/** Storage key of a pending authorization request. */
-export const AUTHORIZATION_KEY = "authorization";
 /** Storage key of an issued, unredeemed authorization code. */
 export const CODE_KEY = "code";
 
@@ -16,9 +15,17 @@ export const CODE_KEY = "code";
 export const AUTHORIZATION_TTL = 600;
 /** How long an authorization code lives (seconds); RFC 6749 §4.1.2 allows at most 10 minutes. */
 export const CODE_TTL = 60;
+/**
+ * How long after its redemption a code presented again counts as stolen and ends its grant
+ * (RFC 6749 §4.1.2). Later, its hash is forgotten and a replay is merely unknown: an old callback
+ * URL seen in a log or a history must not end a session months later.
+ */
+export const CODE_REUSE_WINDOW = 600;
 
-/** What `/oauth2/authorize` validated, kept until the host application answers. */
+/** What `/oauth2/authorize` validated, sealed into the request's id until the login's answer. */
 export interface PendingAuthorization {
+  /** The grant this request becomes, chosen (and tagged) when it was made. */
+  sid: string;
   clientId: string;
   clientName?: string;
   redirectUri: string;
@@ -59,4 +66,9 @@ export interface IssuedCode {
   /** base64url SHA-256 of the code. */
   codeHash: string;
   expiresAt: number;
+  /**
+   * The redirect with the code, sealed for a repeat of the very same approval (a double-click on
+   * the development login), which gets it again instead of a dead end.
+   */
+  sealedRedirect?: SealedAnswer;
 }

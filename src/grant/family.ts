@@ -9,8 +9,10 @@ import { log } from "../log";
 import { formatScope, isSubsetOf } from "../scope";
 import { familyTokenResponse } from "./family-tokens";
 import { classifyPresentation } from "./presentation";
+import { serverKeys } from "../secrets/server-keys";
+import { CODE_REUSE_WINDOW } from "./authorization-state";
 import {
-  importFamilyKey,
+  familyMacKeys,
   mintRefreshToken,
   parseRefreshToken,
   verifyRefreshToken,
@@ -58,10 +60,10 @@ export async function openFamily(
     ...(offline && { familyKey: crypto.getRandomValues(new Uint8Array(32)) }),
     ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
   };
-  // The new key is imported here, not through the store's cache: should this attempt fail, a
-  // retry creates another key, and a cached one would then mint tokens the family cannot verify.
+  // The new keys are derived here, not through the store's cache: should this attempt fail, a
+  // retry creates another family key, and cached keys would then mint tokens it cannot verify.
   const refreshToken = offline
-    ? await mintRefreshToken(await importFamilyKey(family.familyKey!), family.sid, 0)
+    ? await mintRefreshToken((await familyMacKeys(await serverKeys(config), family.familyKey!))[0]!, family.sid, 0)
     : undefined;
   const body = await familyTokenResponse(config, family, family.scope, now, refreshToken, input.nonce);
   store.createFamily(family);
@@ -82,7 +84,7 @@ export async function refreshFamily(
   now: number,
 ): Promise<TokenResult> {
   const family = store.family();
-  const presented = await authenticToken(store, family, input.refreshToken);
+  const presented = await authenticToken(store, config, family, input.refreshToken);
   if (family === undefined || presented === undefined) return { ok: false, error: "invalid_grant", reason: "unknown" };
   const verdict = classifyPresentation(family, presented.generation, input.clientId, now, lifetimesOf(config));
   switch (verdict.kind) {
@@ -92,7 +94,7 @@ export async function refreshFamily(
       await store.end();
       return { ok: false, error: "invalid_grant", reason: "expired" };
     case "reused":
-      log("warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
+      log(config, "warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
       await store.end();
       return { ok: false, error: "invalid_grant", reason: "reused" };
     case "retry": {
@@ -117,13 +119,16 @@ async function rotate(
     return { ok: false, error: "invalid_scope", reason: "scope_exceeds_grant" };
   }
   const next = family.generation + 1;
-  const refreshToken = await mintRefreshToken(await store.familyKey(family), family.sid, next);
+  const refreshToken = await mintRefreshToken((await store.familyKeys(family, config))[0]!, family.sid, next);
   const body = await familyTokenResponse(config, family, input.scope ?? family.scope, now, refreshToken);
   const sealed = await sealAnswer(presentedMac, family.sid, body);
   // One synchronous write after all the awaits; the object runs one operation at a time (see
-  // Grant.serially), so the family can never have two successors.
+  // Grant.serially), so the family can never have two successors. A code hash past its reuse
+  // window is dropped in the same write, at no extra cost.
+  const { codeHash, ...rest } = family;
   const rotated: FamilyState = {
-    ...family,
+    ...rest,
+    ...(codeHash !== undefined && now - family.createdAt <= CODE_REUSE_WINDOW && { codeHash }),
     generation: next,
     lastUsedAt: now,
     retained: { generation: family.generation, rotatedAt: now, sealed },
@@ -162,7 +167,7 @@ export async function inspectRefreshToken(
   now: number,
 ): Promise<RefreshTokenView | undefined> {
   const family = store.family();
-  const presented = await authenticToken(store, family, token);
+  const presented = await authenticToken(store, config, family, token);
   if (family === undefined || presented === undefined) return undefined;
   if (family.clientId !== clientId || presented.generation !== family.generation) return undefined;
   const endsAt = familyEndsAt(family, lifetimesOf(config));
@@ -182,19 +187,25 @@ export async function inspectRefreshToken(
  * Revokes the family when `token` is one of its refresh tokens (any generation) and belongs to
  * `clientId`; another client's token is left alone (RFC 7009 §2.1).
  */
-export async function revokeWithRefreshToken(store: GrantStore, token: string, clientId: string): Promise<void> {
+export async function revokeWithRefreshToken(
+  store: GrantStore,
+  config: Config,
+  token: string,
+  clientId: string,
+): Promise<void> {
   const family = store.family();
-  const presented = await authenticToken(store, family, token);
+  const presented = await authenticToken(store, config, family, token);
   if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.end();
 }
 
 /** The token taken apart, when it is one of this family's (its MAC verifies). */
 async function authenticToken(
   store: GrantStore,
+  config: Config,
   family: FamilyState | undefined,
   token: string,
 ): Promise<ParsedRefreshToken | undefined> {
   const parsed = parseRefreshToken(token);
   if (family?.familyKey === undefined || parsed === undefined || parsed.sid !== family.sid) return undefined;
-  return (await verifyRefreshToken(await store.familyKey(family), parsed)) ? parsed : undefined;
+  return (await verifyRefreshToken(await store.familyKeys(family, config), parsed)) ? parsed : undefined;
 }

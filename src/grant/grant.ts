@@ -22,7 +22,6 @@ import {
 import * as login from "./login";
 import { redeemCode } from "./redemption";
 import type {
-  AuthorizationView,
   LoginResult,
   RedeemCodeInput,
   RefreshInput,
@@ -41,24 +40,27 @@ export type * from "./rpc";
 export class Grant extends DurableObject<Env> {
   private readonly store = new GrantStore(this.ctx.storage);
 
-  /** Keeps a validated authorization request for 10 minutes, until the login's answer. */
-  beginAuthorization(request: Omit<PendingAuthorization, "createdAt" | "expiresAt">): Promise<void> {
-    return login.beginAuthorization(this.store, request, nowSeconds());
+  /** Whether the authorization request of this grant was already answered. */
+  wasAnswered(): boolean {
+    return this.store.wasAnswered();
   }
 
-  /** The pending request for the host application's consent screen; `undefined` when none. */
-  describeAuthorization(): AuthorizationView | undefined {
-    return login.describeAuthorization(this.store, nowSeconds());
-  }
-
-  /** The user logged in: issues the 60-second code and answers with the redirect to the client. */
-  completeAuthorization(sid: string, outcome: LoginOutcome, issuer: string): Promise<LoginResult> {
-    return login.completeAuthorization(this.store, sid, outcome, issuer, nowSeconds());
+  /**
+   * The user logged in: issues the 60-second code and answers with the redirect to the client.
+   * `repeatKey` lets the very same approval, repeated, land on the same redirect.
+   */
+  completeAuthorization(
+    pending: PendingAuthorization,
+    outcome: LoginOutcome,
+    issuer: string,
+    repeatKey?: Uint8Array,
+  ): Promise<LoginResult> {
+    return login.completeAuthorization(this.store, pending, outcome, issuer, nowSeconds(), repeatKey);
   }
 
   /** The user or the host application refused: the client learns `access_denied`. */
-  denyAuthorization(issuer: string): LoginResult {
-    return login.denyAuthorization(this.store, issuer, nowSeconds());
+  denyAuthorization(pending: PendingAuthorization, issuer: string): Promise<LoginResult> {
+    return login.denyAuthorization(this.store, pending, issuer, nowSeconds());
   }
 
   /** The authorization_code grant: redeems the code once and starts the token family. */
@@ -92,7 +94,7 @@ export class Grant extends DurableObject<Env> {
    */
   async revokeWithRefreshToken(token: string, clientId: string): Promise<boolean> {
     const result = await this.serially(async () => {
-      await revokeWithRefreshToken(this.store, token, clientId);
+      await revokeWithRefreshToken(this.store, readConfig(this.env), token, clientId);
       return { ok: true, body: "" };
     });
     return result.ok;
@@ -117,7 +119,7 @@ export class Grant extends DurableObject<Env> {
     const lapsesAt =
       family !== undefined
         ? familyEndsAt(family, lifetimesOf(readConfig(this.env)))
-        : (this.store.code()?.expiresAt ?? this.store.pending()?.expiresAt);
+        : (this.store.code()?.expiresAt ?? this.store.answeredUntil());
     if (lapsesAt === undefined || now >= lapsesAt) await this.store.end();
     else await this.store.wakeAt(lapsesAt);
   }
@@ -133,10 +135,12 @@ export class Grant extends DurableObject<Env> {
         return await work(readConfig(this.env));
       } catch (error) {
         if (error instanceof ConfigError) {
-          log("error", "configuration error", { detail: error.message });
+          log(undefined, "error", "configuration error", { detail: error.message });
           return { ok: false, error: "server_error", reason: "configuration" } as const;
         }
-        log("error", "grant operation failed", { detail: error instanceof Error ? error.name : "unknown" });
+        log(readConfig(this.env), "error", "grant operation failed", {
+          detail: error instanceof Error ? error.name : "unknown",
+        });
         return { ok: false, error: "server_error", reason: "internal" } as const;
       }
     });

@@ -1,65 +1,46 @@
 /**
- * The grant's first phase: the authorization request waits for the host application, which
- * completes it (a code is issued) or denies it.
+ * The grant's first phase: the host application answers the pending authorization request,
+ * completing it (a code is issued) or denying it. The request itself arrives sealed from the
+ * Worker; the object stores only the answer.
  *
  * @see RFC 6749 §4.1.2 and §4.1.2.1
  */
 import { isSubsetOf } from "../scope";
 import { hashAuthorizationCode, newAuthorizationCode } from "./authorization-code";
-import {
-  AUTHORIZATION_TTL,
-  CODE_TTL,
-  type IssuedCode,
-  type LoginOutcome,
-  type PendingAuthorization,
-} from "./authorization-state";
+import { CODE_TTL, type IssuedCode, type LoginOutcome, type PendingAuthorization } from "./authorization-state";
 import { redirectWith } from "./redirect";
-import type { AuthorizationView, LoginResult } from "./rpc";
+import { openAnswer, sealAnswer } from "./replay";
+import type { LoginResult } from "./rpc";
 import type { GrantStore } from "./store";
 
-/** Keeps a validated authorization request for 10 minutes. */
-export async function beginAuthorization(
-  store: GrantStore,
-  request: Omit<PendingAuthorization, "createdAt" | "expiresAt">,
-  now: number,
-): Promise<void> {
-  const pending: PendingAuthorization = { ...request, createdAt: now, expiresAt: now + AUTHORIZATION_TTL };
-  store.putPending(pending);
-  await store.wakeAt(pending.expiresAt);
-}
-
-/** The pending request for the host application's consent screen; `undefined` when none. */
-export function describeAuthorization(store: GrantStore, now: number): AuthorizationView | undefined {
-  const pending = livePending(store, now);
-  if (pending === undefined) return undefined;
-  return {
-    client_id: pending.clientId,
-    ...(pending.clientName !== undefined && { client_name: pending.clientName }),
-    scope: pending.scope.join(" "),
-    redirect_uri: pending.redirectUri,
-    expires_at: pending.expiresAt,
-  };
-}
-
-/** The user logged in: issues the 60-second code and answers with the redirect to the client. */
+/**
+ * The user logged in: issues the 60-second code and answers with the redirect to the client.
+ * With `repeatKey` (32 bytes that only the very same approval reproduces), a repeat of that
+ * approval while the code is unredeemed gets the same redirect again.
+ */
 export async function completeAuthorization(
   store: GrantStore,
-  sid: string,
+  pending: PendingAuthorization,
   outcome: LoginOutcome,
   issuer: string,
   now: number,
+  repeatKey?: Uint8Array,
 ): Promise<LoginResult> {
-  // The code is made before the state is read, so that reading the pending request and
-  // replacing it with the code happen with no await in between: two answers cannot both win.
-  const code = newAuthorizationCode(sid);
-  const codeHash = await hashAuthorizationCode(code);
-  const pending = livePending(store, now);
-  if (pending === undefined) return { ok: false, reason: store.wasAnswered() ? "completed" : "not_found" };
+  if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
   const scope = outcome.scope ?? pending.scope;
   if (!isSubsetOf(scope, pending.scope)) return { ok: false, reason: "invalid_scope" };
+  // Everything that awaits comes before the state is read, so that reading it and recording the
+  // answer happen with no await in between: two answers cannot both win.
+  const code = newAuthorizationCode(pending.sid);
+  const redirectTo = redirectWith(pending.redirectUri, { code }, pending.state, issuer);
+  const [codeHash, sealedRedirect] = await Promise.all([
+    hashAuthorizationCode(code),
+    repeatKey === undefined ? undefined : sealAnswer(repeatKey, pending.sid, redirectTo),
+  ]);
+  if (store.wasAnswered()) return repeatedApproval(store, pending, now, repeatKey);
   const organizationId = outcome.organizationId ?? pending.clientOrganizationId;
   const issued: IssuedCode = {
-    sid,
+    sid: pending.sid,
     clientId: pending.clientId,
     redirectUri: pending.redirectUri,
     scope,
@@ -71,23 +52,40 @@ export async function completeAuthorization(
     authTime: outcome.authTime ?? now,
     codeHash,
     expiresAt: now + CODE_TTL,
+    ...(sealedRedirect !== undefined && { sealedRedirect }),
   };
-  store.replacePendingWithCode(issued);
+  store.putAnswer(pending.expiresAt, issued);
   await store.wakeAt(issued.expiresAt);
-  return { ok: true, redirectTo: redirectWith(pending.redirectUri, { code }, pending.state, issuer) };
+  return { ok: true, redirectTo };
 }
 
 /** The user or the host application refused: the client learns `access_denied`. */
-export function denyAuthorization(store: GrantStore, issuer: string, now: number): LoginResult {
-  const pending = livePending(store, now);
-  if (pending === undefined) return { ok: false, reason: store.wasAnswered() ? "completed" : "not_found" };
-  // The alarm set for the request's expiry deletes the marker with everything else.
-  store.replacePendingWithDenial();
+export async function denyAuthorization(
+  store: GrantStore,
+  pending: PendingAuthorization,
+  issuer: string,
+  now: number,
+): Promise<LoginResult> {
+  if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
+  if (store.wasAnswered()) return { ok: false, reason: "completed" };
+  store.putAnswer(pending.expiresAt, undefined);
+  // The marker goes when the request could no longer be answered anyway.
+  await store.wakeAt(pending.expiresAt);
   const error = { error: "access_denied", error_description: "The user or the application denied the request." };
   return { ok: true, redirectTo: redirectWith(pending.redirectUri, error, pending.state, issuer) };
 }
 
-function livePending(store: GrantStore, now: number): PendingAuthorization | undefined {
-  const pending = store.pending();
-  return pending !== undefined && now < pending.expiresAt ? pending : undefined;
+async function repeatedApproval(
+  store: GrantStore,
+  pending: PendingAuthorization,
+  now: number,
+  repeatKey: Uint8Array | undefined,
+): Promise<LoginResult> {
+  const issued = store.code();
+  if (repeatKey !== undefined && issued?.sealedRedirect !== undefined && now < issued.expiresAt) {
+    // Opens only for the key of the same approval: another subject or profile gets the 409.
+    const redirectTo = await openAnswer(repeatKey, pending.sid, issued.sealedRedirect);
+    if (redirectTo !== undefined) return { ok: true, redirectTo };
+  }
+  return { ok: false, reason: "completed" };
 }

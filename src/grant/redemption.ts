@@ -7,6 +7,7 @@
 import type { Config } from "../config";
 import { log } from "../log";
 import { hashAuthorizationCode } from "./authorization-code";
+import { CODE_REUSE_WINDOW } from "./authorization-state";
 import { openFamily } from "./family";
 import { verifyS256 } from "./pkce";
 import type { RedeemCodeInput, TokenResult } from "./rpc";
@@ -23,10 +24,13 @@ export async function redeemCode(
   const issued = store.code();
   if (issued === undefined || issued.codeHash !== codeHash) {
     const family = store.family();
-    if (family?.codeHash !== codeHash) return { ok: false, error: "invalid_grant", reason: "unknown" };
+    // Past its reuse window a code is forgotten: a replay then is merely unknown, not theft.
+    if (family?.codeHash !== codeHash || now - family.createdAt > CODE_REUSE_WINDOW) {
+      return { ok: false, error: "invalid_grant", reason: "unknown" };
+    }
     // Another client holding this code proves nothing about the family's owner: leave it be.
     if (family.clientId !== input.clientId) return { ok: false, error: "invalid_grant", reason: "wrong_client" };
-    log("warn", "authorization code reuse: grant revoked", { sid: family.sid, client_id: family.clientId });
+    log(config, "warn", "authorization code reuse: grant revoked", { sid: family.sid, client_id: family.clientId });
     await store.end();
     return { ok: false, error: "invalid_grant", reason: "reused" };
   }

@@ -1,21 +1,24 @@
 /**
  * The refresh token format: `rt_` + base64url(sid ‖ generation ‖ MAC), where the MAC is
- * HMAC-SHA256 under the family's own key. The Worker routes on the sid without any lookup; the
- * grant's object keeps only the key and the current generation, and a token with a valid MAC and
- * an older generation is proof of reuse for every past generation with constant storage. A bad
- * MAC proves nothing and revokes nothing, so knowing a sid does not let anyone end a session.
- * The `rt_` prefix lets secret scanners recognise a leaked token.
+ * HMAC-SHA256 under a key made from the family's own key and the server secret together, so
+ * that reading a family's storage alone cannot mint its tokens. The Worker checks the sid's tag
+ * and routes on it without any lookup; the grant's object keeps only the family key and the
+ * current generation, and a token with a valid MAC and an older generation is proof of reuse for
+ * every past generation with constant storage. A bad MAC proves nothing and revokes nothing, so
+ * knowing a sid does not let anyone end a session. The `rt_` prefix lets secret scanners
+ * recognise a leaked token.
  *
  * @see RFC 9700 §4.14.2 (refresh token rotation), RFC 6749 §10.10 (token entropy)
  */
 import { decodeBase64url, encodeBase64url } from "../encoding/base64url";
+import type { ServerKeys } from "../secrets/server-keys";
+import { SID_BYTES } from "./sid";
 
 const PREFIX = "rt_";
-const SID_BYTES = 16;
 const GENERATION_BYTES = 4;
 const MAC_BYTES = 32;
 const PAYLOAD_BYTES = SID_BYTES + GENERATION_BYTES;
-// base64url of 52 bytes is 70 characters.
+// base64url of 68 bytes is 91 characters.
 const TOKEN_LENGTH = PREFIX.length + Math.ceil(((PAYLOAD_BYTES + MAC_BYTES) * 4) / 3);
 
 /** A refresh token taken apart; its MAC is not yet verified. */
@@ -25,16 +28,6 @@ export interface ParsedRefreshToken {
   /** The bytes the MAC covers. */
   payload: Uint8Array;
   mac: Uint8Array;
-}
-
-/** Whether `sid` has the shape of a grant id Baton issues (16 bytes, base64url). */
-export function isSid(sid: string): boolean {
-  return decodeBase64url(sid)?.length === SID_BYTES;
-}
-
-/** A new random grant id. */
-export function newSid(): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(SID_BYTES)));
 }
 
 /**
@@ -54,9 +47,18 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | undefined
   };
 }
 
-/** Imports a family key (32 random bytes) for HMAC-SHA256. */
-export function importFamilyKey(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+/**
+ * The MAC keys of a family (32 random bytes of its own): one per server secret, each
+ * HMAC(secret's refresh key, family key), the first secret's first. The first mints; all verify,
+ * so rotating `TOKEN_SECRETS` signs nobody out.
+ */
+export async function familyMacKeys(serverKeys: ServerKeys, familyKey: Uint8Array): Promise<CryptoKey[]> {
+  return Promise.all(
+    serverKeys.map(async (server) => {
+      const raw = await crypto.subtle.sign("HMAC", server.refreshMac, familyKey);
+      return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    }),
+  );
 }
 
 /** Mints the token of `generation` for the family `sid`. */
@@ -71,7 +73,13 @@ export async function mintRefreshToken(key: CryptoKey, sid: string, generation: 
   return PREFIX + encodeBase64url(bytes);
 }
 
-/** Whether the token's MAC is the family's (WebCrypto's verify compares in constant time). */
-export function verifyRefreshToken(key: CryptoKey, token: ParsedRefreshToken): Promise<boolean> {
-  return crypto.subtle.verify("HMAC", key, token.mac, token.payload);
+/**
+ * Whether the token's MAC is the family's under any of `keys` (WebCrypto's verify compares in
+ * constant time; which secret matched is no secret).
+ */
+export async function verifyRefreshToken(keys: readonly CryptoKey[], token: ParsedRefreshToken): Promise<boolean> {
+  for (const key of keys) {
+    if (await crypto.subtle.verify("HMAC", key, token.mac, token.payload)) return true;
+  }
+  return false;
 }

@@ -49,15 +49,6 @@ export type TokenResult = { ok: true; body: string } | GrantFailure;
 export type LoginResult =
   { ok: true; redirectTo: string } | { ok: false; reason: "not_found" | "completed" | "invalid_scope" };
 
-/** What the host application may read about a pending request (the contract's field names). */
-export interface AuthorizationView {
-  client_id: string;
-  client_name?: string;
-  scope: string;
-  redirect_uri: string;
-  expires_at: number;
-}
-
 /** A live grant as userinfo and introspection see it. */
 export interface SessionView {
   clientId: string;

@@ -38,7 +38,10 @@ export interface FamilyState {
   /** The generation of the one current refresh token. */
   generation: number;
   retained?: RetainedAnswer;
-  /** base64url SHA-256 of the authorization code the family came from, to spot its reuse. */
+  /**
+   * base64url SHA-256 of the authorization code the family came from, to spot its reuse; dropped
+   * at the first rotation after its reuse window (see `CODE_REUSE_WINDOW`).
+   */
   codeHash?: string;
 }
 

@@ -2,23 +2,27 @@
  * A grant object's storage: one entry per phase under a fixed key, read and written with the
  * synchronous API so that a decision and its write never have an `await` between them.
  */
-import { AUTHORIZATION_KEY, CODE_KEY, type IssuedCode, type PendingAuthorization } from "./authorization-state";
-import { importFamilyKey } from "./refresh-token";
+import { nowSeconds } from "../clock";
+import type { Config } from "../config";
+import { serverKeys } from "../secrets/server-keys";
+import { CODE_KEY, type IssuedCode } from "./authorization-state";
+import { familyMacKeys } from "./refresh-token";
 import { FAMILY_KEY, type FamilyState } from "./state";
 
-/** Storage key of the marker a denied authorization request leaves until its expiry. */
-const DENIED_KEY = "denied";
+/**
+ * Storage key of the marker an answered authorization request leaves: the time (seconds) until
+ * which its sealed request would still open, so that a second answer is "already answered" (409)
+ * and never a second code, even after the grant itself has ended.
+ */
+const ANSWERED_KEY = "answered";
 
-/** Typed access to one grant's stored phases, its alarm and its family key. */
+/** Typed access to one grant's stored phases, its alarm and its family's MAC keys. */
 export class GrantStore {
-  // The family key never changes for the life of the object: import it once, not per refresh.
-  private hmacKey: CryptoKey | undefined;
+  // The family's MAC keys never change for the life of the object: derive them once, not per
+  // refresh.
+  private macKeys: Promise<CryptoKey[]> | undefined;
 
   constructor(private readonly storage: DurableObjectStorage) {}
-
-  pending(): PendingAuthorization | undefined {
-    return this.storage.kv.get<PendingAuthorization>(AUTHORIZATION_KEY);
-  }
 
   code(): IssuedCode | undefined {
     return this.storage.kv.get<IssuedCode>(CODE_KEY);
@@ -28,28 +32,20 @@ export class GrantStore {
     return this.storage.kv.get<FamilyState>(FAMILY_KEY);
   }
 
+  /** Until when the authorization request counts as answered (seconds); `undefined` if never. */
+  answeredUntil(): number | undefined {
+    return this.storage.kv.get<number>(ANSWERED_KEY);
+  }
+
   /** Whether the authorization request was already answered (completed or denied). */
   wasAnswered(): boolean {
-    return this.code() !== undefined || this.family() !== undefined || this.storage.kv.get(DENIED_KEY) !== undefined;
+    return this.code() !== undefined || this.family() !== undefined || this.answeredUntil() !== undefined;
   }
 
-  putPending(pending: PendingAuthorization): void {
-    this.storage.kv.put(AUTHORIZATION_KEY, pending);
-  }
-
-  /** Replaces the pending request with its code, in one synchronous step. */
-  replacePendingWithCode(code: IssuedCode): void {
-    this.storage.kv.delete(AUTHORIZATION_KEY);
-    this.storage.kv.put(CODE_KEY, code);
-  }
-
-  /**
-   * Replaces the pending request with a marker, so that a later answer is "already answered"
-   * (409) rather than "unknown" (404) until the request would have expired.
-   */
-  replacePendingWithDenial(): void {
-    this.storage.kv.delete(AUTHORIZATION_KEY);
-    this.storage.kv.put(DENIED_KEY, true);
+  /** Records the answer to a request that would open until `until`, with its code when approved. */
+  putAnswer(until: number, code: IssuedCode | undefined): void {
+    this.storage.kv.put(ANSWERED_KEY, until);
+    if (code !== undefined) this.storage.kv.put(CODE_KEY, code);
   }
 
   /** Stores a new family, consuming the code it came from (if any) in the same step. */
@@ -63,10 +59,17 @@ export class GrantStore {
     this.storage.kv.put(FAMILY_KEY, family);
   }
 
-  /** The family's HMAC key, imported once. */
-  async familyKey(family: FamilyState): Promise<CryptoKey> {
-    this.hmacKey ??= await importFamilyKey(family.familyKey!);
-    return this.hmacKey;
+  /** The family's refresh-token MAC keys (the first mints), derived once. */
+  familyKeys(family: FamilyState, config: Config): Promise<CryptoKey[]> {
+    if (this.macKeys === undefined) {
+      const keys = serverKeys(config).then((server) => familyMacKeys(server, family.familyKey!));
+      // A failed derivation is not kept: the next operation tries again.
+      keys.catch(() => {
+        if (this.macKeys === keys) this.macKeys = undefined;
+      });
+      this.macKeys = keys;
+    }
+    return this.macKeys;
   }
 
   /** Wakes the object at `seconds` (epoch) to delete what has lapsed. */
@@ -74,10 +77,18 @@ export class GrantStore {
     await this.storage.setAlarm(seconds * 1000);
   }
 
-  /** Deletes everything: the grant is over and every token of it is dead. */
+  /**
+   * Deletes everything: the grant is over and every token of it is dead. Only the answered
+   * marker survives while its request could still be answered, and goes with its own alarm.
+   */
   async end(): Promise<void> {
-    this.hmacKey = undefined;
+    const answeredUntil = this.answeredUntil();
+    this.macKeys = undefined;
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
+    if (answeredUntil !== undefined && nowSeconds() < answeredUntil) {
+      this.storage.kv.put(ANSWERED_KEY, answeredUntil);
+      await this.wakeAt(answeredUntil);
+    }
   }
 }

@@ -9,6 +9,8 @@ import { sidOfAuthorizationCode } from "../grant/authorization-code";
 import type { GrantContext } from "./context";
 import { grantFailureError, invalidGrant } from "./failure";
 import { grantFor } from "../grant/locate";
+import { verifySid } from "../grant/sid";
+import { serverKeys } from "../secrets/server-keys";
 
 /** Answers an authorization_code grant request with the response body, or throws an OAuthError. */
 export async function authorizationCodeGrant(context: GrantContext): Promise<string> {
@@ -18,7 +20,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
   const redirectUri = params.get("redirect_uri") ?? invalidRequest("The redirect_uri parameter is required.");
   const codeVerifier = params.get("code_verifier");
   const sid = sidOfAuthorizationCode(code);
-  if (sid === undefined) {
+  // A code whose sid Baton did not make is refused before any object is touched.
+  if (sid === undefined || !(await verifySid(await serverKeys(context.config), sid))) {
     throw invalidGrant();
   }
   const result = await grantFor(env, context.config, sid).redeemCode({

@@ -10,6 +10,8 @@ import { parseScope } from "../scope";
 import type { GrantContext } from "./context";
 import { grantFailureError, invalidGrant } from "./failure";
 import { grantFor } from "../grant/locate";
+import { verifySid } from "../grant/sid";
+import { serverKeys } from "../secrets/server-keys";
 
 /** Answers a refresh_token grant request with the response body, or throws an OAuthError. */
 export async function refreshTokenGrant(context: GrantContext): Promise<string> {
@@ -22,9 +24,10 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
   }
   // Only spaces is as good as empty, and an empty parameter counts as absent (RFC 6749 §3.1).
   const scope = parsedScope?.length === 0 ? undefined : parsedScope;
-  // A token that is not Baton's, whatever its length or alphabet, is refused here, without I/O.
+  // A token that is not Baton's, whatever its length or alphabet, or whose sid Baton did not make,
+  // is refused here, before any object is touched.
   const parsed = parseRefreshToken(refreshToken);
-  if (parsed === undefined) {
+  if (parsed === undefined || !(await verifySid(await serverKeys(context.config), parsed.sid))) {
     throw invalidGrant();
   }
   const grant = grantFor(env, context.config, parsed.sid);

@@ -7,6 +7,7 @@
 import { authenticateClient } from "../clients/authenticate";
 import type { ClientRecord } from "../clients/record";
 import { readClientCredentials } from "./client-credentials";
+import { sourceAddress } from "./source-address";
 import { readParams, type Params } from "./params";
 import type { Endpoint } from "./endpoint";
 
@@ -20,7 +21,7 @@ export interface AuthenticatedRequest {
 export async function readAuthenticatedRequest(endpoint: Endpoint): Promise<AuthenticatedRequest> {
   const { request, env, url, trace } = endpoint;
   const params = await readParams(request, url);
-  const client = await authenticateClient(env, readClientCredentials(request, params));
+  const client = await authenticateClient(env, readClientCredentials(request, params), sourceAddress(request));
   trace.clientId = client.client_id;
   return { params, client };
 }

@@ -3,24 +3,9 @@
  *
  * @see RFC 6749 §2.3.1 (client password), §2.3 (one method per request)
  */
-import { OAuthError, invalidRequest } from "../errors";
+import type { ClientCredentials } from "../clients/authenticate";
+import { invalidClient, invalidRequest } from "../errors";
 import type { Params } from "./params";
-
-/** Credentials as the client presented them; not yet checked against any record. */
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string | undefined;
-  /** Whether they came in the `Authorization` header, which decides the 401's challenge. */
-  viaBasic: boolean;
-}
-
-/** The challenge of every 401 `invalid_client` (RFC 9110 §15.5.2). */
-export const BASIC_CHALLENGE = 'Basic realm="Baton"';
-
-/** The `invalid_client` error, 401 with its challenge. @see RFC 6749 §5.2 */
-export function invalidClient(description = "Client authentication failed."): OAuthError {
-  return new OAuthError("invalid_client", description, 401, { "WWW-Authenticate": BASIC_CHALLENGE });
-}
 
 /**
  * Reads `client_secret_basic` or `client_secret_post` credentials, or a lone `client_id` (a

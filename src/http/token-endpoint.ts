@@ -12,6 +12,7 @@ import { authorizationCodeGrant } from "../grants/authorization-code";
 import { clientCredentialsGrant } from "../grants/client-credentials";
 import { refreshTokenGrant } from "../grants/refresh-token";
 import { readClientCredentials } from "./client-credentials";
+import { sourceAddress } from "./source-address";
 import { readParams } from "./params";
 import type { Endpoint } from "./endpoint";
 
@@ -29,7 +30,7 @@ export async function handleTokenRequest(endpoint: Endpoint): Promise<Response> 
   const params = await readParams(request, url);
   const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
-  const client = await authenticateClient(env, credentials);
+  const client = await authenticateClient(env, credentials, sourceAddress(request));
   trace.clientId = client.client_id;
   const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType as GrantType] : undefined;
   if (grant === undefined) {

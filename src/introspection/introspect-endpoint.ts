@@ -16,7 +16,9 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { NO_STORE_HEADERS, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
-import { isSid, parseRefreshToken } from "../grant/refresh-token";
+import { parseRefreshToken } from "../grant/refresh-token";
+import { isSidShaped, verifySid } from "../grant/sid";
+import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
 import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
@@ -31,9 +33,12 @@ export async function handleIntrospect(endpoint: Endpoint): Promise<Response> {
   const token = params.get("token") ?? invalidRequest("The token parameter is required.");
   const refresh = parseRefreshToken(token);
   const answer =
-    refresh !== undefined
-      ? ((await grantFor(env, config, refresh.sid).inspectRefreshToken(token, client.client_id)) ?? INACTIVE)
-      : await inspectAccessToken(env, config, token, issuer, client);
+    refresh === undefined
+      ? await inspectAccessToken(env, config, token, issuer, client)
+      : // A sid Baton did not make names no grant: inactive, and no object is touched.
+        (await verifySid(await serverKeys(config), refresh.sid))
+        ? ((await grantFor(env, config, refresh.sid).inspectRefreshToken(token, client.client_id)) ?? INACTIVE)
+        : INACTIVE;
   return new Response(JSON.stringify(answer), { headers: NO_STORE_HEADERS });
 }
 
@@ -52,7 +57,7 @@ async function inspectAccessToken(
   const grantLive =
     claims.sid === undefined
       ? Promise.resolve(true)
-      : isSid(claims.sid)
+      : isSidShaped(claims.sid)
         ? grantFor(env, config, claims.sid)
             .session()
             .then((session) => session?.clientId === claims.client_id && session.subject === claims.sub)

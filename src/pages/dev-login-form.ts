@@ -2,17 +2,19 @@
  * The HTML of the built-in development login: the form, and the pages for requests it cannot
  * answer. Every dynamic value is escaped.
  */
-import type { AuthorizationView } from "../grant/grant";
+import type { AuthorizationView } from "../authorize/pending-request";
 import { escapeHtml, htmlPage } from "./html";
 
-/** The subject the form suggests. */
+/** What the form is filled in with: real values, sent as shown unless changed. */
 export const DEV_SUBJECT = "user_dev";
+const DEV_EMAIL = "dev@example.com";
+const DEV_NAME = "Dev User";
 
 /**
  * The login form for pending request `id`: who asks, for what, and where the answer goes, with
- * Approve and Deny buttons that POST back to the page.
+ * Approve (the primary action) and Deny buttons that POST back to the page with `formToken`.
  */
-export function devLoginForm(id: string, view: AuthorizationView): Response {
+export function devLoginForm(id: string, formToken: string, view: AuthorizationView): Response {
   const client = view.client_name ?? view.client_id;
   const response = htmlPage(
     "Development login",
@@ -24,13 +26,14 @@ host application's login during development; production sets <code>LOGIN_URL</co
 <p class="muted">The answer goes to <code>${escapeHtml(view.redirect_uri)}</code>.</p>
 <form method="post" action="/dev/login">
 <input type="hidden" name="authorization_request" value="${escapeHtml(id)}">
+<input type="hidden" name="form_token" value="${escapeHtml(formToken)}">
 <label for="subject">Subject (the user's id)</label>
 <input id="subject" name="subject" value="${DEV_SUBJECT}" required maxlength="255">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" maxlength="320" placeholder="dev@example.com">
-<label for="name">Name</label>
-<input id="name" name="name" maxlength="320" placeholder="Dev User">
-<button type="submit" name="action" value="approve">Approve</button>
+<label for="email">Email (optional; clear it to send none)</label>
+<input id="email" name="email" type="email" maxlength="320" value="${DEV_EMAIL}">
+<label for="name">Name (optional; clear it to send none)</label>
+<input id="name" name="name" maxlength="320" value="${DEV_NAME}">
+<button type="submit" name="action" value="approve" class="primary" autofocus>Approve</button>
 <button type="submit" name="action" value="deny" formnovalidate>Deny</button>
 </form>`,
   );

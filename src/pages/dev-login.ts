@@ -2,18 +2,22 @@
  * The built-in development login at `/dev/login`: `/oauth2/authorize` hands the user here when
  * `DEV_LOGIN` is on and no `LOGIN_URL` is set. It answers the pending request as the host
  * application would through the admin API, for whoever is typed in. Never for production.
+ *
+ * Only the page itself may answer: the form carries a token sealed with the server secret and
+ * bound to the request and to a cookie set with the page (SameSite=Strict), and a browser's
+ * cross-site POST is refused outright, so another site cannot approve a request as anyone.
  */
 import { finishLogin } from "../admin/authorizations";
 import { readLoginOutcome } from "../admin/login-outcome";
+import { describePendingRequest, openUnansweredRequest } from "../authorize/pending-request";
+import { nowSeconds } from "../clock";
 import type { Config } from "../config";
 import { OAuthError, serverError } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
-import { isSid } from "../grant/refresh-token";
+import type { Endpoint } from "../http/endpoint";
 import { readParams, type Params } from "../http/params";
 import { devLoginForm, devLoginProblem } from "./dev-login-form";
-import { grantFor } from "../grant/locate";
-import type { Endpoint } from "../http/endpoint";
-import { nowSeconds } from "../clock";
+import { checkFormToken, issueFormToken, repeatKeyOf } from "./form-token";
 
 /** Whether the development login exists: `DEV_LOGIN` on and no host application login page. */
 export function devLoginEnabled(config: Config): boolean {
@@ -23,21 +27,25 @@ export function devLoginEnabled(config: Config): boolean {
 /** `GET /dev/login?authorization_request=ID`: the form, or 404 for an unknown or expired request. */
 export async function showDevLogin({ env, config, url }: Endpoint): Promise<Response> {
   const id = url.searchParams.get("authorization_request") ?? "";
-  const view = isSid(id) ? await grantFor(env, config, id).describeAuthorization() : undefined;
-  if (view === undefined) return unknownRequest();
-  return devLoginForm(id, view);
+  const pending = await openUnansweredRequest(env, config, id, nowSeconds());
+  if (pending === undefined) return unknownRequest();
+  const form = await issueFormToken(config, id, pending.expiresAt);
+  const response = devLoginForm(id, form.token, describePendingRequest(pending));
+  response.headers.append("Set-Cookie", form.cookie(url.protocol === "https:"));
+  return response;
 }
 
 /**
  * `POST /dev/login`: approves (with the typed subject, email and name) or denies the request,
  * then sends the browser on to the client with 303, so the redirect is a GET.
  */
-export async function submitDevLogin({ request, env, issuer, url }: Endpoint): Promise<Response> {
-  let id: string;
+export async function submitDevLogin({ request, env, config, issuer, url }: Endpoint): Promise<Response> {
+  // Fetch Metadata (sent by every current browser): a form posted from another site is CSRF.
+  if (request.headers.get("Sec-Fetch-Site") === "cross-site") return forbidden();
+  let params: Params;
   let outcome: LoginOutcome | undefined;
   try {
-    const params = await readParams(request, url);
-    id = params.get("authorization_request") ?? "";
+    params = await readParams(request, url);
     const action = params.get("action");
     if (action !== "approve" && action !== "deny") {
       return devLoginProblem(400, "Nothing was chosen", "Choose Approve or Deny.");
@@ -47,7 +55,12 @@ export async function submitDevLogin({ request, env, issuer, url }: Endpoint): P
     if (!(error instanceof OAuthError) || error.code !== "invalid_request") throw error;
     return devLoginProblem(error.status, "The form could not be read", error.description);
   }
-  const result = await finishLogin(env, id, issuer, outcome);
+  const id = params.get("authorization_request") ?? "";
+  const formToken = params.get("form_token") ?? "";
+  const cookie = request.headers.get("Cookie");
+  if (!(await checkFormToken(config, formToken, id, cookie, nowSeconds()))) return forbidden();
+  const repeatKey = outcome === undefined ? undefined : await repeatKeyOf(formToken, cookie, outcome);
+  const result = await finishLogin(env, config, id, issuer, outcome, repeatKey);
   if (result.ok) {
     return new Response(null, { status: 303, headers: { Location: result.redirectTo, "Cache-Control": "no-store" } });
   }
@@ -84,5 +97,13 @@ function unknownRequest(): Response {
     404,
     "This sign-in request is not pending",
     "It is unknown, has expired (requests live ten minutes), or was already answered.",
+  );
+}
+
+function forbidden(): Response {
+  return devLoginProblem(
+    403,
+    "This form was not sent from its own page",
+    "Open the sign-in page again from the application and answer it there.",
   );
 }

@@ -21,6 +21,7 @@ export function htmlPage(title: string, body: string, status = 200): Response {
   h1 { font-size: 1.5rem; } code { background: #f2f2f2; padding: 0 .25rem; border-radius: 3px; }
   label { display: block; margin: .75rem 0 .25rem; } input { width: 100%; padding: .4rem; font: inherit; box-sizing: border-box; }
   button { margin: 1rem .5rem 0 0; padding: .5rem 1.25rem; font: inherit; cursor: pointer; }
+  button.primary { background: #0a66d8; color: #fff; border: 1px solid #0a66d8; border-radius: 4px; font-weight: 600; }
   .muted { color: #6e6e73; font-size: .9rem; }
 </style>
 </head>

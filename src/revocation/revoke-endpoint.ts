@@ -7,7 +7,10 @@
  */
 import { OAuthError, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
-import { isSid, parseRefreshToken } from "../grant/refresh-token";
+import { isConfidential } from "../clients/record";
+import { parseRefreshToken } from "../grant/refresh-token";
+import { isSidShaped, verifySid } from "../grant/sid";
+import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
 import { verifyAccessToken } from "../tokens/verify-access-token";
@@ -21,12 +24,18 @@ export async function handleRevoke(endpoint: Endpoint): Promise<Response> {
   const refresh = parseRefreshToken(token);
   let revoked = true;
   if (refresh !== undefined) {
-    revoked = await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
+    // A sid Baton did not make names no grant: nothing to revoke, and no object is touched.
+    if (await verifySid(await serverKeys(config), refresh.sid)) {
+      revoked = await grantFor(env, config, refresh.sid).revokeWithRefreshToken(token, client.client_id);
+    }
   } else {
     const keys = await loadSigningKeys(config.signingKeys);
-    const claims = await verifyAccessToken(token, keys, issuer, { acceptExpired: true });
+    // An expired access token still proves the grant to a confidential client, which may hold
+    // nothing fresher when it signs a user out; a public client's id is no secret, so an
+    // expired token found anywhere must not end a session for it.
+    const claims = await verifyAccessToken(token, keys, issuer, { acceptExpired: isConfidential(client) });
     // Machine tokens (no sid) have no grant to end; another client's token is left alone.
-    if (claims?.sid !== undefined && isSid(claims.sid) && claims.client_id === client.client_id) {
+    if (claims?.sid !== undefined && isSidShaped(claims.sid) && claims.client_id === client.client_id) {
       revoked = await grantFor(env, config, claims.sid).revoke();
     }
   }

@@ -5,6 +5,7 @@
  * @see RFC 6750 §2 (sending the token), §3 (the challenge and its error codes)
  */
 import { OAuthError } from "../errors";
+import { BodyReadError } from "../http/body";
 import { readParams } from "../http/params";
 
 /** The challenge of a request that carried no bearer token at all: no error code (RFC 6750 §3.1). */
@@ -75,8 +76,9 @@ async function bodyToken(request: Request, url: URL): Promise<string | undefined
   try {
     return (await readParams(request, url)).get("access_token");
   } catch (error) {
-    // The body's own refusals (size, repeats, encoding) are a resource server's invalid_request.
-    if (error instanceof OAuthError && error.code === "invalid_request") {
+    // The body's own refusals (size, repeats, encoding) are a resource server's invalid_request;
+    // a body that broke off is the client's disconnection, and stays that in the log.
+    if (error instanceof OAuthError && error.code === "invalid_request" && !(error instanceof BodyReadError)) {
       throw bearerInvalidRequest(error.description, error.status);
     }
     throw error;

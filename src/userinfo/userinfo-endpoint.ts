@@ -5,7 +5,7 @@
  */
 import { getClient } from "../clients/store";
 import { NO_STORE_HEADERS } from "../errors";
-import { isSid } from "../grant/refresh-token";
+import { isSidShaped } from "../grant/sid";
 import { parseScope } from "../scope";
 import { claimsForScope } from "../tokens/claims";
 import { loadSigningKeys } from "../tokens/keys";
@@ -25,7 +25,7 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   if (token === undefined) throw missingToken();
   const keys = await loadSigningKeys(config.signingKeys);
   const claims = await verifyAccessToken(token, keys, issuer);
-  if (claims?.sid === undefined || !isSid(claims.sid)) throw invalidToken();
+  if (claims?.sid === undefined || !isSidShaped(claims.sid)) throw invalidToken();
   const [session, client] = await Promise.all([
     grantFor(env, config, claims.sid).session(),
     // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).

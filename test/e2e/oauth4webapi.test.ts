@@ -119,7 +119,7 @@ describe("oauth4webapi against Baton", () => {
         aud: registered.client_id,
         nonce: login.nonce,
         auth_time: login.authTime,
-        sid: login.id,
+        sid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
         email: ALICE.email,
         name: ALICE.name,
       });
@@ -131,7 +131,7 @@ describe("oauth4webapi against Baton", () => {
         aud: registered.client_id,
         client_id: registered.client_id,
         scope: "openid profile email offline_access",
-        sid: login.id,
+        sid: idClaims.sid,
         org_id: "org_wonderland",
       });
 
@@ -153,7 +153,11 @@ describe("oauth4webapi against Baton", () => {
         });
         expect(refreshedId.nonce).toBeUndefined();
         const refreshedAccess = await validateAccessToken(refreshed.access_token, registered.client_id);
-        expect(refreshedAccess).toMatchObject({ sub: "user_alice", sid: login.id, client_id: registered.client_id });
+        expect(refreshedAccess).toMatchObject({
+          sub: "user_alice",
+          sid: idClaims.sid,
+          client_id: registered.client_id,
+        });
       }
     });
   });

@@ -69,7 +69,7 @@ export function valueFor(name: string, fixtures: FuzzFixtures, text = randomText
     { weight: 2, arbitrary: text },
     {
       weight: 1,
-      arbitrary: fc.constantFrom("rt_", "ac_", "eyJ", "rt_" + "A".repeat(70), "a.b.c", "..", "x".repeat(9000)),
+      arbitrary: fc.constantFrom("rt_", "ac_", "eyJ", "rt_" + "A".repeat(91), "a.b.c", "..", "x".repeat(9000)),
     },
   );
   switch (name) {

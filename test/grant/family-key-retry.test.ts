@@ -8,7 +8,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { openFamily } from "../../src/grant/family";
-import { newSid } from "../../src/grant/refresh-token";
+import { newTestSid } from "../support/families";
 import type { StartFamilyInput } from "../../src/grant/rpc";
 import type { GrantStore } from "../../src/grant/store";
 import { registerClient } from "../support/clients";
@@ -19,7 +19,7 @@ import { BASE } from "../support/worker";
 describe("opening a family after a failed attempt", () => {
   it("mints the first refresh token with the key it stores, so it still works after an eviction", async () => {
     const client = await registerClient();
-    const sid = newSid();
+    const sid = await newTestSid();
     const now = Math.floor(Date.now() / 1000);
     const input: StartFamilyInput = {
       sid,

@@ -6,17 +6,17 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { decodeBase64url, encodeBase64url } from "../../src/encoding/base64url";
-import { newSid } from "../../src/grant/refresh-token";
+import { newTestSid } from "../support/families";
 import { registerClient } from "../support/clients";
 import { ageFamily, grantStub, readFamily, startFamily } from "../support/families";
 import { basicAuth, refresh } from "../support/token-requests";
 import { call } from "../support/worker";
 import { expectInvalidGrant } from "../support/assertions";
 
-/** The 52 bytes behind a refresh token: sid (16) ‖ generation (4) ‖ MAC (32). */
+/** The 68 bytes behind a refresh token: sid (32) ‖ generation (4) ‖ MAC (32). */
 function tokenBytes(token: string): Uint8Array {
   const bytes = decodeBase64url(token.slice("rt_".length));
-  expect(bytes?.length).toBe(52);
+  expect(bytes?.length).toBe(68);
   return bytes!;
 }
 
@@ -26,14 +26,14 @@ function tokenOf(bytes: Uint8Array): string {
 
 /** A token in Baton's format whose MAC was never made with any family key. */
 function forgedToken(sid: string, generation: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(52));
+  const bytes = crypto.getRandomValues(new Uint8Array(68));
   bytes.set(decodeBase64url(sid)!, 0);
-  new DataView(bytes.buffer).setUint32(16, generation);
+  new DataView(bytes.buffer).setUint32(32, generation);
   return tokenOf(bytes);
 }
 
 // A real token's shape, for variants that keep its length or prefix.
-const SHAPE = "rt_" + "A".repeat(70);
+const SHAPE = "rt_" + "A".repeat(91);
 
 describe("refresh_token grant: malformed and unknown tokens", () => {
   it.each([
@@ -54,10 +54,10 @@ describe("refresh_token grant: malformed and unknown tokens", () => {
     ["10 KB of letters", "a".repeat(10_240)],
     ["10 KB after the right prefix", "rt_" + "A".repeat(10_237)],
     ["emoji", "🔑".repeat(10)],
-    ["the right length in accented letters", "rt_" + "é".repeat(70)],
-    ["the right length in surrogate pairs", "rt_" + "🔑".repeat(35)],
-    ["the right length in NUL characters", "rt_" + "\u0000".repeat(70)],
-    ["right-to-left and zero-width characters", "rt_\u202e\u200b" + "A".repeat(68)],
+    ["the right length in accented letters", "rt_" + "é".repeat(91)],
+    ["the right length in surrogate pairs", "rt_" + "🔑".repeat(45) + "A"],
+    ["the right length in NUL characters", "rt_" + "\u0000".repeat(91)],
+    ["right-to-left and zero-width characters", "rt_\u202e\u200b" + "A".repeat(89)],
     ["a JWT", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."],
   ])("refuses %s with invalid_grant", async (_label, token) => {
     const client = await registerClient();
@@ -76,7 +76,7 @@ describe("refresh_token grant: malformed and unknown tokens", () => {
 
   it("refuses a token of the right format for a sid that does not exist, and leaves nothing stored", async () => {
     const client = await registerClient();
-    const sid = newSid();
+    const sid = await newTestSid();
 
     await expectInvalidGrant(await refresh(client, forgedToken(sid, 0)));
 
@@ -95,7 +95,7 @@ describe("refresh_token grant: malformed and unknown tokens", () => {
     const family = await startFamily(client.client_id);
     const before = await readFamily(family.sid);
     const bytes = tokenBytes(family.tokens.refresh_token);
-    bytes[51]! ^= 0x01;
+    bytes[67]! ^= 0x01;
 
     await expectInvalidGrant(await refresh(client, tokenOf(bytes)));
     await expectInvalidGrant(await refresh(client, forgedToken(family.sid, 0)));
@@ -113,7 +113,7 @@ describe("refresh_token grant: malformed and unknown tokens", () => {
     await ageFamily(family.sid, 31);
     const before = await readFamily(family.sid);
     const olderWithCurrentMac = tokenBytes(current);
-    new DataView(olderWithCurrentMac.buffer).setUint32(16, 0);
+    new DataView(olderWithCurrentMac.buffer).setUint32(32, 0);
 
     await expectInvalidGrant(await refresh(client, tokenOf(olderWithCurrentMac)));
     await expectInvalidGrant(await refresh(client, forgedToken(family.sid, 0)));

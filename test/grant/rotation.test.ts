@@ -9,7 +9,7 @@ import { readFamily, startFamily } from "../support/families";
 import { call } from "../support/worker";
 import { refresh } from "../support/token-requests";
 
-const REFRESH_TOKEN_SHAPE = /^rt_[A-Za-z0-9_-]{70}$/;
+const REFRESH_TOKEN_SHAPE = /^rt_[A-Za-z0-9_-]{91}$/;
 
 function expectTokenResponseHeaders(response: Response) {
   expect(response.status).toBe(200);

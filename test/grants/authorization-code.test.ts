@@ -79,7 +79,7 @@ describe("authorization_code grant: redemption", () => {
       jti: expect.any(String),
       iat: expect.any(Number),
       exp: (access.iat as number) + 300,
-      sid: issued.id,
+      sid: issued.sid,
       org_id: "org_client",
     });
   });
@@ -136,13 +136,13 @@ describe("authorization_code grant: redemption", () => {
   it("keeps the code only as a hash, before and after redemption", async () => {
     const issued = await issueCode(client);
     const secretPart = issued.code.slice(-40);
-    const pending = await stored(issued.id);
-    expect(pending.keys).toEqual([CODE_KEY]);
+    const pending = await stored(issued.sid);
+    expect(pending.keys).toEqual(["answered", CODE_KEY]);
     expect(pending.text).not.toContain(issued.code);
     expect(pending.text).not.toContain(secretPart);
     await expectTokens(await redeem(client, issued));
-    const redeemed = await stored(issued.id);
-    expect(redeemed.keys).toEqual(["family"]);
+    const redeemed = await stored(issued.sid);
+    expect(redeemed.keys).toEqual(["answered", "family"]);
     expect(redeemed.text).not.toContain(issued.code);
     expect(redeemed.text).not.toContain(secretPart);
   });
@@ -155,17 +155,17 @@ describe("authorization_code grant: one use", () => {
 
     await expectInvalidGrant(await redeem(client, issued));
 
-    expect(await readFamily(issued.id)).toBeUndefined();
+    expect(await readFamily(issued.sid)).toBeUndefined();
     await expectInvalidGrant(await refresh(client, first.refresh_token as string));
   });
 
   it("revokes the family of the first redemption even when it holds no refresh token", async () => {
     const issued = await issueCode(client, { scope: "openid" });
     await expectTokens(await redeem(client, issued));
-    expect(await readFamily(issued.id)).toBeDefined();
+    expect(await readFamily(issued.sid)).toBeDefined();
 
     await expectInvalidGrant(await redeem(client, issued));
-    expect(await readFamily(issued.id)).toBeUndefined();
+    expect(await readFamily(issued.sid)).toBeUndefined();
   });
 
   it("revokes what the first redemption issued even after a refresh rotated it", async () => {
@@ -185,7 +185,7 @@ describe("authorization_code grant: one use", () => {
     expect(statuses.filter((status) => status === 400)).toHaveLength(4);
     for (const response of responses.filter((r) => r.status === 400)) await expectInvalidGrant(response);
     // The redemptions that lost came after the winner: each was a reuse, which revoked its grant.
-    expect(await readFamily(issued.id)).toBeUndefined();
+    expect(await readFamily(issued.sid)).toBeUndefined();
   });
 
   it("leaves the family alone when another client presents the redeemed code", async () => {
@@ -194,7 +194,7 @@ describe("authorization_code grant: one use", () => {
 
     await expectInvalidGrant(await redeem(other, issued, "basic"));
 
-    expect(await readFamily(issued.id)).toBeDefined();
+    expect(await readFamily(issued.sid)).toBeDefined();
     await expectTokens(await refresh(client, first.refresh_token as string));
   });
 });
@@ -259,14 +259,15 @@ describe("authorization_code grant: refusals", () => {
 
   it("refuses a code past its 60 seconds and ends the grant", async () => {
     const expiring = await issueCode(client);
-    await runInDurableObject(grantStub(expiring.id), (_instance, state) => {
+    await runInDurableObject(grantStub(expiring.sid), (_instance, state) => {
       const code = state.storage.kv.get<IssuedCode>(CODE_KEY)!;
       expect(code.expiresAt - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(60);
       state.storage.kv.put(CODE_KEY, { ...code, expiresAt: Math.floor(Date.now() / 1000) - 1 });
     });
 
     await expectInvalidGrant(await redeem(client, expiring));
-    expect((await stored(expiring.id)).keys).toEqual([]);
+    // Only the marker that its request was answered is left, until the request's own expiry.
+    expect((await stored(expiring.sid)).keys).toEqual(["answered"]);
   });
 
   it("refuses a guessed code for a real grant, and the real code stays good", async () => {
@@ -279,9 +280,9 @@ describe("authorization_code grant: refusals", () => {
     ["garbage", "not-a-code"],
     ["the prefix alone", "ac_"],
     ["a refresh token", "rt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
-    ["a code of an unknown grant", `ac_${"A".repeat(64)}`],
-    ["a code one character too long", `ac_${"A".repeat(65)}`],
-    ["a code with characters outside base64url", `ac_${"+".repeat(64)}`],
+    ["a code of an unknown grant", `ac_${"A".repeat(86)}`],
+    ["a code one character too long", `ac_${"A".repeat(87)}`],
+    ["a code with characters outside base64url", `ac_${"+".repeat(86)}`],
     ["a very long string", "ac_".padEnd(10_000, "A")],
   ])("refuses %s as invalid_grant", async (_case, code) => {
     await expectInvalidGrant(await redeem(client, { ...issued, code }));

@@ -98,6 +98,10 @@ const MALFORMED: [keyof Env, string][] = [
   ["GRANTS_JURISDICTION", "EU"],
   ["LOGIN_URL", "not a url"],
   ["DEV_LOGIN", "yes"],
+  ["TOKEN_SECRETS", "dG9vLXNob3J0"],
+  ["TOKEN_SECRETS", `${"A".repeat(43)} not-base64url+/`],
+  ["LOG_LEVEL", "verbose"],
+  ["LOG_LEVEL", "INFO"],
 ];
 
 describe("configuration errors: malformed settings", () => {
@@ -168,5 +172,100 @@ describe("configuration errors: signing keys", () => {
 
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ expires_in: 42 });
+  });
+});
+
+describe("configuration errors: TOKEN_SECRETS unset", () => {
+  it.each([
+    ["/oauth2/token", "POST"],
+    ["/oauth2/authorize?response_type=code", "GET"],
+  ])("answers 500 server_error at %s and names TOKEN_SECRETS", async (path, method) => {
+    const webApp = await registerClient();
+    const response =
+      method === "POST"
+        ? await send({ TOKEN_SECRETS: undefined }, path, {
+            method,
+            headers: {
+              "Content-Type": "application/x-www-form-urlencoded",
+              Authorization: basicAuth(webApp.client_id, webApp.client_secret!),
+            },
+            body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: `rt_${"A".repeat(91)}` }),
+          })
+        : await send({ TOKEN_SECRETS: undefined, LOGIN_URL: "https://login.example/" }, await authorizePath());
+
+    await expectError(response, SERVER_ERROR);
+    expectLoggedConfigError(response, "TOKEN_SECRETS", undefined);
+  });
+
+  it("still serves what needs no secret: discovery and the JWKS", async () => {
+    expect((await send({ TOKEN_SECRETS: undefined }, "/.well-known/openid-configuration")).status).toBe(200);
+    expect((await send({ TOKEN_SECRETS: undefined }, "/oauth2/jwks")).status).toBe(200);
+  });
+});
+
+/** An authorization request that passes every check, for a public client with PKCE. */
+async function authorizePath(): Promise<string> {
+  const client = await registerClient({ token_endpoint_auth_method: "none" });
+  return `/oauth2/authorize?${new URLSearchParams({
+    response_type: "code",
+    client_id: client.client_id,
+    redirect_uri: "https://app.example/callback",
+    scope: "openid",
+    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    code_challenge_method: "S256",
+  })}`;
+}
+
+describe("configuration errors: ISSUER unset", () => {
+  /** Discovery as served to `origin` with no ISSUER configured. */
+  function discoveryAt(origin: string): Promise<Response> {
+    return worker.fetch(
+      new Request(`${origin}/.well-known/openid-configuration`),
+      { ...env, ISSUER: undefined },
+      createExecutionContext(),
+    );
+  }
+
+  it.each(["http://localhost:8787", "http://127.0.0.1:8788", "http://[::1]:8787"])(
+    "takes the issuer from a loopback origin (%s), for local use",
+    async (origin) => {
+      const response = await discoveryAt(origin);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ issuer: origin, token_endpoint: `${origin}/oauth2/token` });
+    },
+  );
+
+  it.each(["http://evil.example", "https://baton.test", "http://localhost.evil.example", "http://127.0.0.2"])(
+    "never takes the issuer from the Host header of %s: 500 and a log line naming ISSUER",
+    async (origin) => {
+      const response = await discoveryAt(origin);
+
+      await expectError(response, SERVER_ERROR);
+      expectLoggedConfigError(response, "ISSUER", undefined);
+      expect(lines.join("\n")).not.toContain(new URL(origin).hostname);
+    },
+  );
+});
+
+describe("configuration errors: ADMIN_TOKEN shorter than 32 characters", () => {
+  const SHORT = "short-admin-token-31-characters";
+
+  it("answers 500 server_error on every admin route, even to that very token, and says why in the log", async () => {
+    expect(SHORT).toHaveLength(31);
+    for (const path of ["/admin/clients", "/admin/clients/client_x", "/admin/grants/x/revoke"]) {
+      const response = await send({ ADMIN_TOKEN: SHORT }, path, {
+        method: path.endsWith("revoke") ? "POST" : "GET",
+        headers: { Authorization: `Bearer ${SHORT}` },
+      });
+      await expectError(response, SERVER_ERROR);
+      expectLoggedConfigError(response, "ADMIN_TOKEN", SHORT);
+      lines = [];
+    }
+  });
+
+  it("keeps the OAuth endpoints working", async () => {
+    const response = await issueToken({ ADMIN_TOKEN: SHORT });
+    expect(response.status).toBe(200);
+    expect((await send({ ADMIN_TOKEN: SHORT }, "/.well-known/openid-configuration")).status).toBe(200);
   });
 });

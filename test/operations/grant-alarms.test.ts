@@ -4,16 +4,18 @@
  * end. Nothing sweeps. Time is injected by rewriting the stored times, and the alarm is run at once.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
-import { AUTHORIZATION_KEY, CODE_KEY } from "../../src/grant/authorization-state";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { CODE_KEY } from "../../src/grant/authorization-state";
 import { FAMILY_KEY } from "../../src/grant/state";
 import { registerClient, type TestClient } from "../support/clients";
-import { issueCode, redeem, runCodeFlow, startAuthorization } from "../support/code-flow";
+import { aliceLogin, issueCode, redeem, runCodeFlow, startAuthorization } from "../support/code-flow";
 import { ageFamily, grantStub, readFamily, startFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
 import { admin } from "../support/worker";
 import { expectFamilyLive, expectInvalidGrant, revoke } from "../revocation/endpoint-requests";
 
+/** The marker an answered authorization request leaves in its grant's storage. */
+const ANSWERED_KEY = "answered";
 const AUTHORIZATION_TTL = 600;
 const CODE_TTL = 60;
 const ACCESS_TOKEN_TTL = 300;
@@ -56,79 +58,77 @@ function nowSeconds(): number {
 }
 
 describe("grant alarms: a pending authorization request", () => {
-  it("is set to wake the object when the request expires", async () => {
-    const started = await startAuthorization(client);
-    const pending = await runInDurableObject(grantStub(started.id), (_instance, state) =>
-      state.storage.kv.get<{ expiresAt: number; createdAt: number }>(AUTHORIZATION_KEY),
-    );
-
-    expect(pending!.expiresAt - pending!.createdAt).toBe(AUTHORIZATION_TTL);
-    expect(await storageOf(started.id)).toEqual({ keys: [AUTHORIZATION_KEY], alarm: pending!.expiresAt * 1000 });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
-  it("deletes everything once the request has lapsed", async () => {
+  it("stores nothing and sets no alarm while the request waits for its answer", async () => {
     const started = await startAuthorization(client);
-    await agePhase(started.id, AUTHORIZATION_KEY, AUTHORIZATION_TTL + 1);
 
-    expect(await runDurableObjectAlarm(grantStub(started.id))).toBe(true);
-
-    await expectEmpty(started.id);
-    expect((await admin("GET", `/admin/authorizations/${started.id}`)).status).toBe(404);
+    expect(await storageOf(started.sid)).toEqual({ keys: [], alarm: null });
   });
 
-  it("keeps a request that has not lapsed and wakes again at its expiry", async () => {
+  it("keeps the marker a denied request leaves until the request would have expired, then deletes it", async () => {
     const started = await startAuthorization(client);
-    const before = await storageOf(started.id);
-    // Nine minutes in: one minute of the request's ten is left.
-    await agePhase(started.id, AUTHORIZATION_KEY, AUTHORIZATION_TTL - 60);
-
-    expect(await runDurableObjectAlarm(grantStub(started.id))).toBe(true);
-
-    const after = await storageOf(started.id);
-    expect(after).toEqual({ keys: [AUTHORIZATION_KEY], alarm: before.alarm! - (AUTHORIZATION_TTL - 60) * 1000 });
-    expect(after.alarm!).toBeGreaterThan(Date.now());
-    expect((await admin("GET", `/admin/authorizations/${started.id}`)).status).toBe(200);
-  });
-
-  it("deletes the marker a denied request leaves once the request would have expired", async () => {
-    const started = await startAuthorization(client);
+    const { expires_at: expiresAt } = await (
+      await admin("GET", `/admin/authorizations/${started.id}`)
+    ).json<{
+      expires_at: number;
+    }>();
     expect((await admin("POST", `/admin/authorizations/${started.id}/deny`)).status).toBe(200);
-    expect((await storageOf(started.id)).keys).toEqual(["denied"]);
+    expect(await storageOf(started.sid)).toEqual({ keys: [ANSWERED_KEY], alarm: expiresAt * 1000 });
 
-    expect(await runDurableObjectAlarm(grantStub(started.id))).toBe(true);
+    // Early, the alarm keeps the marker; at the request's expiry it goes.
+    expect(await runDurableObjectAlarm(grantStub(started.sid))).toBe(true);
+    expect((await storageOf(started.sid)).keys).toEqual([ANSWERED_KEY]);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(expiresAt * 1000);
+    expect(await runDurableObjectAlarm(grantStub(started.sid))).toBe(true);
 
-    await expectEmpty(started.id);
+    await expectEmpty(started.sid);
+  });
+
+  it("keeps a completed request answered after its code lapses, so it never gets a second code", async () => {
+    const issued = await issueCode(client);
+    await agePhase(issued.sid, CODE_KEY, CODE_TTL + 1);
+
+    expect(await runDurableObjectAlarm(grantStub(issued.sid))).toBe(true);
+
+    const left = await storageOf(issued.sid);
+    expect(left.keys).toEqual([ANSWERED_KEY]);
+    expect(left.alarm! - Date.now()).toBeGreaterThan((AUTHORIZATION_TTL - CODE_TTL - 10) * 1000);
+    expect((await admin("POST", `/admin/authorizations/${issued.id}/complete`, aliceLogin())).status).toBe(409);
   });
 });
 
 describe("grant alarms: an unredeemed code", () => {
   it("is set to wake the object when the code expires", async () => {
     const issued = await issueCode(client);
-    const code = await runInDurableObject(grantStub(issued.id), (_instance, state) =>
+    const code = await runInDurableObject(grantStub(issued.sid), (_instance, state) =>
       state.storage.kv.get<{ expiresAt: number }>(CODE_KEY),
     );
 
     expect(code!.expiresAt - nowSeconds()).toBeLessThanOrEqual(CODE_TTL);
     expect(code!.expiresAt - nowSeconds()).toBeGreaterThan(CODE_TTL - 5);
-    expect(await storageOf(issued.id)).toEqual({ keys: [CODE_KEY], alarm: code!.expiresAt * 1000 });
+    expect(await storageOf(issued.sid)).toEqual({ keys: [ANSWERED_KEY, CODE_KEY], alarm: code!.expiresAt * 1000 });
   });
 
-  it("deletes everything once the code has lapsed, and the code is refused", async () => {
+  it("deletes the code once it has lapsed, and the code is refused", async () => {
     const issued = await issueCode(client);
-    await agePhase(issued.id, CODE_KEY, CODE_TTL + 1);
+    await agePhase(issued.sid, CODE_KEY, CODE_TTL + 1);
 
-    expect(await runDurableObjectAlarm(grantStub(issued.id))).toBe(true);
+    expect(await runDurableObjectAlarm(grantStub(issued.sid))).toBe(true);
 
-    await expectEmpty(issued.id);
+    expect((await storageOf(issued.sid)).keys).toEqual([ANSWERED_KEY]);
     await expectInvalidGrant(await redeem(client, issued));
   });
 
   it("keeps a code that has not lapsed, which can still be redeemed", async () => {
     const issued = await issueCode(client);
 
-    expect(await runDurableObjectAlarm(grantStub(issued.id))).toBe(true);
+    expect(await runDurableObjectAlarm(grantStub(issued.sid))).toBe(true);
 
-    expect((await storageOf(issued.id)).keys).toEqual([CODE_KEY]);
+    expect((await storageOf(issued.sid)).keys).toEqual([ANSWERED_KEY, CODE_KEY]);
     expect((await redeem(client, issued)).status).toBe(200);
   });
 });
@@ -187,7 +187,10 @@ describe("grant alarms: a token family", () => {
     const { sid } = await runCodeFlow(client);
     const family = await readFamily(sid);
 
-    expect(await storageOf(sid)).toEqual({ keys: [FAMILY_KEY], alarm: (family!.lastUsedAt + IDLE_TTL) * 1000 });
+    expect(await storageOf(sid)).toEqual({
+      keys: [ANSWERED_KEY, FAMILY_KEY],
+      alarm: (family!.lastUsedAt + IDLE_TTL) * 1000,
+    });
   });
 });
 
@@ -218,13 +221,15 @@ describe("grant alarms: ended grants leave nothing behind", () => {
     await expectEmpty(family.sid);
   });
 
-  it("leaves no storage and no alarm after a code is redeemed twice", async () => {
+  it("leaves only the answered marker, until its request's expiry, after a code is redeemed twice", async () => {
     const issued = await issueCode(client);
     expect((await redeem(client, issued)).status).toBe(200);
 
     await expectInvalidGrant(await redeem(client, issued));
 
-    await expectEmpty(issued.id);
+    const left = await storageOf(issued.sid);
+    expect(left.keys).toEqual([ANSWERED_KEY]);
+    expect(left.alarm).toBeGreaterThan(Date.now());
   });
 
   it("finds nothing to do when the alarm of an ended grant runs", async () => {

@@ -190,13 +190,23 @@ describe.skipIf(JURISDICTIONS)("GRANTS_JURISDICTION=eu where the runtime has no 
     vi.restoreAllMocks();
   });
 
-  it("refuses to start a grant with 500 server_error rather than create it outside the jurisdiction", async () => {
+  /** Accepts an authorization request and answers it with Alice's login, all with `settings`. */
+  async function completeIn(settings: Partial<Env>): Promise<Response> {
     const { query } = await authorizationQuery(client);
+    const id = expectLoginHandOff(
+      await send({ ...settings, LOGIN_URL }, `/oauth2/authorize?${new URLSearchParams(query)}`),
+    );
+    return send(settings, `/admin/authorizations/${id}/complete`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify(aliceLogin()),
+    });
+  }
 
-    const response = await send(IN_EU, `/oauth2/authorize?${new URLSearchParams(query)}`);
+  it("refuses to create a grant with 500 server_error rather than create it outside the jurisdiction", async () => {
+    const response = await completeIn(IN_EU);
 
     expect(response.status).toBe(500);
-    expect(response.headers.get("Location")).toBeNull();
     expect(await response.json()).toEqual({
       error: "server_error",
       error_description: "The server could not complete the request.",
@@ -234,9 +244,7 @@ describe.skipIf(JURISDICTIONS)("GRANTS_JURISDICTION=eu where the runtime has no 
   });
 
   it("names GRANTS_JURISDICTION in the log as a configuration error", async () => {
-    const { query } = await authorizationQuery(client);
-
-    await send(IN_EU, `/oauth2/authorize?${new URLSearchParams(query)}`);
+    await completeIn(IN_EU);
 
     const config = lines.map((line) => JSON.parse(line)).filter((line) => line.message === "configuration error");
     expect(config).toEqual([expect.objectContaining({ detail: expect.stringContaining("GRANTS_JURISDICTION") })]);

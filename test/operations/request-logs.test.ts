@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../support/clients";
-import { aliceLogin, authorizationQuery, authorize, complete, expectLoginHandOff, redeem } from "../support/code-flow";
+import {
+  aliceLogin,
+  authorizationQuery,
+  authorize,
+  complete,
+  expectLoginHandOff,
+  redeem,
+  sidOfRequest,
+} from "../support/code-flow";
 import { ALICE, ageFamily } from "../support/families";
 import { basicAuth, refresh, tokenRequest } from "../support/token-requests";
 import { ADMIN_TOKEN, admin, call } from "../support/worker";
@@ -86,14 +94,15 @@ describe("request logs", () => {
       }),
     );
     const client = JSON.parse(created) as TestClient;
-    const id = client.client_id;
+    const clientId = client.client_id;
     secrets.push(client.client_secret!);
 
     const { query, codeVerifier, state, nonce } = await authorizationQuery(client);
     secrets.push(codeVerifier!, state, nonce);
-    const sid = expectLoginHandOff(await recordHandOff(sent, await authorize(query)));
-    await record("GET", "/admin/authorizations/:id", await admin("GET", `/admin/authorizations/${sid}`));
-    const completed = await record("POST", "/admin/authorizations/:id/complete", await complete(sid, aliceLogin()));
+    const id = expectLoginHandOff(await recordHandOff(sent, await authorize(query)));
+    const sid = await sidOfRequest(id);
+    await record("GET", "/admin/authorizations/:id", await admin("GET", `/admin/authorizations/${id}`));
+    const completed = await record("POST", "/admin/authorizations/:id/complete", await complete(id, aliceLogin()));
     const code = new URL((JSON.parse(completed) as { redirect_to: string }).redirect_to).searchParams.get("code")!;
     secrets.push(code);
 
@@ -101,18 +110,19 @@ describe("request logs", () => {
     const first = JSON.parse(
       await record("POST", "/oauth2/token", await redeem(client, issued), {
         grant: "authorization_code",
-        clientId: id,
+        clientId,
       }),
     ) as Record<string, string>;
     secrets.push(first.access_token!, first.refresh_token!, first.id_token!);
     // A second redemption: refused, and the grant it started is revoked.
-    await record("POST", "/oauth2/token", await redeem(client, issued), { grant: "authorization_code", clientId: id });
+    await record("POST", "/oauth2/token", await redeem(client, issued), { grant: "authorization_code", clientId });
 
     // A fresh grant for the refresh part.
     const second = await authorizationQuery(client);
     secrets.push(second.codeVerifier!, second.state, second.nonce);
-    const sid2 = expectLoginHandOff(await recordHandOff(sent, await authorize(second.query)));
-    const completed2 = await record("POST", "/admin/authorizations/:id/complete", await complete(sid2, aliceLogin()));
+    const id2 = expectLoginHandOff(await recordHandOff(sent, await authorize(second.query)));
+    const sid2 = await sidOfRequest(id2);
+    const completed2 = await record("POST", "/admin/authorizations/:id/complete", await complete(id2, aliceLogin()));
     const code2 = new URL((JSON.parse(completed2) as { redirect_to: string }).redirect_to).searchParams.get("code")!;
     secrets.push(code2);
     const tokens = JSON.parse(
@@ -124,7 +134,7 @@ describe("request logs", () => {
           redirectUri: second.query.redirect_uri!,
           codeVerifier: second.codeVerifier,
         }),
-        { grant: "authorization_code", clientId: id },
+        { grant: "authorization_code", clientId },
       ),
     ) as Record<string, string>;
     secrets.push(tokens.access_token!, tokens.refresh_token!, tokens.id_token!);
@@ -132,20 +142,20 @@ describe("request logs", () => {
     const rotated = JSON.parse(
       await record("POST", "/oauth2/token", await refresh(client, tokens.refresh_token!), {
         grant: "refresh_token",
-        clientId: id,
+        clientId,
       }),
     ) as Record<string, string>;
     secrets.push(rotated.access_token!, rotated.refresh_token!, rotated.id_token!);
     // The retry window's replay, then the same token after the window: reuse.
     await record("POST", "/oauth2/token", await refresh(client, tokens.refresh_token!), {
       grant: "refresh_token",
-      clientId: id,
+      clientId,
     });
     await record(
       "POST",
       "/oauth2/introspection",
       await clientPost("/oauth2/introspection", client, { token: rotated.access_token! }),
-      { clientId: id },
+      { clientId },
     );
     await record(
       "GET",
@@ -155,7 +165,7 @@ describe("request logs", () => {
     await ageFamily(sid2, 31);
     await record("POST", "/oauth2/token", await refresh(client, tokens.refresh_token!), {
       grant: "refresh_token",
-      clientId: id,
+      clientId,
     });
 
     const wrongSecret = `wrong-${crypto.randomUUID()}`;
@@ -164,7 +174,7 @@ describe("request logs", () => {
       "POST",
       "/oauth2/token",
       await tokenRequest(
-        { client_id: id, client_secret: wrongSecret },
+        { client_id: clientId, client_secret: wrongSecret },
         { grant_type: "refresh_token", refresh_token: "x" },
       ),
     );
@@ -172,14 +182,14 @@ describe("request logs", () => {
       "POST",
       "/oauth2/revoke",
       await clientPost("/oauth2/revoke", client, { token: rotated.refresh_token! }),
-      { clientId: id },
+      { clientId },
     );
     await record("POST", "/admin/grants/:sid/revoke", await admin("POST", `/admin/grants/${sid2}/revoke`));
     // Refused by the admin routes' guard, so the route is the guard's.
     await record(
       "GET",
       "/admin/*",
-      await call(`/admin/clients/${id}`, { headers: { Authorization: "Bearer wrong-admin-token" } }),
+      await call(`/admin/clients/${clientId}`, { headers: { Authorization: "Bearer wrong-admin-token" } }),
     );
     await record(
       "POST",
@@ -188,11 +198,11 @@ describe("request logs", () => {
         method: "POST",
         headers: {
           "Content-Type": "application/x-www-form-urlencoded",
-          Authorization: basicAuth(id, client.client_secret!),
+          Authorization: basicAuth(clientId, client.client_secret!),
         },
         body: new URLSearchParams({ token: first.access_token! }),
       }),
-      { clientId: id },
+      { clientId },
     );
 
     const all = parsed();

@@ -4,7 +4,7 @@
  */
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import { newSid } from "../../src/grant/refresh-token";
+import { newTestSid } from "../support/families";
 import { registerClient, type TestClient } from "../support/clients";
 import { tokenRequest } from "../support/token-requests";
 import { BASE, call } from "../support/worker";
@@ -47,11 +47,36 @@ async function beginAuthorization(
   return location.searchParams.get("authorization_request")!;
 }
 
-function submit(fields: Record<string, string>, send = dev): Promise<Response> {
-  return send("/dev/login", {
+/** What a browser keeps from the form page: its token field and the cookie set with it. */
+interface OpenedForm {
+  formToken: string;
+  cookie: string;
+}
+
+/** Loads the form of request `id` as a browser would, keeping its token and cookie. */
+async function openForm(id: string): Promise<OpenedForm> {
+  const response = await dev(`/dev/login?authorization_request=${id}`);
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  const formToken = /name="form_token" value="([A-Za-z0-9_-]+)"/.exec(html)![1]!;
+  const setCookie = response.headers.get("Set-Cookie")!;
+  return { formToken, cookie: setCookie.split(";", 1)[0]! };
+}
+
+/**
+ * POSTs the form as its page would: with the token and the cookie of `form`, when given, and
+ * the Fetch Metadata of a same-origin form post.
+ */
+function submit(fields: Record<string, string>, form?: OpenedForm, headers: Record<string, string> = {}) {
+  return dev("/dev/login", {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(fields),
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Sec-Fetch-Site": "same-origin",
+      ...(form !== undefined && { Cookie: form.cookie }),
+      ...headers,
+    },
+    body: new URLSearchParams({ ...fields, ...(form !== undefined && { form_token: form.formToken }) }),
   });
 }
 
@@ -80,6 +105,11 @@ function problemPage(heading: string, detail: string): string {
 <p class="muted">Start again from the application.</p>`;
 }
 
+const NOT_FROM_THE_FORM = problemPage(
+  "This form was not sent from its own page",
+  "Open the sign-in page again from the application and answer it there.",
+);
+
 const UNKNOWN_REQUEST = problemPage(
   "This sign-in request is not pending",
   "It is unknown, has expired (requests live ten minutes), or was already answered.",
@@ -96,7 +126,7 @@ describe("development login: availability", () => {
 
   it("does not exist when LOGIN_URL is set, even with DEV_LOGIN on", async () => {
     const response = await fetchWith({ DEV_LOGIN: "true", LOGIN_URL: "https://host.example/login" })(
-      `/dev/login?authorization_request=${newSid()}`,
+      `/dev/login?authorization_request=${await newTestSid()}`,
     );
 
     expect(response.status).toBe(404);
@@ -112,11 +142,16 @@ describe("development login: availability", () => {
 });
 
 describe("development login: the form", () => {
-  it("shows who asks for what, escaped, with the request id and both buttons", async () => {
+  it("shows who asks for what, escaped, with the request id, a form token, real values and Approve first", async () => {
     const client = await registerClient({ client_name: `<b>"Tom" & 'Jerry'</b>` });
     const id = await beginAuthorization(client, "openid email");
 
     const response = await dev(`/dev/login?authorization_request=${id}`);
+    const html = await response.clone().text();
+    const form = {
+      formToken: /name="form_token" value="([A-Za-z0-9_-]+)"/.exec(html)![1]!,
+      cookie: response.headers.get("Set-Cookie")!.split(";", 1)[0]!,
+    };
 
     expectPageHeaders(response, 200);
     expect(response.headers.get("Content-Security-Policy")).toBe(FORM_CSP);
@@ -128,15 +163,21 @@ host application's login during development; production sets <code>LOGIN_URL</co
 <p class="muted">The answer goes to <code>https://app.example/callback</code>.</p>
 <form method="post" action="/dev/login">
 <input type="hidden" name="authorization_request" value="${id}">
+<input type="hidden" name="form_token" value="${form.formToken}">
 <label for="subject">Subject (the user's id)</label>
 <input id="subject" name="subject" value="user_dev" required maxlength="255">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" maxlength="320" placeholder="dev@example.com">
-<label for="name">Name</label>
-<input id="name" name="name" maxlength="320" placeholder="Dev User">
-<button type="submit" name="action" value="approve">Approve</button>
+<label for="email">Email (optional; clear it to send none)</label>
+<input id="email" name="email" type="email" maxlength="320" value="dev@example.com">
+<label for="name">Name (optional; clear it to send none)</label>
+<input id="name" name="name" maxlength="320" value="Dev User">
+<button type="submit" name="action" value="approve" class="primary" autofocus>Approve</button>
 <button type="submit" name="action" value="deny" formnovalidate>Deny</button>
 </form>`);
+    expect(response.headers.get("Set-Cookie")).toBe(
+      `${form.cookie}; Path=/dev/login; Max-Age=600; HttpOnly; SameSite=Strict; Secure`,
+    );
+    // Every value in the form is a real value, sent as shown: nothing is a placeholder.
+    expect(html).not.toContain("placeholder");
   });
 
   it("lets the form post redirect to a native app's private-use scheme", async () => {
@@ -154,7 +195,7 @@ host application's login during development; production sets <code>LOGIN_URL</co
   });
 
   it.each([
-    ["an unknown request", () => `?authorization_request=${newSid()}`],
+    ["an unknown request", () => `?authorization_request=${"A".repeat(200)}`],
     ["an id that is not a grant id", () => "?authorization_request=%3Cscript%3E"],
     ["no request at all", () => ""],
   ])("answers a 404 page for %s", async (_name, query) => {
@@ -170,13 +211,16 @@ describe("development login: answering", () => {
     const client = await registerClient();
     const id = await beginAuthorization(client);
 
-    const answer = await submit({
-      authorization_request: id,
-      subject: "user_ada",
-      email: "ada@example.com",
-      name: "Ada King Lovelace",
-      action: "approve",
-    });
+    const answer = await submit(
+      {
+        authorization_request: id,
+        subject: "user_ada",
+        email: "ada@example.com",
+        name: "Ada King Lovelace",
+        action: "approve",
+      },
+      await openForm(id),
+    );
 
     const { target, query } = redirectOf(answer);
     expect(target).toBe(REDIRECT_URI);
@@ -211,7 +255,9 @@ describe("development login: answering", () => {
     const client = await registerClient();
     const id = await beginAuthorization(client);
 
-    const { query } = redirectOf(await submit({ authorization_request: id, subject: "user_dev", action: "approve" }));
+    const { query } = redirectOf(
+      await submit({ authorization_request: id, subject: "user_dev", action: "approve" }, await openForm(id)),
+    );
 
     const tokens = await redeem(client, query.code!);
     const userinfo = await call("/oauth2/userinfo", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
@@ -223,7 +269,10 @@ describe("development login: answering", () => {
     const id = await beginAuthorization(client);
 
     const { query } = redirectOf(
-      await submit({ authorization_request: id, subject: "user_cher", name: " Cher ", action: "approve" }),
+      await submit(
+        { authorization_request: id, subject: "user_cher", name: " Cher ", action: "approve" },
+        await openForm(id),
+      ),
     );
 
     const idToken = decodeJwt((await redeem(client, query.code!)).id_token);
@@ -236,7 +285,9 @@ describe("development login: answering", () => {
     const client = await registerClient();
     const id = await beginAuthorization(client);
 
-    const { target, query } = redirectOf(await submit({ authorization_request: id, action: "deny" }));
+    const { target, query } = redirectOf(
+      await submit({ authorization_request: id, action: "deny" }, await openForm(id)),
+    );
 
     expect(target).toBe(REDIRECT_URI);
     expect(query).toEqual({
@@ -250,27 +301,48 @@ describe("development login: answering", () => {
     expect(await pageBody(form)).toBe(UNKNOWN_REQUEST);
   });
 
-  it("answers 409 to a second answer of the same request", async () => {
+  it("lands a double-click on Approve on the same redirect, and the code redeems once", async () => {
     const client = await registerClient();
     const id = await beginAuthorization(client);
-    redirectOf(await submit({ authorization_request: id, subject: "user_dev", action: "approve" }));
+    const form = await openForm(id);
+    const fields = { authorization_request: id, subject: "user_dev", email: "dev@example.com", action: "approve" };
 
-    const again = await submit({ authorization_request: id, subject: "user_dev", action: "approve" });
+    const [first, second] = await Promise.all([submit(fields, form), submit(fields, form)]);
 
-    expectPageHeaders(again, 409);
-    expect(await pageBody(again)).toBe(
-      problemPage("Already answered", "This sign-in request was already approved or denied."),
-    );
+    const one = redirectOf(first);
+    expect(redirectOf(second)).toEqual(one);
+    await redeem(client, one.query.code!);
+    // The code was spent: a third click finds the request answered.
+    expectPageHeaders(await submit(fields, form), 409);
+  });
+
+  it("answers 409 to a different answer of a request already answered", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+    const form = await openForm(id);
+    redirectOf(await submit({ authorization_request: id, subject: "user_dev", action: "approve" }, form));
+
+    for (const fields of [
+      { authorization_request: id, subject: "user_mallory", action: "approve" } as Record<string, string>,
+      { authorization_request: id, subject: "user_dev", email: "other@example.com", action: "approve" },
+      { authorization_request: id, action: "deny" },
+    ]) {
+      const again = await submit(fields, form);
+      expectPageHeaders(again, 409);
+      expect(await pageBody(again)).toBe(
+        problemPage("Already answered", "This sign-in request was already approved or denied."),
+      );
+    }
   });
 
   it.each([
-    ["an unknown request", () => newSid()],
+    ["an unknown request", () => "A".repeat(200)],
     ["an id that is not a grant id", () => "nope"],
-  ])("answers a 404 page when approving %s", async (_name, id) => {
+  ])("answers a 403 page, answering nothing, for a form of %s", async (_name, id) => {
     const response = await submit({ authorization_request: id(), subject: "user_dev", action: "approve" });
 
-    expectPageHeaders(response, 404);
-    expect(await pageBody(response)).toBe(UNKNOWN_REQUEST);
+    expectPageHeaders(response, 403);
+    expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
   });
 
   it.each<Record<string, string>>([{}, { action: "maybe" }])(
@@ -279,7 +351,7 @@ describe("development login: answering", () => {
       const client = await registerClient();
       const id = await beginAuthorization(client);
 
-      const response = await submit({ authorization_request: id, subject: "user_dev", ...extra });
+      const response = await submit({ authorization_request: id, subject: "user_dev", ...extra }, await openForm(id));
 
       expectPageHeaders(response, 400);
       expect(await pageBody(response)).toBe(problemPage("Nothing was chosen", "Choose Approve or Deny."));
@@ -292,7 +364,7 @@ describe("development login: answering", () => {
     const client = await registerClient();
     const id = await beginAuthorization(client);
 
-    const response = await submit({ authorization_request: id, subject: "", action: "approve" });
+    const response = await submit({ authorization_request: id, subject: "", action: "approve" }, await openForm(id));
 
     expectPageHeaders(response, 400);
     expect(await pageBody(response)).toBe(
@@ -305,12 +377,69 @@ describe("development login: answering", () => {
     const response = await dev("/dev/login", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: `authorization_request=${newSid()}&action=deny&action=approve`,
+      body: `authorization_request=${await newTestSid()}&action=deny&action=approve`,
     });
 
     expectPageHeaders(response, 400);
     expect(await pageBody(response)).toBe(
       problemPage("The form could not be read", "A parameter was given more than once."),
     );
+  });
+});
+
+describe("development login: only its own page may answer", () => {
+  it("refuses a cross-site POST, even with the form's token and cookie, and the request stays pending", async () => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+    const form = await openForm(id);
+
+    const response = await submit({ authorization_request: id, subject: "user_evil", action: "approve" }, form, {
+      "Sec-Fetch-Site": "cross-site",
+    });
+
+    expectPageHeaders(response, 403);
+    expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
+    expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
+  });
+
+  it.each<[string, (form: OpenedForm) => { token?: string; cookie?: string }]>([
+    ["no form token", (form) => ({ cookie: form.cookie })],
+    ["no cookie", (form) => ({ token: form.formToken })],
+    ["another form's cookie", (form) => ({ token: form.formToken, cookie: "baton_dev_login=AAAAAAAAAAAAAAAAAAAAAA" })],
+    ["a token that is not one", (form) => ({ token: "A".repeat(80), cookie: form.cookie })],
+  ])("refuses a POST with %s, and the request stays pending", async (_label, pick) => {
+    const client = await registerClient();
+    const id = await beginAuthorization(client);
+    const chosen = pick(await openForm(id));
+
+    const response = await dev("/dev/login", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        ...(chosen.cookie !== undefined && { Cookie: chosen.cookie }),
+      },
+      body: new URLSearchParams({
+        authorization_request: id,
+        subject: "user_evil",
+        action: "approve",
+        ...(chosen.token !== undefined && { form_token: chosen.token }),
+      }),
+    });
+
+    expectPageHeaders(response, 403);
+    expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
+    expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
+  });
+
+  it("refuses one request's form token for another request", async () => {
+    const client = await registerClient();
+    const mine = await beginAuthorization(client);
+    const theirs = await beginAuthorization(client);
+    const form = await openForm(mine);
+
+    const response = await submit({ authorization_request: theirs, subject: "user_evil", action: "approve" }, form);
+
+    expectPageHeaders(response, 403);
+    expect((await dev(`/dev/login?authorization_request=${theirs}`)).status).toBe(200);
   });
 });

@@ -16,9 +16,9 @@ export const INVALID_GRANT = {
   error_description: "The grant is invalid, expired, revoked, or was issued to another client.",
 };
 
-/** A token of the shape of a Baton refresh token (`rt_` + 52 bytes) whose MAC no family made. */
+/** A token of the shape of a Baton refresh token (`rt_` + 68 bytes) whose MAC no family made. */
 export function forgedRefreshToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(52));
+  const bytes = crypto.getRandomValues(new Uint8Array(68));
   return (
     "rt_" +
     btoa(String.fromCharCode(...bytes))

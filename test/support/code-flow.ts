@@ -5,6 +5,8 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
+import { openPendingRequest } from "../../src/authorize/pending-request";
+import { readConfig } from "../../src/config";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import type { TestClient } from "./clients";
@@ -75,8 +77,10 @@ export interface AuthorizationOptions {
 
 /** A request accepted by `/oauth2/authorize`, waiting for the login. */
 export interface StartedAuthorization {
-  /** The `authorization_request` handed to the login page (the grant's sid). */
+  /** The `authorization_request` handed to the login page (the sealed pending request). */
   id: string;
+  /** The grant this request becomes (sealed inside `id`; read here through the admin API's eyes). */
+  sid: string;
   state: string;
   nonce: string;
   redirectUri: string;
@@ -112,13 +116,22 @@ export async function startAuthorization(
 ): Promise<StartedAuthorization> {
   const { query, codeVerifier, state, nonce } = await authorizationQuery(client, options);
   const response = await authorize(query);
+  const id = expectLoginHandOff(response);
   return {
-    id: expectLoginHandOff(response),
+    id,
+    sid: await sidOfRequest(id),
     state,
     nonce,
     redirectUri: query.redirect_uri!,
     codeVerifier,
   };
+}
+
+/** The sid a pending request's id was sealed with (the grant its answer creates). */
+export async function sidOfRequest(id: string): Promise<string> {
+  const pending = await openPendingRequest(readConfig(env), id, Math.floor(Date.now() / 1000));
+  expect(pending).toBeDefined();
+  return pending!.sid;
 }
 
 /** Asserts a 302 to `LOGIN_URL?authorization_request=ID` and returns the ID. */
@@ -231,7 +244,8 @@ export async function runCodeFlow(
   const response = await redeem(client, issued);
   const text = await response.text();
   expect(response.status, text).toBe(200);
-  return { sid: issued.id, issued, tokens: JSON.parse(text) as CodeTokens };
+  const tokens = JSON.parse(text) as CodeTokens;
+  return { sid: jwtPayload(tokens.access_token).sid as string, issued, tokens };
 }
 
 /** The payload of a JWT, decoded without any check (the tests that need checks make them). */

@@ -6,7 +6,9 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { Grant } from "../../src/grant/grant";
-import { newSid } from "../../src/grant/refresh-token";
+import { readConfig } from "../../src/config";
+import { newSid } from "../../src/grant/sid";
+import { serverKeys } from "../../src/secrets/server-keys";
 import { FAMILY_KEY, type FamilyState } from "../../src/grant/state";
 import type { UserClaims } from "../../src/tokens/claims";
 import { BASE } from "./worker";
@@ -25,12 +27,17 @@ export const ALICE: UserClaims = {
   family_name: "Liddell",
 };
 
+/** A new sid made as Baton makes them, with the test project's token secrets. */
+export async function newTestSid(): Promise<string> {
+  return newSid(await serverKeys(readConfig(env)));
+}
+
 /** Starts a family for `clientId` with a user `user_alice`. */
 export async function startFamily(
   clientId: string,
   options: { scope?: string; nonce?: string; authTime?: number; organizationId?: string } = {},
 ): Promise<StartedFamily> {
-  const sid = newSid();
+  const sid = await newTestSid();
   const result = await grantStub(sid).startFamily({
     sid,
     clientId,

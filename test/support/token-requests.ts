@@ -16,9 +16,10 @@ export function tokenRequest(
   client: TestClient,
   params: Record<string, string>,
   style: AuthStyle = "basic",
+  extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
   const body = new URLSearchParams(params);
-  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", ...extraHeaders };
   if (style === "basic") headers.Authorization = basicAuth(client.client_id, client.client_secret!);
   else {
     body.set("client_id", client.client_id);
@@ -33,6 +34,7 @@ export function refresh(
   refreshToken: string,
   extra: Record<string, string> = {},
   style: AuthStyle = "basic",
+  headers: Record<string, string> = {},
 ) {
-  return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken, ...extra }, style);
+  return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken, ...extra }, style, headers);
 }

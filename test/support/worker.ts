@@ -2,7 +2,7 @@
 import { exports } from "cloudflare:workers";
 
 export const BASE = "https://baton.test";
-export const ADMIN_TOKEN = "test-admin-token";
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 /** Sends a request to the Worker. Redirects are returned, not followed, as a test wants them. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {

@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { newSid } from "../../src/grant/refresh-token";
+import { newTestSid } from "../support/families";
 import { registerClient } from "../support/clients";
 import { ageFamily, grantStub, startFamily } from "../support/families";
 import { tokenRequest } from "../support/token-requests";
@@ -89,7 +89,7 @@ describe("userinfo: refused tokens", () => {
 
   it("refuses a token that another issuer put its name to, even with Baton's key", async () => {
     const client = await registerClient();
-    const sid = newSid();
+    const sid = await newTestSid();
     const result = await grantStub(sid).startFamily({
       sid,
       clientId: client.client_id,
@@ -163,7 +163,7 @@ describe("userinfo: refused tokens", () => {
 
   it("refuses a token naming a grant that never existed", async () => {
     const client = await registerClient();
-    const token = await signWithConfiguredKey(accessTokenClaims(client.client_id, newSid()));
+    const token = await signWithConfiguredKey(accessTokenClaims(client.client_id, await newTestSid()));
 
     await expectInvalidToken(await bearer(token));
   });
@@ -188,7 +188,7 @@ describe("userinfo: refused tokens", () => {
   it.each([
     ["a random word", "not-a-token"],
     ["three empty parts", ".."],
-    ["a refresh token", `rt_${"A".repeat(70)}`],
+    ["a refresh token", `rt_${"A".repeat(91)}`],
     ["an absurdly long token", "a".repeat(10_000)],
   ])("refuses %s", async (_name, token) => {
     await expectInvalidToken(await bearer(token));
@@ -210,7 +210,7 @@ describe("userinfo: refused tokens", () => {
     expect((await exports.default.fetch(request)).status).toBe(200);
   });
 
-  it("takes the issuer from the request's origin when ISSUER is unset", async () => {
+  it("takes the issuer from a loopback request's origin when ISSUER is unset, and serves no other host", async () => {
     const client = await registerClient();
     const family = await startFamily(client.client_id);
     const withoutIssuer = { ...env, ISSUER: "" };
@@ -223,7 +223,9 @@ describe("userinfo: refused tokens", () => {
         createExecutionContext(),
       );
 
-    expect((await at("https://baton.test")).status).toBe(200);
+    // The token's issuer is https://baton.test: at localhost the issuer is http://localhost:8787.
     await expectInvalidToken(await at("http://localhost:8787"));
+    // Anywhere else, an issuer would come from the Host header: a configuration error instead.
+    expect((await at("https://baton.test")).status).toBe(500);
   });
 });

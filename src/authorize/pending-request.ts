@@ -1,0 +1,72 @@
+/**
+ * A pending authorization request travels sealed inside its own id (`authorization_request`):
+ * `/oauth2/authorize` stores nothing, so an anonymous request creates no durable state, and the
+ * grant's object is created only when the host application answers it.
+ *
+ * @see RFC 6749 §4.1.1, NIST SP 800-38D (AES-GCM)
+ */
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { AUTHORIZATION_TTL, type PendingAuthorization } from "../grant/authorization-state";
+import { grantFor } from "../grant/locate";
+import { seal, unseal } from "../secrets/seal";
+import { serverKeys } from "../secrets/server-keys";
+
+/** What the host application may read about a pending request (the contract's field names). */
+export interface AuthorizationView {
+  client_id: string;
+  client_name?: string;
+  scope: string;
+  redirect_uri: string;
+  expires_at: number;
+}
+
+/** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
+export function sealPendingRequest(
+  config: Config,
+  request: Omit<PendingAuthorization, "createdAt" | "expiresAt">,
+  now: number,
+): Promise<string> {
+  const pending: PendingAuthorization = { ...request, createdAt: now, expiresAt: now + AUTHORIZATION_TTL };
+  return serverKeys(config).then((keys) => seal(keys, "authorization request", pending));
+}
+
+/**
+ * The request an id stands for, while it can still be answered; `undefined` for an id Baton did
+ * not seal, or one that has expired. Whether it was answered already is the grant's to say.
+ */
+export async function openPendingRequest(
+  config: Config,
+  id: string,
+  now: number,
+): Promise<PendingAuthorization | undefined> {
+  const pending = (await unseal(await serverKeys(config), "authorization request", id)) as
+    PendingAuthorization | undefined;
+  return pending !== undefined && now < pending.expiresAt ? pending : undefined;
+}
+
+/**
+ * The request an id stands for while it is still waiting for its answer: open, unexpired, and
+ * not yet answered (which asks the grant's object, only once the id has proved to be Baton's).
+ */
+export async function openUnansweredRequest(
+  env: Env,
+  config: Config,
+  id: string,
+  now: number,
+): Promise<PendingAuthorization | undefined> {
+  const pending = await openPendingRequest(config, id, now);
+  if (pending === undefined || (await grantFor(env, config, pending.sid).wasAnswered())) return undefined;
+  return pending;
+}
+
+/** The consent screen's view of a pending request. */
+export function describePendingRequest(pending: PendingAuthorization): AuthorizationView {
+  return {
+    client_id: pending.clientId,
+    ...(pending.clientName !== undefined && { client_name: pending.clientName }),
+    scope: pending.scope.join(" "),
+    redirect_uri: pending.redirectUri,
+    expires_at: pending.expiresAt,
+  };
+}
