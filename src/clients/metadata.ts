@@ -13,8 +13,11 @@ const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic",
 const DEFAULT_SCOPE = "openid profile email offline_access";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 // Control characters and unpaired surrogates: nothing a person means to type, and text that a
-// consent page, a log line or a UTF-8 encoder would each render differently.
-const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+// consent page, a log line or a UTF-8 encoder would each render differently. Format characters
+// (bidirectional overrides and isolates, zero-width spaces and joiners, soft hyphens) are
+// invisible yet change what a consent page shows: after U+202E, "App" + "gnp.exe" reads as
+// "Appexe.png", and a zero-width space makes another name look exactly like "GitHub".
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Cf}]/u;
 // RFC 3986 has no whitespace in a URI; the URL parser would quietly trim or encode it, and the
 // stored string, compared exactly later, could then never match.
 const NOT_IN_URI = /[\s\p{Cc}\p{Cs}]/u;

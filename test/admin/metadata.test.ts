@@ -112,8 +112,17 @@ describe("invalid client metadata", () => {
     ["a client_name with a control character", { client_name: "App\u0000" }, MESSAGE.clientName],
     ["a client_name with a line break", { client_name: "App\nAdmin: yes" }, MESSAGE.clientName],
     ["a client_name with a lone surrogate", { client_name: "App \udc00" }, MESSAGE.clientName],
+    // Format characters are invisible yet change what is shown: U+202E turns "App\u202Egnp.exe"
+    // into "Appexe.png" on a consent page, and U+200B makes two names look the same.
+    ["a client_name with a right-to-left override", { client_name: "App\u202Egnp.exe" }, MESSAGE.clientName],
+    ["a client_name with a zero-width space", { client_name: "Git\u200bHub" }, MESSAGE.clientName],
+    ["a client_name with a byte order mark", { client_name: "\ufeffApp" }, MESSAGE.clientName],
+    ["a client_name with a directional isolate", { client_name: "App \u2066x\u2069" }, MESSAGE.clientName],
+    ["a client_name with a soft hyphen", { client_name: "Pay\u00adPal" }, MESSAGE.clientName],
     ["an empty organization_id", { organization_id: "" }, MESSAGE.organizationId],
     ["an organization_id that is not a string", { organization_id: { id: "org_1" } }, MESSAGE.organizationId],
+    ["an organization_id with a right-to-left override", { organization_id: "org_\u202e1" }, MESSAGE.organizationId],
+    ["an organization_id with a zero-width joiner", { organization_id: "org\u200d_1" }, MESSAGE.organizationId],
   ])("refuses %s with invalid_client_metadata", async (_label, change, description) => {
     const before = (await env.CLIENTS.list()).keys.length;
     const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, ...change });
@@ -133,6 +142,8 @@ describe("valid client metadata", () => {
     ["20 redirect URIs", { redirect_uris: Array.from({ length: 20 }, (_, i) => `https://app.example/cb${i}`) }],
     ["a client_name of 200 characters with emoji", { client_name: `${"a".repeat(198)}🙂` }],
     ["a client_name that is null", { client_name: null }],
+    ["a client_name in a right-to-left script", { client_name: "تطبيق" }],
+    ["a client_name with accents and CJK", { client_name: "Café 東京" }],
     ["a public code client", { token_endpoint_auth_method: "none" }],
     ["a machine client with an empty redirect_uris", { grant_types: ["client_credentials"], redirect_uris: [] }],
     ["all three grant types", { grant_types: ["authorization_code", "refresh_token", "client_credentials"] }],
