@@ -14,6 +14,7 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "invalid_token"
   | "invalid_client_metadata"
+  | "invalid_redirect_uri"
   | "access_denied"
   | "not_found"
   | "conflict"
