@@ -27,6 +27,7 @@ async function expectJson(response: Response, status: number): Promise<Record<st
   expect(response.status, text).toBe(status);
   expect(response.headers.get("Content-Type")).toBe("application/json");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   return JSON.parse(text);
 }
 
