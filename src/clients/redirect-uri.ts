@@ -1,7 +1,7 @@
 /**
  * Which redirect URIs a client may register: the same rules for the admin API and for dynamic
- * registration. Registration stores the string exactly as given and authorization compares it
- * exactly, so the check is on the string itself, never on a normalised form of it.
+ * registration. The URI is stored exactly as given and compared exactly at authorization, so
+ * every rule must hold for that string, not only for what the URL parser makes of it.
  *
  * RFC 8252 §8.4 says a private-use scheme without a period SHOULD be refused; Baton accepts one
  * anyway, because MCP clients in wide use register such schemes (`cursor://...`), and refuses
@@ -15,8 +15,8 @@ import { OAuthError } from "../errors";
 const MAX_LENGTH = 2000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 // Schemes that a browser runs or renders itself (javascript, data, blob...), or that the system
-// hands to another program (mailto, tel, intent...): a code sent there never reaches the client's
-// own code, or reaches the page that asked for it.
+// hands to another program (mailto, tel, intent...): a code sent there goes to something other
+// than the app that registered the URI, or runs as script in the page that follows the redirect.
 const REFUSED_SCHEMES = new Set([
   "javascript",
   "data",
