@@ -14,6 +14,7 @@ export type OAuthErrorCode =
   | "invalid_scope"
   | "invalid_token"
   | "invalid_client_metadata"
+  | "invalid_redirect_uri"
   | "access_denied"
   | "not_found"
   | "conflict"
@@ -42,11 +43,15 @@ export class OAuthError extends Error {
   }
 }
 
-/** Headers every token-related JSON answer carries. @see RFC 6749 §5.1 */
+/**
+ * Headers every token-related JSON answer carries: never cached (RFC 6749 §5.1), and never
+ * sniffed by a browser into a type that runs (a description or a claim read as HTML).
+ */
 export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
   "Content-Type": "application/json",
   "Cache-Control": "no-store",
   Pragma: "no-cache",
+  "X-Content-Type-Options": "nosniff",
 };
 
 /** Renders an {@link OAuthError} as the JSON body of RFC 6749 §5.2. */

@@ -72,7 +72,10 @@ export async function addSecret(env: Env, clientId: string): Promise<Response> {
   );
 }
 
-/** `DELETE /admin/clients/ID/secrets/SECRET_ID`: 204; that secret stops working. */
+/**
+ * `DELETE /admin/clients/ID/secrets/SECRET_ID`: 204; that secret stops working. A confidential
+ * client's last secret is kept: 409 `conflict`, since the client could never authenticate again.
+ */
 export async function removeSecret(env: Env, clientId: string, secretId: string): Promise<Response> {
   await change(env, clientId, { kind: "remove_secret", secretId });
   return new Response(null, { status: 204 });
@@ -90,6 +93,12 @@ async function change(env: Env, clientId: string, clientChange: ClientChange): P
       throw notFound("No such client secret.");
     case "too_many_secrets":
       invalidRequest(`A client may have at most ${MAX_SECRETS} secrets; delete one first.`);
+    case "last_secret":
+      throw new OAuthError(
+        "conflict",
+        "A confidential client must keep at least one secret; add a new one before deleting this one.",
+        409,
+      );
     // A fresh random id that already exists means the random source is broken: a bug, not input.
     case "exists":
       throw new Error("generated client_id already exists");

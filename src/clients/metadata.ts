@@ -1,23 +1,23 @@
 /**
  * Validating client metadata sent to the admin API.
  *
- * @see RFC 7591 §2 (metadata), §3.2.2 (invalid_client_metadata), RFC 8252 §7 (native apps'
- * redirect URIs), RFC 9700 §2.1 (exact redirect URI matching)
+ * @see RFC 7591 §2 (metadata), §3.2.2 (invalid_client_metadata); redirect-uri.ts for the rules
+ * each redirect URI follows
  */
 import { OAuthError } from "../errors";
 import { formatScope, parseScope } from "../scope";
 import type { ClientMetadata, GrantType, TokenEndpointAuthMethod } from "./record";
+import { checkRedirectUri } from "./redirect-uri";
 
 const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post", "none"];
 const DEFAULT_SCOPE = "openid profile email offline_access";
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 // Control characters and unpaired surrogates: nothing a person means to type, and text that a
-// consent page, a log line or a UTF-8 encoder would each render differently.
-const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
-// RFC 3986 has no whitespace in a URI; the URL parser would quietly trim or encode it, and the
-// stored string, compared exactly later, could then never match.
-const NOT_IN_URI = /[\s\p{Cc}\p{Cs}]/u;
+// consent page, a log line or a UTF-8 encoder would each render differently. Format characters
+// (bidirectional overrides and isolates, zero-width spaces and joiners, soft hyphens) are
+// invisible yet change what a consent page shows: after U+202E, "App" + "gnp.exe" reads as
+// "Appexe.png", and a zero-width space makes another name look exactly like "GitHub".
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Cf}]/u;
 
 function invalid(description: string): never {
   throw new OAuthError("invalid_client_metadata", description);
@@ -27,7 +27,9 @@ function invalid(description: string): never {
  * Checks metadata and fills RFC 7591 defaults (`grant_types: ["authorization_code"]`,
  * `token_endpoint_auth_method: "client_secret_basic"`). Unknown members are ignored.
  *
- * @throws OAuthError 400 `invalid_client_metadata` naming the member at fault.
+ * @throws OAuthError 400 `invalid_redirect_uri` for a redirect URI that breaks the rules of
+ * {@link checkRedirectUri}, else 400 `invalid_client_metadata` naming the member at fault.
+ * @see RFC 7591 §3.2.2
  */
 export function validateClientMetadata(input: Record<string, unknown>): ClientMetadata {
   const grantTypes = readGrantTypes(input.grant_types);
@@ -80,28 +82,6 @@ function readRedirectUris(value: unknown, required: boolean): string[] {
   }
   if (value.length > 20) invalid("redirect_uris may hold at most 20 URIs.");
   return [...new Set(value.map((uri) => checkRedirectUri(uri)))];
-}
-
-function checkRedirectUri(uri: unknown): string {
-  if (typeof uri !== "string" || uri.length > 2000)
-    invalid("Every redirect URI must be a string of at most 2000 characters.");
-  if (NOT_IN_URI.test(uri)) invalid("Every redirect URI must be an absolute URI.");
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    invalid("Every redirect URI must be an absolute URI.");
-  }
-  if (url.hash !== "" || uri.includes("#")) invalid("A redirect URI must not have a fragment.");
-  const scheme = url.protocol.slice(0, -1);
-  const allowed =
-    scheme === "https" ||
-    (scheme === "http" && LOOPBACK_HOSTS.has(url.hostname)) ||
-    // RFC 8252 §7.1: a native app's private-use scheme is a reverse domain name.
-    (scheme.includes(".") && !["javascript", "data", "file"].includes(scheme));
-  if (!allowed)
-    invalid("A redirect URI must use https, http on a loopback host, or a reverse-domain private-use scheme.");
-  return uri;
 }
 
 function readScope(value: unknown, grantTypes: readonly GrantType[]): string {

@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import type { ClientRecord, StoredSecret } from "./record";
+import { isConfidential, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
 
 const RECORD_KEY = "record";
@@ -24,7 +24,7 @@ export type ClientChange =
 /** The record after the change, or why it was refused. */
 export type ClientChangeResult =
   | { ok: true; record: ClientRecord | undefined }
-  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" };
+  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" | "last_secret" };
 
 /** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
 export class ClientRegistry extends DurableObject<Env> {
@@ -71,6 +71,10 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
     case "remove_secret": {
       const remaining = current.secrets.filter((secret) => secret.id !== change.secretId);
       if (remaining.length === current.secrets.length) return { ok: false, reason: "no_such_secret" };
+      // A confidential client with no secret can never authenticate again. Decided here, on the
+      // authoritative copy and one change at a time, so two deletions of the last two secrets
+      // cannot both see one left.
+      if (remaining.length === 0 && isConfidential(current)) return { ok: false, reason: "last_secret" };
       return { ok: true, record: { ...current, secrets: remaining } };
     }
   }

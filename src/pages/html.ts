@@ -39,6 +39,8 @@ ${body}
       "Content-Security-Policy":
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
       "X-Content-Type-Options": "nosniff",
+      // A page's URL may hold an authorization request id; no link or form sends it onwards.
+      "Referrer-Policy": "no-referrer",
     },
   });
 }

@@ -7,6 +7,7 @@ import { expectError, expectInvalidRequest } from "../http/support-token-endpoin
 const CLIENT_ID = /^client_[A-Za-z0-9_-]{22}$/;
 const SECRET = /^bsk_[A-Za-z0-9_-]{43}$/;
 const SECRET_ID = /^secret_[A-Za-z0-9_-]{16}$/;
+const LAST_SECRET = "A confidential client must keep at least one secret; add a new one before deleting this one.";
 
 const WEB_APP = {
   client_name: "Web app",
@@ -26,6 +27,7 @@ async function expectJson(response: Response, status: number): Promise<Record<st
   expect(response.status, text).toBe(status);
   expect(response.headers.get("Content-Type")).toBe("application/json");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   return JSON.parse(text);
 }
 
@@ -234,18 +236,35 @@ describe("client secrets", () => {
 
   it("deletes a secret with 204 and no body, and then no longer lists it", async () => {
     const client = await registerClient();
+    const second = await expectJson(await admin("POST", `/admin/clients/${client.client_id}/secrets`), 201);
     const response = await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
     const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
-    expect(listed.client_secrets).toEqual([]);
+    expect(listed.client_secrets).toEqual([
+      { client_secret_id: second.client_secret_id, created_at: expect.any(Number) },
+    ]);
   });
 
   it("answers 404 for a secret deleted twice", async () => {
     const client = await registerClient();
+    expect((await admin("POST", `/admin/clients/${client.client_id}/secrets`)).status).toBe(201);
     const path = `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`;
     expect((await admin("DELETE", path)).status).toBe(204);
     await expectNotFound(await admin("DELETE", path), "No such client secret.");
+  });
+
+  it("refuses to delete a confidential client's last secret with 409, and keeps it", async () => {
+    const client = await registerClient();
+    await expectError(await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`), {
+      status: 409,
+      error: "conflict",
+      description: LAST_SECRET,
+    });
+    const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
+    expect(listed.client_secrets).toEqual([
+      { client_secret_id: client.client_secret_id, created_at: expect.any(Number) },
+    ]);
   });
 
   it("answers 404 for an unknown secret id and leaves the real one alone", async () => {

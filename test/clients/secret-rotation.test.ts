@@ -3,7 +3,9 @@ import { registerClient, type TestClient } from "../support/clients";
 import { startFamily } from "../support/families";
 import { refresh, type AuthStyle } from "../support/token-requests";
 import { admin } from "../support/worker";
-import { expectInvalidClient, expectTokens } from "../http/support-token-endpoint";
+import { expectError, expectInvalidClient, expectTokens } from "../http/support-token-endpoint";
+
+const LAST_SECRET = "A confidential client must keep at least one secret; add a new one before deleting this one.";
 
 /** Refreshes a fresh family of `client`, authenticating with `secret` the given way. */
 async function refreshWith(client: TestClient, secret: string, style: AuthStyle = "basic"): Promise<Response> {
@@ -15,6 +17,13 @@ async function addSecret(clientId: string): Promise<{ client_secret_id: string; 
   const response = await admin("POST", `/admin/clients/${clientId}/secrets`);
   expect(response.status).toBe(201);
   return response.json();
+}
+
+async function listedSecretIds(clientId: string): Promise<string[]> {
+  const response = await admin("GET", `/admin/clients/${clientId}`);
+  expect(response.status).toBe(200);
+  const body = await response.json<{ client_secrets: { client_secret_id: string }[] }>();
+  return body.client_secrets.map((secret) => secret.client_secret_id);
 }
 
 async function deleteSecret(clientId: string, secretId: string): Promise<void> {
@@ -47,13 +56,19 @@ describe("secret rotation", () => {
     await expectTokens(await refreshWith(client, client.client_secret!));
   });
 
-  it("refuses every secret once all are deleted", async () => {
+  // A confidential client without a secret could never authenticate again: rotation must add the
+  // new secret before the old one goes.
+  it("keeps the last secret, which goes on working, when asked to delete it", async () => {
     const client = await registerClient();
     const second = await addSecret(client.client_id);
     await deleteSecret(client.client_id, client.client_secret_id!);
-    await deleteSecret(client.client_id, second.client_secret_id);
+    await expectError(await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${second.client_secret_id}`), {
+      status: 409,
+      error: "conflict",
+      description: LAST_SECRET,
+    });
     await expectInvalidClient(await refreshWith(client, client.client_secret!));
-    await expectInvalidClient(await refreshWith(client, second.client_secret));
+    await expectTokens(await refreshWith(client, second.client_secret));
   });
 
   it("does not let one client's new secret authenticate another client", async () => {
@@ -85,19 +100,40 @@ describe("concurrent secret changes", () => {
   // shown to the operator, that never works). The client's registry object applies them in turn.
   it("applies a secret deletion and a secret addition made at the same moment", async () => {
     const client = await registerClient();
+    const second = await addSecret(client.client_id);
     const [deleted, added] = await Promise.all([
       admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`),
       admin("POST", `/admin/clients/${client.client_id}/secrets`),
     ]);
     expect(deleted.status).toBe(204);
     expect(added.status).toBe(201);
-    const second = await added.json<{ client_secret_id: string; client_secret: string }>();
-    const listed = await (await admin("GET", `/admin/clients/${client.client_id}`)).json<{ client_secrets: unknown }>();
-    expect(listed.client_secrets).toEqual([
-      { client_secret_id: second.client_secret_id, created_at: expect.any(Number) },
-    ]);
+    const third = await added.json<{ client_secret_id: string; client_secret: string }>();
+    expect(await listedSecretIds(client.client_id)).toEqual([second.client_secret_id, third.client_secret_id]);
     await expectInvalidClient(await refreshWith(client, client.client_secret!));
     await expectTokens(await refreshWith(client, second.client_secret));
+    await expectTokens(await refreshWith(client, third.client_secret));
+  });
+
+  // Each deletion alone leaves one secret; both at once would leave none. The check and the
+  // change happen together in the client's registry object, so the second one sees the first.
+  it("lets only one of two simultaneous deletions of the last two secrets through", async () => {
+    const client = await registerClient();
+    const second = await addSecret(client.client_id);
+    const secrets = [
+      { id: client.client_secret_id!, secret: client.client_secret! },
+      { id: second.client_secret_id, secret: second.client_secret },
+    ];
+    const responses = await Promise.all(
+      secrets.map(({ id }) => admin("DELETE", `/admin/clients/${client.client_id}/secrets/${id}`)),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([204, 409]);
+    const refused = responses.findIndex((response) => response.status === 409);
+    await expectError(responses[refused]!, { status: 409, error: "conflict", description: LAST_SECRET });
+    const kept = secrets[refused]!;
+    const deleted = secrets[1 - refused]!;
+    expect(await listedSecretIds(client.client_id)).toEqual([kept.id]);
+    await expectTokens(await refreshWith(client, kept.secret));
+    await expectInvalidClient(await refreshWith(client, deleted.secret));
   });
 
   it("keeps every secret added at the same moment", async () => {

@@ -65,6 +65,7 @@ export async function checkAnswer(endpoint: Endpoint, request: FuzzRequest, resp
   if (response.status === 200) return success(endpoint, response, text, context);
   expect(response.status, context).toBeGreaterThanOrEqual(400);
   expect(response.headers.get("Content-Type"), context).toBe("application/json");
+  expect(response.headers.get("X-Content-Type-Options"), context).toBe("nosniff");
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -111,6 +112,7 @@ function success(endpoint: Endpoint, response: Response, text: string, context: 
     return { status: 200, kind: "ok" };
   }
   expect(response.headers.get("Content-Type"), context).toBe("application/json");
+  expect(response.headers.get("X-Content-Type-Options"), context).toBe("nosniff");
   const body = JSON.parse(text) as Record<string, unknown>;
   if (endpoint === "token") {
     expect(TOKEN_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));

@@ -67,8 +67,8 @@ export interface ExpectedError {
 }
 
 /**
- * Asserts an error answer: status, the whole JSON body, the no-store headers, and the presence
- * or absence of a challenge.
+ * Asserts an error answer: status, the whole JSON body, the no-store and nosniff headers, and
+ * the presence or absence of a challenge.
  */
 export async function expectError(response: Response, expected: ExpectedError): Promise<void> {
   const text = await response.text();
@@ -77,6 +77,7 @@ export async function expectError(response: Response, expected: ExpectedError): 
   expect(response.headers.get("Content-Type")).toBe("application/json");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
   expect(response.headers.get("Pragma")).toBe("no-cache");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   expect(response.headers.get("WWW-Authenticate")).toBe(expected.challenge ?? null);
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
     expect(response.headers.get(name)).toBe(value);
@@ -100,6 +101,7 @@ export async function expectTokens(response: Response): Promise<Record<string, u
   expect(response.headers.get("Content-Type")).toBe("application/json");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
   expect(response.headers.get("Pragma")).toBe("no-cache");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   const body = JSON.parse(text) as Record<string, unknown>;
   expect(body).toMatchObject({ token_type: "bearer", access_token: expect.any(String) });
   return body;

@@ -11,6 +11,7 @@ export function expectPageHeaders(response: Response, status: number) {
   expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
   expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  expect(response.headers.get("Referrer-Policy")).toBe("no-referrer");
 }
 
 /** The CSP of pages without a form that leaves the site. */

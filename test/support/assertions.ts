@@ -13,5 +13,6 @@ export async function expectInvalidGrant(response: Response): Promise<void> {
   expect(response.headers.get("Content-Type")).toBe("application/json");
   expect(response.headers.get("Cache-Control")).toBe("no-store");
   expect(response.headers.get("Pragma")).toBe("no-cache");
+  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   expect(await response.json()).toEqual(INVALID_GRANT);
 }
