@@ -1,6 +1,7 @@
 // Reads the private JWK Set that `npm run rotate-keys` works on, from a file or standard input,
 // and says in one line what is wrong with it when something is.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { isatty } from "node:tty";
 
 /** A problem with the key set given; its message is one line, ready to print. */
@@ -18,7 +19,8 @@ export function inputProblem(file, stdinIsTTY) {
 
 function readText(file) {
   try {
-    return readFileSync(file ?? 0, "utf8");
+    // `npm run` starts scripts in the package's root; a relative path means the caller's directory.
+    return readFileSync(file === undefined ? 0 : resolve(process.env.INIT_CWD ?? "", file), "utf8");
   } catch (error) {
     if (file === undefined)
       throw new KeySetInputError(`standard input cannot be read (${error.code ?? error.message})`);

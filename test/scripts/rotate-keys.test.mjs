@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeySetInputError, inputProblem, readKeySet } from "../../scripts/key-set-input.mjs";
 import { generateSigningKey } from "../../scripts/signing-keys.mjs";
-import { runScript } from "./run-script.mjs";
+import { SCRIPTS, runScript } from "./run-script.mjs";
+
+const ROOT = join(SCRIPTS, "..");
 
 const NO_INPUT = "no key set given: pass --file keys.json or pipe the set to standard input";
 
@@ -43,6 +45,12 @@ describe("npm run rotate-keys, every step with --file", () => {
     const retired = await rotate(["retire", signing], { input: promoted.stdout, inputDelayMs: 200 });
     expect(retired.stderr).toBe("");
     expect(JSON.parse(retired.stdout).keys.map((key) => key.kid)).toEqual([other]);
+  });
+
+  it("reads --file from the directory npm run was called in, not the package root it runs the script in", async () => {
+    const { code, stdout } = await rotate(["list", "--file", "keys.json"], { cwd: ROOT, env: { INIT_CWD: dir } });
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe(`${set.keys[0].kid}\tES256\tsigning, published`);
   });
 
   it("lists each key's role", async () => {

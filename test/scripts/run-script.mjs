@@ -14,7 +14,9 @@ export function runScript(name, args, { cwd, env = {}, input, inputDelayMs = 0 }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(SCRIPTS, name), ...args], {
       cwd,
-      env: { ...process.env, ...env },
+      // INIT_CWD is where `npm run` was typed (scripts start in the package root); the one
+      // inherited here would be the test runner's.
+      env: { ...process.env, INIT_CWD: cwd ?? process.cwd(), ...env },
       stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stdout = "";
