@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,7 +110,18 @@ describe("npm run rotate-keys refuses in one line, exit code 2", () => {
   });
 });
 
+// util-linux's `script` runs a command on a pseudo-terminal: the one way to give it a terminal
+// as standard input here.
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
 describe("readKeySet without --file", () => {
+  it.skipIf(!hasScript)("makes rotate-keys refuse at once when standard input is a terminal", () => {
+    const command = `'${process.execPath}' '${join(SCRIPTS, "rotate-keys.mjs")}' retire OLD_KID`;
+    const result = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8", timeout: 10_000 });
+    expect(result.status).toBe(2);
+    expect(result.stdout.replace(/\r/g, "")).toBe(`rotate-keys: ${NO_INPUT}\n`);
+  });
+
   it("refuses at once when standard input is a terminal, instead of waiting on it", () => {
     expect(inputProblem(undefined, true)).toBe(NO_INPUT);
     expect(() => readKeySet(undefined, { stdinIsTTY: true })).toThrow(new KeySetInputError(NO_INPUT));
