@@ -1,5 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { exportJWK, generateKeyPair } from "jose";
 
 type Algorithm = "ES256" | "EdDSA" | "RS256";
@@ -28,9 +28,7 @@ function randomSecret(): string {
 // prints only what went wrong.
 const LOG_TESTS = ["test/grant/logs.test.ts", "test/operations/request-logs.test.ts", "test/fuzz/**/*.test.ts"];
 
-/**
- * A workerd project whose first (signing) key is `first`, with the other two published too.
- */
+/** A workerd project whose first (signing) key is `first`, with the other two published too. */
 function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {
   const order = [first, ...(Object.keys(keys) as Algorithm[]).filter((alg) => alg !== first)];
   return {
@@ -59,17 +57,20 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
         },
       }),
     ],
-    test: { name, include, exclude },
+    test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
   };
 }
 
 export default defineConfig({
   test: {
     projects: [
-      project("baton", "ES256", ["test/**/*.test.ts"], LOG_TESTS),
+      project("baton", "ES256", ["test/**/*.test.ts"], [...LOG_TESTS, "test/scripts/**"]),
       project("logs", "ES256", LOG_TESTS, [], "debug"),
+      // test/scripts exercises the Node scripts (dev setup, key rotation, demo), so it runs in
+      // Node, where they run, not in workerd.
       project("keys-eddsa", "EdDSA", ["test/key-types/**/*.test.ts"]),
       project("keys-rs256", "RS256", ["test/key-types/**/*.test.ts"]),
+      { test: { name: "scripts", include: ["test/scripts/**/*.test.mjs"], environment: "node" } },
     ],
   },
 });

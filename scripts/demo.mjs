@@ -5,14 +5,15 @@
 // your application would), refresh twice, replay a lost answer, then watch reuse detection
 // revoke the family.
 //
-// BATON_URL (default http://localhost:8787) and ADMIN_TOKEN (default: read from .dev.vars)
-// point it at another instance.
+// `npm run demo -- --port 8788` or `--url URL` (else BATON_URL, else http://localhost:8787) and
+// ADMIN_TOKEN (default: read from .dev.vars) point it at another instance.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as oauth from "oauth4webapi";
+import { DEMO_USAGE, DemoUsageError, demoTarget } from "./demo-target.mjs";
 
-const baseUrl = (process.env.BATON_URL ?? "http://localhost:8787").replace(/\/$/, "");
+const baseUrl = target();
 const adminToken = process.env.ADMIN_TOKEN ?? readDevVar("ADMIN_TOKEN");
 const redirectUri = "http://127.0.0.1:9999/callback";
 // Plain http is fine on localhost; oauth4webapi insists on being told so.
@@ -29,6 +30,19 @@ function readDevVar(name) {
   const line = text.split("\n").find((l) => l.startsWith(`${name}=`));
   if (!line) fail(`${name} is not in .dev.vars`);
   return line.slice(name.length + 1).replace(/^'(.*)'$/, "$1");
+}
+
+function target() {
+  try {
+    const parsed = demoTarget(process.argv.slice(2), process.env);
+    if (!parsed.help) return parsed.baseUrl;
+    console.log(DEMO_USAGE);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof DemoUsageError)) throw error;
+    console.error(`demo: ${error.message}`);
+    process.exit(2);
+  }
 }
 
 function fail(message) {

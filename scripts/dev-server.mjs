@@ -1,12 +1,12 @@
-// Starts an isolated `wrangler dev` (own port, own state directory, own keys and admin token)
+// Starts an isolated `wrangler dev` (own port, own state directory, own keys and secrets)
 // for integration checks and benchmarks, and stops it with its whole process group.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomSecret } from "./dev-vars.mjs";
 import { generateSigningKey } from "./signing-keys.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,6 +24,20 @@ export function freePort() {
 }
 
 /**
+ * Every setting an isolated instance needs, fresh: one signing key of `algorithm`, a token
+ * secret, an admin token, the development login; `vars` are added last and win.
+ */
+export async function devServerSettings({ algorithm = "ES256", vars = {} } = {}) {
+  return {
+    SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey(algorithm)] }),
+    TOKEN_SECRETS: randomSecret(),
+    ADMIN_TOKEN: randomSecret(),
+    DEV_LOGIN: "true",
+    ...vars,
+  };
+}
+
+/**
  * Starts Baton under `wrangler dev` and resolves once it answers.
  * @returns {{ url, adminToken, stateDir, process, stop }}
  */
@@ -31,14 +45,9 @@ export async function startDevServer({ algorithm = "ES256", vars = {}, stateDir,
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "baton-dev-"));
   const state = stateDir ?? join(dir, "state");
-  const adminToken = randomBytes(24).toString("base64url");
   const envFile = join(dir, "vars.env");
-  const settings = {
-    SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey(algorithm)] }),
-    ADMIN_TOKEN: adminToken,
-    DEV_LOGIN: "true",
-    ...vars,
-  };
+  const settings = await devServerSettings({ algorithm, vars });
+  const adminToken = settings.ADMIN_TOKEN;
   writeFileSync(
     envFile,
     Object.entries(settings)
