@@ -22,7 +22,9 @@ export interface ServerKey {
 /** The keys of every configured secret, the one that makes new values first. */
 export type ServerKeys = readonly [ServerKey, ...ServerKey[]];
 
-let cached: { raw: readonly string[]; keys: Promise<ServerKeys> } | undefined;
+// Keyed by the secrets' text, not the array: the Worker and a grant's object each read their
+// own configuration, and should share one import when they share an isolate.
+let cached: { raw: string; keys: Promise<ServerKeys> } | undefined;
 
 /**
  * The keys of `TOKEN_SECRETS`, imported once per isolate.
@@ -30,8 +32,9 @@ let cached: { raw: readonly string[]; keys: Promise<ServerKeys> } | undefined;
  * @throws ConfigError when `TOKEN_SECRETS` is not set.
  */
 export function serverKeys(config: Pick<Config, "tokenSecrets">): Promise<ServerKeys> {
-  const raw = requireTokenSecrets(config);
-  if (cached?.raw !== raw) cached = { raw, keys: importAll(raw) };
+  const secrets = requireTokenSecrets(config);
+  const raw = secrets.join(" ");
+  if (cached?.raw !== raw) cached = { raw, keys: importAll(secrets) };
   return cached.keys;
 }
 

@@ -1,6 +1,8 @@
 /**
- * Signing out with an access token that has already expired still ends the grant behind it: the
- * signature and issuer prove the token is Baton's, and a client may hold nothing fresher.
+ * Signing out with an access token that has already expired still ends the grant behind it, for
+ * a confidential client: the signature and issuer prove the token is Baton's, and the client may
+ * hold nothing fresher. A public client's id is no secret, so for it an expired token (found in a
+ * log, long after) ends nothing.
  */
 import { afterEach, describe, it, vi } from "vitest";
 import { registerClient } from "../support/clients";
@@ -36,5 +38,26 @@ describe("revoking with an expired access token", () => {
     vi.useRealTimers();
 
     await expectFamilyLive(owner, family.tokens);
+  });
+
+  it("ends nothing when a public client presents an expired token of its own", async () => {
+    const client = await registerClient({ token_endpoint_auth_method: "none" });
+    const family = await startFamily(client.client_id);
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 600_000);
+    await expectRevocationAnswer(await revoke(client, family.tokens.access_token));
+    vi.useRealTimers();
+
+    await expectFamilyLive(client, family.tokens);
+  });
+
+  it("still ends the grant when a public client presents a live token of its own", async () => {
+    const client = await registerClient({ token_endpoint_auth_method: "none" });
+    const family = await startFamily(client.client_id);
+
+    await expectRevocationAnswer(await revoke(client, family.tokens.access_token));
+
+    await expectFamilyEnded(client, family.tokens);
   });
 });

@@ -33,7 +33,7 @@ export function refresh(
   client: TestClient,
   refreshToken: string,
   extra: Record<string, string> = {},
-  style: AuthStyle = "basic",
+  style: AuthStyle = client.client_secret === undefined ? "none" : "basic",
   headers: Record<string, string> = {},
 ) {
   return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken, ...extra }, style, headers);

@@ -4,9 +4,21 @@ import { exports } from "cloudflare:workers";
 export const BASE = "https://baton.test";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
-/** Sends a request to the Worker. Redirects are returned, not followed, as a test wants them. */
+/**
+ * Sends a request to the Worker. Redirects are returned, not followed, as a test wants them.
+ * Each request comes from an address of its own (`CF-Connecting-IP`, as Cloudflare's edge sets
+ * it) unless the test names one, so that failures counted per source never add up across tests.
+ */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(BASE + path, { redirect: "manual", ...init }));
+  const request = new Request(BASE + path, { redirect: "manual", ...init });
+  if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", randomSource());
+  return exports.default.fetch(request);
+}
+
+/** An address from the range RFC 2544 sets aside for tests (198.18.0.0/15). */
+function randomSource(): string {
+  const [a, b] = crypto.getRandomValues(new Uint8Array(2));
+  return `198.${18 + (a! & 1)}.${b}.${a}`;
 }
 
 /** Sends an admin API call with the admin bearer token. */
