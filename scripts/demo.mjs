@@ -131,7 +131,10 @@ const toLogin = await fetch(authorizeUrl, { redirect: "manual" });
 const loginLocation = toLogin.headers.get("Location");
 if (toLogin.status !== 302 || !loginLocation) fail(`authorize answered ${toLogin.status}`);
 const requestId = new URL(loginLocation).searchParams.get("authorization_request");
-console.log(`302 to the login page: ${new URL(loginLocation).pathname}?authorization_request=${requestId}`);
+// The id is the pending request itself, sealed: long, so only its start is shown.
+console.log(
+  `302 to the login page: ${new URL(loginLocation).pathname}?authorization_request=${requestId.slice(0, 16)}…`,
+);
 
 step("4. Your application shows consent, logs the user in, and completes the request");
 console.log("asked:", await admin("GET", `/admin/authorizations/${requestId}`));

@@ -2,8 +2,7 @@
 // (authorize → the admin API's login hand-off → code exchange).
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { startDevServer } from "../../scripts/dev-server.mjs";
-import { generateSigningKey } from "../../scripts/signing-keys.mjs";
+import { devServerSettings, startDevServer } from "../../scripts/dev-server.mjs";
 import { bundle, startMiniflare } from "../lib/servers.mjs";
 import { REPO_ROOT } from "../lib/paths.mjs";
 import { REDIRECT_URI, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
@@ -33,15 +32,12 @@ export const baton = {
     // One bundle per run, shared by every instance (several may start at once).
     this.bundling ??= bundle(CONFIG, join(workDir, "baton-dist"));
     this.scriptPath = await this.bundling;
-    const adminToken = randomBytes(24).toString("base64url");
+    const settings = await devServerSettings({ algorithm });
+    const adminToken = settings.ADMIN_TOKEN;
     const server = await startMiniflare({
       configPath: CONFIG,
       scriptPath: this.scriptPath,
-      settings: {
-        SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey(algorithm)] }),
-        ADMIN_TOKEN: adminToken,
-        DEV_LOGIN: "true",
-      },
+      settings,
       probe: { path: "/oauth2/jwks" },
       inspectorPort,
     });

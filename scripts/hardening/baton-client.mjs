@@ -69,9 +69,9 @@ export function batonClient(server) {
       await toLogin.arrayBuffer();
       const location = toLogin.headers.get("Location");
       if (toLogin.status !== 302 || location === null) throw new Error(`authorize answered ${toLogin.status}`);
-      const sid = new URL(location, base).searchParams.get("authorization_request");
-      if (sid === null) throw new Error(`authorize did not hand off to a login page: ${location}`);
-      const { redirect_to: redirectTo } = await admin("POST", `/admin/authorizations/${sid}/complete`, {
+      const id = new URL(location, base).searchParams.get("authorization_request");
+      if (id === null) throw new Error(`authorize did not hand off to a login page: ${location}`);
+      const { redirect_to: redirectTo } = await admin("POST", `/admin/authorizations/${id}/complete`, {
         subject,
         claims: { email: `${subject}@example.com`, email_verified: true },
       });
@@ -83,7 +83,10 @@ export function batonClient(server) {
         code_verifier: verifier,
       });
       if (answer.status !== 200) throw new Error(`code redemption answered ${answer.status} ${answer.text}`);
-      return { sid, tokens: JSON.parse(answer.text) };
+      const tokens = JSON.parse(answer.text);
+      // The grant's sid is in every access token it issues.
+      const { sid } = JSON.parse(Buffer.from(tokens.access_token.split(".")[1], "base64url").toString("utf8"));
+      return { sid, tokens };
     },
 
     /** One refresh_token grant request; resolves `{status, text}` or rejects on a network error. */
@@ -109,9 +112,9 @@ function basicAuth(client) {
   return `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(client.client_secret)}`).toString("base64")}`;
 }
 
-/** The generation a refresh token carries: `rt_` + base64url(sid16 ‖ generation4 ‖ MAC32). */
+/** The generation a refresh token carries: `rt_` + base64url(sid32 ‖ generation4 ‖ MAC32). */
 export function generationOf(refreshToken) {
-  return Buffer.from(refreshToken.slice(3), "base64url").readUInt32BE(16);
+  return Buffer.from(refreshToken.slice(3), "base64url").readUInt32BE(32);
 }
 
 /** The `iat` of a JWT, read without verification (the checks only classify answers by time). */
