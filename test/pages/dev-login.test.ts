@@ -5,115 +5,22 @@
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { newTestSid } from "../support/families";
-import { registerClient, type TestClient } from "../support/clients";
-import { tokenRequest } from "../support/token-requests";
+import { registerClient } from "../support/clients";
 import { BASE, call } from "../support/worker";
 import { expectPageHeaders, fetchWith, pageBody } from "./page-support";
-
-const dev = fetchWith({ DEV_LOGIN: "true" });
-const REDIRECT_URI = "https://app.example/callback";
-const VERIFIER = "dev-login-test-verifier-0123456789-abcdefghijklmnop";
-const FORM_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https://app.example; frame-ancestors 'none'";
-
-async function challengeOf(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-/** Starts an authorization request the way a browser does and returns its id from the hand-off. */
-async function beginAuthorization(
-  client: TestClient,
-  scope = "openid profile email offline_access",
-  redirectUri = REDIRECT_URI,
-): Promise<string> {
-  const params = new URLSearchParams({
-    response_type: "code",
-    client_id: client.client_id,
-    redirect_uri: redirectUri,
-    scope,
-    state: "state-1",
-    nonce: "nonce-1",
-    code_challenge: await challengeOf(VERIFIER),
-    code_challenge_method: "S256",
-  });
-  const response = await dev(`/oauth2/authorize?${params}`);
-  expect(response.status).toBe(302);
-  const location = new URL(response.headers.get("Location")!);
-  expect(`${location.origin}${location.pathname}`).toBe(`${BASE}/dev/login`);
-  return location.searchParams.get("authorization_request")!;
-}
-
-/** What a browser keeps from the form page: its token field and the cookie set with it. */
-interface OpenedForm {
-  formToken: string;
-  cookie: string;
-}
-
-/** Loads the form of request `id` as a browser would, keeping its token and cookie. */
-async function openForm(id: string): Promise<OpenedForm> {
-  const response = await dev(`/dev/login?authorization_request=${id}`);
-  expect(response.status).toBe(200);
-  const html = await response.text();
-  const formToken = /name="form_token" value="([A-Za-z0-9_-]+)"/.exec(html)![1]!;
-  const setCookie = response.headers.get("Set-Cookie")!;
-  return { formToken, cookie: setCookie.split(";", 1)[0]! };
-}
-
-/**
- * POSTs the form as its page would: with the token and the cookie of `form`, when given, and
- * the Fetch Metadata of a same-origin form post.
- */
-function submit(fields: Record<string, string>, form?: OpenedForm, headers: Record<string, string> = {}) {
-  return dev("/dev/login", {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      "Sec-Fetch-Site": "same-origin",
-      ...(form !== undefined && { Cookie: form.cookie }),
-      ...headers,
-    },
-    body: new URLSearchParams({ ...fields, ...(form !== undefined && { form_token: form.formToken }) }),
-  });
-}
-
-/** The redirect of a 303 answer, with its query as an object. */
-function redirectOf(response: Response): { target: string; query: Record<string, string> } {
-  expect(response.status).toBe(303);
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  const url = new URL(response.headers.get("Location")!);
-  return { target: `${url.origin}${url.pathname}`, query: Object.fromEntries(url.searchParams) };
-}
-
-async function redeem(client: TestClient, code: string) {
-  const response = await tokenRequest(client, {
-    grant_type: "authorization_code",
-    code,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: VERIFIER,
-  });
-  expect(response.status).toBe(200);
-  return response.json<{ access_token: string; id_token: string; refresh_token: string; scope: string }>();
-}
-
-function problemPage(heading: string, detail: string): string {
-  return `<h1>${heading}</h1>
-<p>${detail}</p>
-<p class="muted">Start again from the application.</p>`;
-}
-
-const NOT_FROM_THE_FORM = problemPage(
-  "This form was not sent from its own page",
-  "Open the sign-in page again from the application and answer it there.",
-);
-
-const UNKNOWN_REQUEST = problemPage(
-  "This sign-in request is not pending",
-  "It is unknown, has expired (requests live ten minutes), or was already answered.",
-);
+import {
+  FORM_CSP,
+  NOT_FROM_THE_FORM,
+  REDIRECT_URI,
+  UNKNOWN_REQUEST,
+  beginAuthorization,
+  dev,
+  openForm,
+  problemPage,
+  redeem,
+  redirectOf,
+  submit,
+} from "./dev-login-browser";
 
 describe("development login: availability", () => {
   it.each(["GET", "POST", "PUT"])("does not exist for %s when DEV_LOGIN is off", async (method) => {
@@ -384,62 +291,5 @@ describe("development login: answering", () => {
     expect(await pageBody(response)).toBe(
       problemPage("The form could not be read", "A parameter was given more than once."),
     );
-  });
-});
-
-describe("development login: only its own page may answer", () => {
-  it("refuses a cross-site POST, even with the form's token and cookie, and the request stays pending", async () => {
-    const client = await registerClient();
-    const id = await beginAuthorization(client);
-    const form = await openForm(id);
-
-    const response = await submit({ authorization_request: id, subject: "user_evil", action: "approve" }, form, {
-      "Sec-Fetch-Site": "cross-site",
-    });
-
-    expectPageHeaders(response, 403);
-    expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
-    expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
-  });
-
-  it.each<[string, (form: OpenedForm) => { token?: string; cookie?: string }]>([
-    ["no form token", (form) => ({ cookie: form.cookie })],
-    ["no cookie", (form) => ({ token: form.formToken })],
-    ["another form's cookie", (form) => ({ token: form.formToken, cookie: "baton_dev_login=AAAAAAAAAAAAAAAAAAAAAA" })],
-    ["a token that is not one", (form) => ({ token: "A".repeat(80), cookie: form.cookie })],
-  ])("refuses a POST with %s, and the request stays pending", async (_label, pick) => {
-    const client = await registerClient();
-    const id = await beginAuthorization(client);
-    const chosen = pick(await openForm(id));
-
-    const response = await dev("/dev/login", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        ...(chosen.cookie !== undefined && { Cookie: chosen.cookie }),
-      },
-      body: new URLSearchParams({
-        authorization_request: id,
-        subject: "user_evil",
-        action: "approve",
-        ...(chosen.token !== undefined && { form_token: chosen.token }),
-      }),
-    });
-
-    expectPageHeaders(response, 403);
-    expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
-    expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
-  });
-
-  it("refuses one request's form token for another request", async () => {
-    const client = await registerClient();
-    const mine = await beginAuthorization(client);
-    const theirs = await beginAuthorization(client);
-    const form = await openForm(mine);
-
-    const response = await submit({ authorization_request: theirs, subject: "user_evil", action: "approve" }, form);
-
-    expectPageHeaders(response, 403);
-    expect((await dev(`/dev/login?authorization_request=${theirs}`)).status).toBe(200);
   });
 });
