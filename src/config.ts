@@ -6,6 +6,8 @@
 import { decodeBase64url } from "./encoding/base64url";
 import type { Env } from "./env";
 import { LOG_LEVELS, type LogLevel } from "./log";
+import { normalizeResource } from "./resources/resource-uri";
+import { isLoopbackHost } from "./uri/loopback";
 
 /** Validated configuration. Durations are in seconds. */
 export interface Config {
@@ -34,6 +36,19 @@ export interface Config {
   grantsJurisdiction: DurableObjectJurisdiction | undefined;
   /** The lowest level written to the log. */
   logLevel: LogLevel;
+  /**
+   * `RESOURCES`: the resource servers Baton issues access tokens for (RFC 8707), as configured;
+   * `undefined` means any absolute `https` URI (or `http` on a loopback host).
+   */
+  resources: readonly string[] | undefined;
+  /** `SCOPES`: the scopes supported beyond the standard ones, in the order given. */
+  extraScopes: readonly string[];
+  /** `DYNAMIC_REGISTRATION=open`: anyone may register a client (RFC 7591). */
+  dynamicRegistration: boolean;
+  /** `CLIENT_ID_METADATA_DOCUMENTS=true`: an `https` client_id names its metadata document. */
+  clientMetadataDocuments: boolean;
+  /** `CLIENT_METADATA_ALLOW_LOOPBACK=true`: documents may also live on `http://127.0.0.1:PORT`. */
+  clientMetadataAllowLoopback: boolean;
 }
 
 /** A configuration value that cannot be used. Its message names the setting, never its value. */
@@ -68,6 +83,11 @@ export function readConfig(env: Env): Config {
     refreshRetryWindow: seconds(env, "REFRESH_RETRY_WINDOW", 30, 0),
     grantsJurisdiction: jurisdiction(env),
     logLevel: logLevel(env),
+    resources: resources(env),
+    extraScopes: extraScopes(env),
+    dynamicRegistration: dynamicRegistration(env),
+    clientMetadataDocuments: booleanFlag(env, "CLIENT_ID_METADATA_DOCUMENTS"),
+    clientMetadataAllowLoopback: booleanFlag(env, "CLIENT_METADATA_ALLOW_LOOPBACK"),
   };
   // Every endpoint is served from the root, so the issuer is an origin (RFC 8414 §2 also rules
   // out a query and a fragment).
@@ -88,7 +108,7 @@ export function readConfig(env: Env): Config {
  */
 export function issuerFor(config: Config, url: URL): string {
   if (config.issuer !== undefined) return config.issuer;
-  if (LOOPBACK_HOSTS.has(url.hostname)) return url.origin;
+  if (isLoopbackHost(url.hostname)) return url.origin;
   throw new ConfigError("ISSUER is not set; without it only localhost, 127.0.0.1 and [::1] are served");
 }
 
@@ -98,11 +118,9 @@ export function requireTokenSecrets(config: Pick<Config, "tokenSecrets">): reado
   return config.tokenSecrets;
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 type SettingName = keyof Omit<
   Env,
-  "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "ADMIN_AUTH_LIMITER" | "CLIENT_REGISTRY"
+  "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "ADMIN_AUTH_LIMITER" | "REGISTRATION_LIMITER" | "CLIENT_REGISTRY"
 >;
 
 function optionalText(value: string | undefined): string | undefined {
@@ -168,6 +186,40 @@ function tokenSecrets(env: Env): readonly string[] | undefined {
     }
   }
   return secrets;
+}
+
+function resources(env: Env): readonly string[] | undefined {
+  const value = optionalText(env.RESOURCES?.trim());
+  if (value === undefined) return undefined;
+  const list = value.split(/ +/);
+  for (const uri of list) {
+    if (normalizeResource(uri) === undefined) {
+      throw new ConfigError(
+        "RESOURCES must be space-separated absolute URIs (https, or http on a loopback host) without a fragment",
+      );
+    }
+  }
+  return list;
+}
+
+// scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), RFC 6749 §3.3
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function extraScopes(env: Env): readonly string[] {
+  const value = optionalText(env.SCOPES?.trim());
+  if (value === undefined) return [];
+  const list = value.split(/ +/);
+  if (!list.every((token) => SCOPE_TOKEN.test(token))) {
+    throw new ConfigError("SCOPES must be space-separated scope tokens (RFC 6749 §3.3)");
+  }
+  return [...new Set(list)];
+}
+
+function dynamicRegistration(env: Env): boolean {
+  const value = optionalText(env.DYNAMIC_REGISTRATION);
+  if (value === undefined) return false;
+  if (value !== "open") throw new ConfigError('DYNAMIC_REGISTRATION must be "open" or unset');
+  return true;
 }
 
 function logLevel(env: Env): LogLevel {

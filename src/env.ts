@@ -16,6 +16,8 @@ export interface Env {
   CLIENT_AUTH_LIMITER?: RateLimit;
   /** Counts failed admin authentications per source address; absent means no limit. */
   ADMIN_AUTH_LIMITER?: RateLimit;
+  /** Counts dynamic client registrations per source address; absent means no limit. */
+  REGISTRATION_LIMITER?: RateLimit;
   ISSUER?: string;
   SIGNING_KEYS?: string;
   TOKEN_SECRETS?: string;
@@ -29,4 +31,9 @@ export interface Env {
   REFRESH_RETRY_WINDOW?: string;
   GRANTS_JURISDICTION?: string;
   LOG_LEVEL?: string;
+  RESOURCES?: string;
+  SCOPES?: string;
+  DYNAMIC_REGISTRATION?: string;
+  CLIENT_ID_METADATA_DOCUMENTS?: string;
+  CLIENT_METADATA_ALLOW_LOOPBACK?: string;
 }

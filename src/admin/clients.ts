@@ -6,7 +6,7 @@
  * @see RFC 7591 §3.2.1 (client information response)
  */
 import { validateClientMetadata } from "../clients/metadata";
-import { isConfidential, type ClientRecord } from "../clients/record";
+import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
 import type { ClientChange } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
@@ -32,7 +32,7 @@ export async function createClient(request: Request, env: Env): Promise<Response
     secrets: [],
   };
   const answer: Record<string, unknown> = {};
-  if (isConfidential(record)) {
+  if (usesSecret(record)) {
     const first = await generateSecret(now);
     record.secrets.push(first.stored);
     // RFC 7591 §3.2.1: 0 means the secret does not expire.
@@ -63,7 +63,13 @@ export async function removeClient(env: Env, clientId: string): Promise<Response
 export async function addSecret(env: Env, clientId: string): Promise<Response> {
   const record = isClientId(clientId) ? await registryOf(env, clientId).read(clientId) : undefined;
   if (record === undefined) throw notFound("No such client.");
-  if (!isConfidential(record)) invalidRequest("A public client has no secrets.");
+  if (!usesSecret(record)) {
+    invalidRequest(
+      isConfidential(record)
+        ? "This client authenticates with a key, not a secret."
+        : "A public client has no secrets.",
+    );
+  }
   const added = await generateSecret(nowSeconds());
   await change(env, clientId, { kind: "add_secret", secret: added.stored, maxSecrets: MAX_SECRETS });
   return jsonResponse(

@@ -7,8 +7,20 @@
 /** Grant types a client may be registered for. */
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
 
-/** How a client authenticates at the token endpoint. @see RFC 7591 §2 */
-export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+/** How a client authenticates at the token endpoint. @see RFC 7591 §2, RFC 7523 §2.2 */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+
+/**
+ * Where a client's record comes from: the admin API, dynamic registration (RFC 7591), or a
+ * Client ID Metadata Document fetched from its `client_id` URL. A consent screen shows the
+ * last two differently: nobody vouched for them.
+ */
+export type ClientKind = "registered" | "dynamic" | "metadata_document";
+
+/** A JWK Set of public keys, for `private_key_jwt` (RFC 7517 §5). */
+export interface PublicJwkSet {
+  keys: Record<string, unknown>[];
+}
 
 /** One live client secret, stored only as its SHA-256. */
 export interface StoredSecret {
@@ -28,6 +40,17 @@ export interface ClientMetadata {
   /** The scopes the client may ask for, space-separated. */
   scope: string;
   organization_id?: string;
+  application_type?: "web" | "native";
+  client_uri?: string;
+  logo_uri?: string;
+  contacts?: string[];
+  software_id?: string;
+  software_version?: string;
+  post_logout_redirect_uris?: string[];
+  /** `private_key_jwt` keys, given inline... */
+  jwks?: PublicJwkSet;
+  /** ...or where to fetch them (https). */
+  jwks_uri?: string;
 }
 
 /** The record kept in KV under `client:<client_id>`. */
@@ -36,9 +59,24 @@ export interface ClientRecord extends ClientMetadata {
   /** Seconds since the epoch. */
   client_id_issued_at: number;
   secrets: StoredSecret[];
+  /** Absent on records made before kinds existed: those came from the admin API. */
+  client_kind?: ClientKind;
 }
 
-/** Whether the client has secrets (RFC 6749 §2.1 "confidential"). */
-export function isConfidential(client: ClientMetadata): boolean {
+/** Whether the client authenticates itself (RFC 6749 §2.1 "confidential"): by secret or key. */
+export function isConfidential(client: Pick<ClientMetadata, "token_endpoint_auth_method">): boolean {
   return client.token_endpoint_auth_method !== "none";
+}
+
+/** Whether the client authenticates with a shared secret (and so must keep at least one). */
+export function usesSecret(client: Pick<ClientMetadata, "token_endpoint_auth_method">): boolean {
+  return (
+    client.token_endpoint_auth_method === "client_secret_basic" ||
+    client.token_endpoint_auth_method === "client_secret_post"
+  );
+}
+
+/** The kind of a record, `registered` for those made before kinds existed. */
+export function kindOf(client: Pick<ClientRecord, "client_kind">): ClientKind {
+  return client.client_kind ?? "registered";
 }

@@ -10,10 +10,10 @@
  * @see RFC 8252 §7.1 (private-use URI schemes), §7.3 (loopback redirection), §8.4 (registering
  * native apps), RFC 7591 §2 (`redirect_uris`), RFC 9700 §2.1 (exact matching)
  */
+import { isLoopbackHost } from "../uri/loopback";
 import { OAuthError } from "../errors";
 
 const MAX_LENGTH = 2000;
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 // Schemes that a browser runs or renders itself (javascript, data, blob...), or that the system
 // hands to another program (mailto, tel, intent...): a code sent there goes to something other
 // than the app that registered the URI, or runs as script in the page that follows the redirect.
@@ -76,7 +76,7 @@ export function checkRedirectUri(uri: unknown): string {
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return uri;
   if (scheme === "http") {
-    if (LOOPBACK_HOSTS.has(url.hostname)) return uri;
+    if (isLoopbackHost(url.hostname)) return uri;
     invalid("An http redirect URI must be on a loopback host (localhost, 127.0.0.1 or [::1]).");
   }
   if (REFUSED_SCHEMES.has(scheme) || REFUSED_SCHEMES.has(scheme.split(/[.+-]/, 1)[0]!)) {

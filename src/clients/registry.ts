@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { isConfidential, type ClientRecord, type StoredSecret } from "./record";
+import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
 
 const RECORD_KEY = "record";
@@ -74,7 +74,7 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
       // A confidential client with no secret can never authenticate again. Decided here, on the
       // authoritative copy and one change at a time, so two deletions of the last two secrets
       // cannot both see one left.
-      if (remaining.length === 0 && isConfidential(current)) return { ok: false, reason: "last_secret" };
+      if (remaining.length === 0 && usesSecret(current)) return { ok: false, reason: "last_secret" };
       return { ok: true, record: { ...current, secrets: remaining } };
     }
   }
