@@ -5,7 +5,8 @@ import { Router, type IRequest } from "itty-router";
 import { requireAdmin } from "./admin/authorize-admin";
 import { completeAuthorization, denyAuthorization, readAuthorization } from "./admin/authorizations";
 import { revokeGrant } from "./admin/grants";
-import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
+import { listClients } from "./admin/client-list";
+import { addSecret, createClient, readClient, removeClient, removeSecret, updateClient } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, issuerFor, readConfig, type Config } from "./config";
 import { handleDiscovery } from "./discovery/discovery-endpoint";
@@ -65,6 +66,8 @@ router
     return undefined;
   })
   .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .get("/admin/clients", (_request, { env, url }) => listClients(env, url))
+  .patch("/admin/clients/:clientId", (request, { env }) => updateClient(request, env, request.params.clientId!))
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))
