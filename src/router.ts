@@ -5,6 +5,7 @@ import { Router, type IRequest } from "itty-router";
 import { requireAdmin } from "./admin/authorize-admin";
 import { completeAuthorization, denyAuthorization, readAuthorization } from "./admin/authorizations";
 import { revokeGrant } from "./admin/grants";
+import { listUserGrants, revokeUserGrants } from "./admin/users";
 import { listClients } from "./admin/client-list";
 import { addSecret, createClient, readClient, removeClient, removeSecret, updateClient } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
@@ -14,6 +15,7 @@ import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { BodyReadError } from "./http/body";
 import { jsonResponse } from "./http/json-response";
+import { decodePathParam } from "./http/path-param";
 import { handleTokenRequest } from "./http/token-endpoint";
 import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
@@ -82,6 +84,12 @@ router
     denyAuthorization(env, config, params.id!, issuer),
   )
   .post("/admin/grants/:sid/revoke", ({ params }, { env, config }) => revokeGrant(env, config, params.sid!))
+  .get("/admin/users/:subject/grants", ({ params }, { env, config }) =>
+    listUserGrants(env, config, decodePathParam(params.subject!)),
+  )
+  .post("/admin/users/:subject/revoke", ({ params }, { env, config }) =>
+    revokeUserGrants(env, config, decodePathParam(params.subject!)),
+  )
   .all("*", () => notFound());
 
 /**
