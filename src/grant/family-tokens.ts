@@ -34,6 +34,7 @@ export async function familyTokenResponse(
       subject: family.subject,
       sid: family.sid,
       claims: family.claims,
+      ...(family.accessTokenClaims !== undefined && { accessTokenClaims: family.accessTokenClaims }),
       authTime: family.authTime,
       ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
     },

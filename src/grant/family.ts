@@ -58,6 +58,7 @@ export async function openFamily(
     scope: input.scope,
     ...(resources.length > 0 && { resources }),
     claims: input.claims,
+    ...(input.accessTokenClaims !== undefined && { accessTokenClaims: input.accessTokenClaims }),
     ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
     authTime: input.authTime,
     createdAt: now,

@@ -11,6 +11,7 @@ export interface StartFamilyInput {
   subject: string;
   scope: string[];
   claims: UserClaims;
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   nonce?: string;
@@ -67,7 +68,8 @@ export type TokenResult = { ok: true; body: string } | GrantFailure;
 
 /** The outcome of the host application's answer to an authorization request. */
 export type LoginResult =
-  { ok: true; redirectTo: string } | { ok: false; reason: "not_found" | "completed" | "invalid_scope" };
+  | { ok: true; redirectTo: string }
+  | { ok: false; reason: "not_found" | "completed" | "invalid_scope" | "login_required" };
 
 /** A live grant as userinfo and introspection see it. */
 export interface SessionView {

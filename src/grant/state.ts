@@ -29,6 +29,8 @@ export interface FamilyState {
   /** The resource servers granted (RFC 8707), kept by every refresh token; absent when none. */
   resources?: string[];
   claims: UserClaims;
+  /** Claims the login put into every access token of the family. */
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   /** The original authorization: the absolute lifetime counts from here. */

@@ -19,6 +19,8 @@ export interface TokenSubject {
   sid?: string;
   organizationId?: string;
   claims: UserClaims;
+  /** Extra claims for the access token (never one Baton sets: the login hand-off refuses those). */
+  accessTokenClaims?: UserClaims;
   /** When the user authenticated (seconds); required when an ID token is issued. */
   authTime?: number;
 }
@@ -57,6 +59,7 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
     exp: now + input.accessTokenTtl,
     ...(subject.sid !== undefined && { sid: subject.sid }),
     ...(subject.organizationId !== undefined && { org_id: subject.organizationId }),
+    ...(subject.accessTokenClaims !== undefined && { extra: subject.accessTokenClaims }),
   });
   const body: Record<string, string | number> = {
     access_token: accessToken,
@@ -74,6 +77,8 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
 function idTokenClaims(input: TokenResponseInput): JWTPayload {
   const { subject, now } = input;
   return {
+    // The user's claims first: Baton's own, after them, always win.
+    ...claimsForScope(subject.claims, input.scope),
     iss: input.issuer,
     sub: subject.subject,
     aud: subject.clientId,
@@ -83,6 +88,5 @@ function idTokenClaims(input: TokenResponseInput): JWTPayload {
     ...(input.nonce !== undefined && { nonce: input.nonce }),
     ...(subject.sid !== undefined && { sid: subject.sid }),
     ...(subject.organizationId !== undefined && { org_id: subject.organizationId }),
-    ...claimsForScope(subject.claims, input.scope),
   };
 }
