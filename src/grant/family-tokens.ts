@@ -45,6 +45,7 @@ export async function familyTokenResponse(
     idTokenTtl: config.idTokenTtl,
     allowIdToken: true,
     ...(shape.nonce !== undefined && { nonce: shape.nonce }),
+    ...(family.idTokenAlg !== undefined && { idTokenAlg: family.idTokenAlg }),
     ...(shape.refreshToken !== undefined && { refreshToken: shape.refreshToken }),
   });
 }

@@ -59,6 +59,7 @@ export async function openFamily(
     ...(resources.length > 0 && { resources }),
     claims: input.claims,
     ...(input.accessTokenClaims !== undefined && { accessTokenClaims: input.accessTokenClaims }),
+    ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
     authTime: input.authTime,
     createdAt: now,

@@ -65,6 +65,7 @@ export async function redeemCode(
       codeHash,
       ...(issued.resources !== undefined && { resources: issued.resources, audience }),
       refreshAllowed: input.refreshAllowed,
+      ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     },
     now,
   );

@@ -3,6 +3,7 @@
  * properties, so every refusal is a discriminated result that the caller maps to an error.
  */
 import type { UserClaims } from "../tokens/claims";
+import type { SigningAlgorithm } from "../tokens/keys";
 
 /** What creates a family: the user, the client and the granted scope. */
 export interface StartFamilyInput {
@@ -27,6 +28,8 @@ export interface StartFamilyInput {
    * issued when it may and the grant holds `offline_access` or is not an OpenID Connect one.
    */
   refreshAllowed?: boolean;
+  /** The client's `id_token_signed_response_alg`, if it registered one. */
+  idTokenAlg?: SigningAlgorithm;
 }
 
 /** A refresh request that has passed client authentication. */
@@ -50,6 +53,8 @@ export interface RedeemCodeInput {
   resources?: string[];
   /** Whether the client may use the refresh_token grant. */
   refreshAllowed: boolean;
+  /** The client's `id_token_signed_response_alg`, if it registered one. */
+  idTokenAlg?: SigningAlgorithm;
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */

@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import { audienceOf } from "../resources/resource-uri";
 import { formatScope } from "../scope";
 import { claimsForScope, type UserClaims } from "./claims";
-import type { SigningKeySet } from "./keys";
+import type { SigningAlgorithm, SigningKeySet } from "./keys";
 import { signAccessToken, signIdToken } from "./sign";
 
 /** Who and what a response is for. */
@@ -42,6 +42,11 @@ export interface TokenResponseInput {
   allowIdToken: boolean;
   /** Only on the authorization_code grant (OIDC Core §12.2 drops it on refresh). */
   nonce?: string;
+  /**
+   * The client's `id_token_signed_response_alg`: its ID token is signed by the first key of that
+   * algorithm (the signing key when none is asked for, or none of that algorithm is configured).
+   */
+  idTokenAlg?: SigningAlgorithm;
   refreshToken?: string;
 }
 
@@ -68,7 +73,8 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
     scope: scopeText,
   };
   if (input.allowIdToken && scope.includes("openid")) {
-    body.id_token = await signIdToken(keys.active, idTokenClaims(input));
+    const key = keys.all.find((candidate) => candidate.alg === input.idTokenAlg) ?? keys.active;
+    body.id_token = await signIdToken(key, idTokenClaims(input));
   }
   if (input.refreshToken !== undefined) body.refresh_token = input.refreshToken;
   return JSON.stringify(body);
