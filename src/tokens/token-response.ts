@@ -47,6 +47,8 @@ export interface TokenResponseInput {
    * algorithm (the signing key when none is asked for, or none of that algorithm is configured).
    */
   idTokenAlg?: SigningAlgorithm;
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issuedTokenType?: string;
   refreshToken?: string;
 }
 
@@ -68,6 +70,7 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
   });
   const body: Record<string, string | number> = {
     access_token: accessToken,
+    ...(input.issuedTokenType !== undefined && { issued_token_type: input.issuedTokenType }),
     token_type: "bearer",
     expires_in: input.accessTokenTtl,
     scope: scopeText,
