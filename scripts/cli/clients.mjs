@@ -1,5 +1,5 @@
-// `baton clients ...`: register, read, change and delete clients, and rotate their secrets.
-// @see /admin/clients in the README's admin API
+// `baton clients ...`: register, read, change and delete clients, and rotate their secrets,
+// through the admin API's /admin/clients routes.
 import { METADATA_FLAGS, metadataFromFlags, readMetadataFile } from "./client-metadata.mjs";
 import { refuse, usage } from "./errors.mjs";
 import { cell, fields, printable, table, time } from "./render.mjs";
@@ -56,7 +56,7 @@ export function renderClient(client) {
 
 /** Clients as a table, one line each. */
 export function renderClientList(clients, cursor) {
-  if (clients.length === 0) return cursor ? `No clients on this page; more follow: --cursor ${cursor}` : "No clients.";
+  if (clients.length === 0) return "No clients.";
   const text = table(
     [
       { title: "CLIENT ID", value: (c) => cell(c.client_id) },

@@ -1,5 +1,5 @@
-// `baton grants revoke SID`: end one session (one refresh token family), everywhere, at once.
-// @see /admin/grants/SID/revoke in the README's admin API
+// `baton grants revoke SID`: end one session (one refresh token family), everywhere, at once,
+// through the admin API's /admin/grants/SID/revoke.
 import { printable } from "./render.mjs";
 
 /** @type {import("./main.mjs").Group} */

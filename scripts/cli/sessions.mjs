@@ -1,5 +1,5 @@
-// `baton sessions ...`: a user's live sessions (grants), and signing the user out everywhere.
-// @see /admin/users/SUBJECT/grants and /admin/users/SUBJECT/revoke in the README's admin API
+// `baton sessions ...`: a user's live sessions (grants), and signing the user out everywhere,
+// through the admin API's /admin/users/SUBJECT/grants and /admin/users/SUBJECT/revoke.
 import { refuse } from "./errors.mjs";
 import { cell, printable, table, time } from "./render.mjs";
 
