@@ -38,6 +38,6 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   // A token that is no longer valid is refused as such before its scope is looked at.
   const scope = parseScope(claims.scope ?? "") ?? [];
   if (!scope.includes("openid")) throw insufficientScope("openid");
-  const body = { sub: session.subject, ...claimsForScope(session.claims, scope) };
+  const body = { ...claimsForScope(session.claims, scope), sub: session.subject };
   return new Response(JSON.stringify(body), { headers: NO_STORE_HEADERS });
 }
