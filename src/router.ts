@@ -10,6 +10,8 @@ import { listClients } from "./admin/client-list";
 import { addSecret, createClient, readClient, removeClient, removeSecret, updateClient } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, issuerFor, readConfig, type Config } from "./config";
+import { handleDeviceAuthorization } from "./device/device-authorization-endpoint";
+import { showDevicePage } from "./device/device-page";
 import { handleDiscovery } from "./discovery/discovery-endpoint";
 import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
@@ -52,6 +54,10 @@ router
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
   .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/oauth-authorization-server", () => methodNotAllowed("GET"))
+  .post("/oauth2/device_authorization", (_request, endpoint) => handleDeviceAuthorization(endpoint))
+  .all("/oauth2/device_authorization", () => methodNotAllowed("POST"))
+  .get("/device", (_request, endpoint) => showDevicePage(endpoint))
+  .all("/device", () => methodNotAllowed("GET"))
   .get("/", (_request, endpoint) => landingPage(endpoint))
   .all("/", () => methodNotAllowed("GET"))
   // The development login exists only while it is on; otherwise its path is unknown like any other.

@@ -6,7 +6,6 @@
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
 import { getClient } from "../clients/store";
-import type { Config } from "../config";
 import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
@@ -16,10 +15,8 @@ import { isRegisteredRedirect } from "./redirect-match";
 import type { Endpoint } from "../http/endpoint";
 import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
+import { loginPage } from "./login-page";
 import { sealPendingRequest } from "./pending-request";
-
-/** The path of the built-in development login page. */
-export const DEV_LOGIN_PATH = "/dev/login";
 
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
@@ -85,12 +82,6 @@ const serverError = {
   error: "server_error",
   error_description: "The authorization server is not configured for logins.",
 };
-
-function loginPage(config: Config, url: URL): URL | undefined {
-  if (config.loginUrl !== undefined) return new URL(config.loginUrl);
-  if (config.devLogin) return new URL(DEV_LOGIN_PATH, url.origin);
-  return undefined;
-}
 
 function repeatedNames(params: URLSearchParams): Set<string> {
   const seen = new Set<string>();

@@ -4,6 +4,7 @@
  *
  * @see RFC 8414 §2, OpenID Connect Discovery 1.0 §3, RFC 9207 §3
  */
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT } from "../clients/record";
 import type { Config } from "../config";
 import { supportedScopes } from "../scope";
 import { STANDARD_CLAIMS } from "../tokens/claims";
@@ -28,10 +29,17 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
+    device_authorization_endpoint: `${issuer}/oauth2/device_authorization`,
     scopes_supported: supportedScopes(config.extraScopes),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types_supported: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      DEVICE_CODE_GRANT,
+      TOKEN_EXCHANGE_GRANT,
+    ],
     subject_types_supported: ["public"],
     // The signing key's algorithm first: it is what new ID tokens use.
     id_token_signing_alg_values_supported: [...new Set(keys.all.map((key) => key.alg))],

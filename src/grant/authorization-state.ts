@@ -26,6 +26,12 @@ export const CODE_REUSE_WINDOW = 600;
 export interface PendingAuthorization {
   /** The grant this request becomes, chosen (and tagged) when it was made. */
   sid: string;
+  /**
+   * A device authorization's login (RFC 8628 §3.3): its answer goes to the grant's device state,
+   * and the browser to Baton's own page at `redirectUri`, telling the person to return to the
+   * device.
+   */
+  device?: true;
   clientId: string;
   clientName?: string;
   redirectUri: string;

@@ -10,6 +10,7 @@
 const BROWSER_PATHS: ReadonlyMap<string, string> = new Map([
   ["/oauth2/token", "POST"],
   ["/oauth2/revoke", "POST"],
+  ["/oauth2/device_authorization", "POST"],
   ["/oauth2/userinfo", "GET, POST"],
   ["/oauth2/jwks", "GET"],
   ["/.well-known/openid-configuration", "GET"],

@@ -5,12 +5,14 @@
  * @see RFC 6749 §3.2, §5
  */
 import { authenticateClient } from "../clients/authenticate";
-import type { GrantType } from "../clients/record";
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, type GrantType } from "../clients/record";
 import { NO_STORE_HEADERS, OAuthError, invalidRequest } from "../errors";
 import type { GrantContext } from "../grants/context";
 import { authorizationCodeGrant } from "../grants/authorization-code";
 import { clientCredentialsGrant } from "../grants/client-credentials";
+import { deviceCodeGrant } from "../grants/device-code";
 import { refreshTokenGrant } from "../grants/refresh-token";
+import { tokenExchangeGrant } from "../grants/token-exchange";
 import { readClientCredentials } from "./client-credentials";
 import { sourceAddress } from "./source-address";
 import { readParams } from "./params";
@@ -22,6 +24,8 @@ const GRANTS: Record<GrantType, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
+  [TOKEN_EXCHANGE_GRANT]: tokenExchangeGrant,
 };
 
 /** Handles a token request; throws OAuthError for every refusal. */
