@@ -53,6 +53,8 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
             LOG_LEVEL: logLevel,
             SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),
             TEST_SIGNING_ALG: first,
+            // Test clients' jwks_uri are served on 127.0.0.1.
+            CLIENT_METADATA_ALLOW_LOOPBACK: "true",
           },
         },
       }),

@@ -6,6 +6,7 @@
  * @see RFC 7591 §3.2.1 (client information response)
  */
 import { validateClientMetadata } from "../clients/metadata";
+import type { Config } from "../config";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
 import type { ClientChange } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
@@ -21,9 +22,13 @@ import { nowSeconds } from "../clock";
 const MAX_SECRETS = 5;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
-/** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
-export async function createClient(request: Request, env: Env): Promise<Response> {
-  const metadata = validateClientMetadata(await readJsonObject(request));
+/**
+ * `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret (none
+ * for a `private_key_jwt` client: it proves itself with its keys).
+ */
+export async function createClient(request: Request, env: Env, config: Config): Promise<Response> {
+  const keyUrls = { allowLoopback: config.clientMetadataAllowLoopback };
+  const metadata = validateClientMetadata(await readJsonObject(request), keyUrls);
   const now = nowSeconds();
   const record: ClientRecord = {
     client_id: `client_${randomBase64url(16)}`,
