@@ -26,7 +26,12 @@ function randomSecret(): string {
 
 // The tests that read the Worker's log lines; the rest run with LOG_LEVEL=error, so that a run
 // prints only what went wrong.
-const LOG_TESTS = ["test/grant/logs.test.ts", "test/operations/request-logs.test.ts", "test/fuzz/**/*.test.ts"];
+const LOG_TESTS = [
+  "test/grant/logs.test.ts",
+  "test/operations/request-logs.test.ts",
+  "test/operations/assertion-logs.test.ts",
+  "test/fuzz/**/*.test.ts",
+];
 
 /** A workerd project whose first (signing) key is `first`, with the other two published too. */
 function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {

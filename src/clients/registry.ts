@@ -5,7 +5,9 @@
  * to KV, where the hot paths read it.
  */
 import { DurableObject } from "cloudflare:workers";
+import { nowSeconds } from "../clock";
 import type { Env } from "../env";
+import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
 import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
 
@@ -28,6 +30,13 @@ export type ClientChangeResult =
 
 /** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
 export class ClientRegistry extends DurableObject<Env> {
+  private readonly assertionIds: AssertionIds;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.assertionIds = new AssertionIds(ctx.storage.sql);
+  }
+
   /** The authoritative record (adopting one that exists only in KV, e.g. seeded by hand). */
   async read(clientId: string): Promise<ClientRecord | undefined> {
     return this.ctx.blockConcurrencyWhile(() => this.load(clientId));
@@ -49,6 +58,23 @@ export class ClientRegistry extends DurableObject<Env> {
       }
       return result;
     });
+  }
+
+  /**
+   * Records the hash of a verified assertion's `jti` until `expiresAt` (seconds): `ok` the first
+   * time, `replayed` ever after while it is kept (RFC 7523 §3 item 7).
+   */
+  async useAssertionId(jtiHash: string, expiresAt: number): Promise<AssertionIdResult> {
+    const result = this.assertionIds.use(jtiHash, expiresAt, nowSeconds());
+    if (result.ok && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(expiresAt * 1000);
+    return result;
+  }
+
+  /** Forgets the assertion ids that have expired; wakes again for the next one. */
+  override async alarm(): Promise<void> {
+    this.assertionIds.prune(nowSeconds());
+    const next = this.assertionIds.nextExpiry();
+    if (next !== undefined) await this.ctx.storage.setAlarm(next * 1000);
   }
 
   private async load(clientId: string): Promise<ClientRecord | undefined> {
