@@ -64,7 +64,13 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
         },
       }),
     ],
-    test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
+    test: {
+      name,
+      include,
+      exclude: [...configDefaults.exclude, ...exclude],
+      // The server behind test clients' jwks_uri (see the file): real HTTP on 127.0.0.1.
+      globalSetup: ["test/support/jwks-server-setup.mjs"],
+    },
   };
 }
 

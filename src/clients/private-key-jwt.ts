@@ -13,6 +13,7 @@ import { OAuthError } from "../errors";
 import { log } from "../log";
 import { nowSeconds } from "../clock";
 import { CLOCK_SKEW, verifyClientAssertion, type AssertionCheck } from "../tokens/client-assertion";
+import { clientKeys, refetchedKeys } from "./client-keys";
 import type { ClientRecord } from "./record";
 
 /** The server an assertion must be addressed to. */
@@ -37,9 +38,16 @@ export async function acceptsAssertion(
   { config, issuer }: AssertionAudience,
 ): Promise<boolean> {
   if (client.token_endpoint_auth_method !== "private_key_jwt") return refuse(config, client, "method");
-  if (client.jwks === undefined) return refuse(config, client, "no_keys");
+  const rules = { allowLoopback: config.clientMetadataAllowLoopback };
+  const keys = await clientKeys(client, rules);
+  if (keys === undefined) return refuse(config, client, "no_keys");
   const expected = { clientId: client.client_id, audiences: [issuer, `${issuer}/oauth2/token`], now: nowSeconds() };
-  const check: AssertionCheck = await verifyClientAssertion(assertion, client.jwks.keys, expected);
+  let check: AssertionCheck = await verifyClientAssertion(assertion, keys.keys, expected);
+  if (!check.ok && check.reason === "unknown_key" && keys.url !== undefined) {
+    // A key the set lacks may have been added since it was fetched (a rotation).
+    const fresh = await refetchedKeys(keys.url);
+    if (fresh !== undefined) check = await verifyClientAssertion(assertion, fresh, expected);
+  }
   if (!check.ok) return refuse(config, client, check.reason);
   const registry = env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(client.client_id));
   const jtiHash = encodeBase64url(await sha256(check.jti));
