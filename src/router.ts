@@ -73,9 +73,11 @@ router
     await requireAdmin(request, config.adminToken, env);
     return undefined;
   })
-  .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .post("/admin/clients", (request, { env, config }) => createClient(request, env, config))
   .get("/admin/clients", (_request, { env, url }) => listClients(env, url))
-  .patch("/admin/clients/:clientId", (request, { env }) => updateClient(request, env, request.params.clientId!))
+  .patch("/admin/clients/:clientId", (request, { env, config }) =>
+    updateClient(request, env, config, request.params.clientId!),
+  )
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))

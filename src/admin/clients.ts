@@ -6,6 +6,7 @@
  * @see RFC 7591 §3.2.1 (client information response)
  */
 import { validateClientMetadata } from "../clients/metadata";
+import type { Config } from "../config";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
 import type { ClientChange, ClientChangeResult } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
@@ -21,9 +22,13 @@ import { nowSeconds } from "../clock";
 const MAX_SECRETS = 5;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
-/** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
-export async function createClient(request: Request, env: Env): Promise<Response> {
-  const metadata = validateClientMetadata(await readJsonObject(request));
+/**
+ * `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret (none
+ * for a `private_key_jwt` client: it proves itself with its keys).
+ */
+export async function createClient(request: Request, env: Env, config: Config): Promise<Response> {
+  const keyUrls = { allowLoopback: config.clientMetadataAllowLoopback };
+  const metadata = validateClientMetadata(await readJsonObject(request), keyUrls);
   const now = nowSeconds();
   const record: ClientRecord = {
     client_id: `client_${randomBase64url(16)}`,
@@ -57,12 +62,16 @@ export async function readClient(env: Env, clientId: string): Promise<Response> 
  * `PATCH /admin/clients/ID`: 200 with the updated metadata. The members given replace the
  * stored ones (`null` removes an optional one), under the same validation as creation.
  */
-export async function updateClient(request: Request, env: Env, clientId: string): Promise<Response> {
+export async function updateClient(request: Request, env: Env, config: Config, clientId: string): Promise<Response> {
   const patch = await readJsonObject(request);
   for (const member of ["client_id", "client_id_issued_at", "client_secret", "client_secrets", "client_kind"]) {
     if (Object.hasOwn(patch, member)) invalidRequest("client_id, issue time, kind and secrets cannot be changed here.");
   }
-  const record = await change(env, clientId, { kind: "update", patch });
+  const record = await change(env, clientId, {
+    kind: "update",
+    patch,
+    allowLoopback: config.clientMetadataAllowLoopback,
+  });
   return jsonResponse(describeClient(record!));
 }
 

@@ -6,11 +6,17 @@
  */
 import { OAuthError } from "../errors";
 import { formatScope, parseScope } from "../scope";
+import { readKeyMaterial, type KeyUrlRules } from "./key-metadata";
 import type { ClientMetadata, GrantType, TokenEndpointAuthMethod } from "./record";
 import { checkRedirectUri } from "./redirect-uri";
 
 const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "none",
+  "private_key_jwt",
+];
 const DEFAULT_SCOPE = "openid profile email offline_access";
 // Control characters and unpaired surrogates: nothing a person means to type, and text that a
 // consent page, a log line or a UTF-8 encoder would each render differently. Format characters
@@ -26,12 +32,16 @@ function invalid(description: string): never {
 /**
  * Checks metadata and fills RFC 7591 defaults (`grant_types: ["authorization_code"]`,
  * `token_endpoint_auth_method: "client_secret_basic"`). Unknown members are ignored.
+ * `keyUrls` says where a `private_key_jwt` client's `jwks_uri` may point.
  *
  * @throws OAuthError 400 `invalid_redirect_uri` for a redirect URI that breaks the rules of
  * {@link checkRedirectUri}, else 400 `invalid_client_metadata` naming the member at fault.
  * @see RFC 7591 §3.2.2
  */
-export function validateClientMetadata(input: Record<string, unknown>): ClientMetadata {
+export function validateClientMetadata(
+  input: Record<string, unknown>,
+  keyUrls: KeyUrlRules = { allowLoopback: false },
+): ClientMetadata {
   const grantTypes = readGrantTypes(input.grant_types);
   const method = readAuthMethod(input.token_endpoint_auth_method);
   if (grantTypes.includes("client_credentials") && method === "none") {
@@ -46,6 +56,7 @@ export function validateClientMetadata(input: Record<string, unknown>): ClientMe
     grant_types: grantTypes,
     token_endpoint_auth_method: method,
     scope: readScope(input.scope, grantTypes),
+    ...readKeyMaterial(input, method, keyUrls),
   };
   const name = readOptionalText(input.client_name, "client_name");
   if (name !== undefined) metadata.client_name = name;
@@ -70,7 +81,7 @@ function readGrantTypes(value: unknown): GrantType[] {
 function readAuthMethod(value: unknown): TokenEndpointAuthMethod {
   if (value === undefined) return "client_secret_basic";
   if (!AUTH_METHODS.includes(value as TokenEndpointAuthMethod)) {
-    invalid("token_endpoint_auth_method must be client_secret_basic, client_secret_post or none.");
+    invalid("token_endpoint_auth_method must be client_secret_basic, client_secret_post, none or private_key_jwt.");
   }
   return value as TokenEndpointAuthMethod;
 }

@@ -8,10 +8,11 @@ import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT } from "../clients/record";
 import type { Config } from "../config";
 import { supportedScopes } from "../scope";
 import { STANDARD_CLAIMS } from "../tokens/claims";
+import { ASSERTION_ALGORITHMS } from "../tokens/client-assertion";
 import type { SigningKeySet } from "../tokens/keys";
 
 // Both revocation and introspection authenticate the client as the token endpoint does.
-const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 
 /** Claims that Baton's ID tokens and userinfo answers may carry. */
 const CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "org_id", ...STANDARD_CLAIMS];
@@ -46,6 +47,10 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // RFC 8414 §2: each is required once private_key_jwt is listed for its endpoint.
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     code_challenge_methods_supported: ["S256"],
     claims_supported: CLAIMS_SUPPORTED,
     // OIDC Discovery defaults request_uri_parameter_supported to true; Baton refuses both.

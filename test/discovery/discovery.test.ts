@@ -19,7 +19,8 @@ function algorithms(): string[] {
 }
 
 function expectedMetadata(issuer: string) {
-  const auth = ["client_secret_basic", "client_secret_post", "none"];
+  const auth = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
+  const assertionAlgorithms = ["RS256", "PS256", "ES256", "EdDSA"];
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth2/authorize`,
@@ -37,6 +38,9 @@ function expectedMetadata(issuer: string) {
     token_endpoint_auth_methods_supported: auth,
     revocation_endpoint_auth_methods_supported: auth,
     introspection_endpoint_auth_methods_supported: auth,
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
     code_challenge_methods_supported: ["S256"],
     claims_supported: [
       "iss",
