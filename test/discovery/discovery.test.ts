@@ -29,10 +29,17 @@ function expectedMetadata(issuer: string) {
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
+    device_authorization_endpoint: `${issuer}/oauth2/device_authorization`,
     scopes_supported: ["openid", "profile", "email", "phone", "address", "offline_access"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types_supported: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      "urn:ietf:params:oauth:grant-type:device_code",
+      "urn:ietf:params:oauth:grant-type:token-exchange",
+    ],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: algorithms(),
     token_endpoint_auth_methods_supported: auth,
@@ -97,6 +104,7 @@ describe("discovery", () => {
     expect(urls.map(([name]) => name).sort()).toEqual(
       [
         "authorization_endpoint",
+        "device_authorization_endpoint",
         "introspection_endpoint",
         "jwks_uri",
         "revocation_endpoint",
