@@ -64,7 +64,7 @@ router
     await requireAdmin(request, config.adminToken, env);
     return undefined;
   })
-  .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .post("/admin/clients", (request, { env, config }) => createClient(request, env, config))
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))

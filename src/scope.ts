@@ -27,3 +27,11 @@ export function isSubsetOf(requested: readonly string[], granted: readonly strin
   const allowed = new Set(granted);
   return requested.every((token) => allowed.has(token));
 }
+
+/** The scopes Baton always supports: OpenID Connect's (OIDC Core §5.4, §11). */
+export const STANDARD_SCOPES: readonly string[] = ["openid", "profile", "email", "phone", "address", "offline_access"];
+
+/** Every scope Baton supports: the standard ones, then those `SCOPES` adds. */
+export function supportedScopes(extraScopes: readonly string[]): string[] {
+  return [...new Set([...STANDARD_SCOPES, ...extraScopes])];
+}

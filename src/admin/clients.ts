@@ -7,10 +7,11 @@
  */
 import { validateClientMetadata } from "../clients/metadata";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
+import { registerClientRecord } from "../clients/register";
 import type { ClientChange } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
-import { randomBase64url } from "../encoding/base64url";
+import type { Config } from "../config";
 import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
@@ -22,28 +23,16 @@ const MAX_SECRETS = 5;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
-export async function createClient(request: Request, env: Env): Promise<Response> {
-  const metadata = validateClientMetadata(await readJsonObject(request));
-  const now = nowSeconds();
-  const record: ClientRecord = {
-    client_id: `client_${randomBase64url(16)}`,
-    client_id_issued_at: now,
-    ...metadata,
-    secrets: [],
+export async function createClient(request: Request, env: Env, config: Config): Promise<Response> {
+  const metadata = validateClientMetadata(await readJsonObject(request), "admin", config);
+  const { record, secret } = await registerClientRecord(env, metadata);
+  // RFC 7591 §3.2.1: 0 means the secret does not expire.
+  const shown = secret && {
+    client_secret: secret.secret,
+    client_secret_id: secret.stored.id,
+    client_secret_expires_at: 0,
   };
-  const answer: Record<string, unknown> = {};
-  if (usesSecret(record)) {
-    const first = await generateSecret(now);
-    record.secrets.push(first.stored);
-    // RFC 7591 §3.2.1: 0 means the secret does not expire.
-    Object.assign(answer, {
-      client_secret: first.secret,
-      client_secret_id: first.stored.id,
-      client_secret_expires_at: 0,
-    });
-  }
-  await change(env, record.client_id, { kind: "create", record });
-  return jsonResponse({ ...describeClient(record), ...answer }, 201);
+  return jsonResponse({ ...describeClient(record), ...shown }, 201);
 }
 
 /** `GET /admin/clients/ID`: the metadata and the secrets' ids and creation times. */
