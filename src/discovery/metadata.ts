@@ -4,6 +4,7 @@
  *
  * @see RFC 8414 §2, OpenID Connect Discovery 1.0 §3, RFC 9207 §3
  */
+import type { Config } from "../config";
 import type { SigningKeySet } from "../tokens/keys";
 
 // Both revocation and introspection authenticate the client as the token endpoint does.
@@ -31,7 +32,11 @@ const CLAIMS_SUPPORTED = [
  * The metadata of the server whose issuer is `issuer`: every endpoint lives under it, and every
  * value lists exactly what Baton supports (RFC 8414 §3 asks for that).
  */
-export function serverMetadata(issuer: string, keys: SigningKeySet): Record<string, unknown> {
+export function serverMetadata(
+  issuer: string,
+  keys: SigningKeySet,
+  features: Pick<Config, "dynamicRegistration">,
+): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth2/authorize`,
@@ -57,5 +62,7 @@ export function serverMetadata(issuer: string, keys: SigningKeySet): Record<stri
     request_uri_parameter_supported: false,
     // Every authorization response carries `iss` (RFC 9207).
     authorization_response_iss_parameter_supported: true,
+    // Advertised only while on (RFC 8414 §2).
+    ...(features.dynamicRegistration && { registration_endpoint: `${issuer}/oauth2/register` }),
   };
 }
