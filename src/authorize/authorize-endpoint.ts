@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
+import { kindOf } from "../clients/record";
 import { getClient } from "../clients/store";
 import type { Config } from "../config";
 import { newSid } from "../grant/sid";
@@ -63,6 +64,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
         redirectUri,
         ...valid,
         ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+        clientKind: kindOf(client),
       },
       nowSeconds(),
     );

@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1.1, NIST SP 800-38D (AES-GCM)
  */
+import type { ClientKind } from "../clients/record";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { AUTHORIZATION_TTL, type PendingAuthorization } from "../grant/authorization-state";
@@ -19,6 +20,7 @@ export interface AuthorizationView {
   scope: string;
   redirect_uri: string;
   expires_at: number;
+  client_kind: ClientKind;
 }
 
 /** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
@@ -68,5 +70,6 @@ export function describePendingRequest(pending: PendingAuthorization): Authoriza
     scope: pending.scope.join(" "),
     redirect_uri: pending.redirectUri,
     expires_at: pending.expiresAt,
+    client_kind: pending.clientKind ?? "registered",
   };
 }

@@ -82,6 +82,7 @@ describe("GET /admin/authorizations/ID", () => {
       scope: "openid email",
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
+      client_kind: "registered",
     });
   });
 
@@ -93,6 +94,7 @@ describe("GET /admin/authorizations/ID", () => {
       scope: "openid profile email offline_access",
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
+      client_kind: "registered",
     });
   });
 

@@ -1,14 +1,14 @@
 /**
  * `POST /oauth2/register` (RFC 7591), open while `DYNAMIC_REGISTRATION=open`: anyone may
  * register a client of the code flow, as MCP clients do, under the `dynamic` rules; the answer
- * holds every registered member.
+ * holds every registered member; the client is `client_kind: "dynamic"` in the login hand-off.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DESCRIPTION, expectError, expectInvalidRequest } from "../http/support-token-endpoint";
 import type { TestClient } from "../support/clients";
-import { LOGIN_URL, REDIRECT_URI, runCodeFlow } from "../support/code-flow";
-import { call, callerWith } from "../support/worker";
+import { LOGIN_URL, REDIRECT_URI, runCodeFlow, startAuthorization } from "../support/code-flow";
+import { admin, call, callerWith } from "../support/worker";
 
 const open = callerWith({ DYNAMIC_REGISTRATION: "open", LOGIN_URL, SCOPES: "mcp:tools mcp:resources" });
 
@@ -194,6 +194,20 @@ describe("POST /oauth2/register", () => {
     const { tokens } = await runCodeFlow(client, { scope: "openid email" });
     expect(tokens).toMatchObject({ token_type: "bearer", scope: "openid email" });
     expect(tokens).not.toHaveProperty("refresh_token");
+  });
+
+  it("is client_kind dynamic in the login hand-off", async () => {
+    const body = await expectRegistered(await register({ client_name: "Notes", redirect_uris: [REDIRECT_URI] }));
+    const client: TestClient = { client_id: body.client_id as string, client_secret: body.client_secret as string };
+    const started = await startAuthorization(client, { scope: "openid email" });
+    expect(await (await admin("GET", `/admin/authorizations/${started.id}`)).json()).toEqual({
+      client_id: client.client_id,
+      client_name: "Notes",
+      scope: "openid email",
+      redirect_uri: REDIRECT_URI,
+      expires_at: expect.any(Number),
+      client_kind: "dynamic",
+    });
   });
 
   it("gives every registration its own client", async () => {
