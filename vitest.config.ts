@@ -57,7 +57,13 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
         },
       }),
     ],
-    test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
+    test: {
+      name,
+      include,
+      exclude: [...configDefaults.exclude, ...exclude],
+      // Serves Client ID Metadata Documents on 127.0.0.1; tests read its origin with inject().
+      globalSetup: ["test/support/document-server.mjs"],
+    },
   };
 }
 

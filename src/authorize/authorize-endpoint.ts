@@ -6,7 +6,7 @@
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
 import { kindOf } from "../clients/record";
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
@@ -31,7 +31,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
-  const client = await getClient(env.CLIENTS, clientId);
+  const client = await resolveClient(env, config, clientId);
   if (client === undefined) {
     trace.outcome = "invalid_client";
     return refusalPage("The client is not registered.");

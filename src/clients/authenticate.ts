@@ -10,7 +10,7 @@ import { OAuthError, invalidClient } from "../errors";
 import type { ClientRecord } from "./record";
 import { isConfidential } from "./record";
 import { matchesAnySecret } from "./secrets";
-import { getClient } from "./store";
+import { resolveClient, type ResolveSettings } from "./resolve";
 
 /** Credentials as the client presented them; not yet checked against any record. */
 export interface ClientCredentials {
@@ -32,8 +32,9 @@ export async function authenticateClient(
   env: Pick<Env, "CLIENTS" | "CLIENT_AUTH_LIMITER">,
   credentials: ClientCredentials,
   source: string,
+  settings: ResolveSettings,
 ): Promise<ClientRecord> {
-  const client = await getClient(env.CLIENTS, credentials.clientId);
+  const client = await resolveClient(env, settings, credentials.clientId);
   if (client !== undefined && !isConfidential(client)) {
     // A public client has no secret to guess, so its failures are not counted: otherwise anyone
     // who read its client_id in an authorize URL could slow it down. One that sends a secret is

@@ -35,7 +35,7 @@ const CLAIMS_SUPPORTED = [
 export function serverMetadata(
   issuer: string,
   keys: SigningKeySet,
-  features: Pick<Config, "dynamicRegistration">,
+  features: Pick<Config, "dynamicRegistration" | "clientMetadataDocuments">,
 ): Record<string, unknown> {
   return {
     issuer,
@@ -62,7 +62,8 @@ export function serverMetadata(
     request_uri_parameter_supported: false,
     // Every authorization response carries `iss` (RFC 9207).
     authorization_response_iss_parameter_supported: true,
-    // Advertised only while on (RFC 8414 §2).
+    // Advertised only while on (RFC 8414 §2; draft-ietf-oauth-client-id-metadata-document §5).
     ...(features.dynamicRegistration && { registration_endpoint: `${issuer}/oauth2/register` }),
+    ...(features.clientMetadataDocuments && { client_id_metadata_document_supported: true }),
   };
 }

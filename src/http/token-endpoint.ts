@@ -30,7 +30,7 @@ export async function handleTokenRequest(endpoint: Endpoint): Promise<Response> 
   const params = await readParams(request, url);
   const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
-  const client = await authenticateClient(env, credentials, sourceAddress(request));
+  const client = await authenticateClient(env, credentials, sourceAddress(request), config);
   trace.clientId = client.client_id;
   const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType as GrantType] : undefined;
   if (grant === undefined) {

@@ -140,6 +140,16 @@ describe("discovery", () => {
     });
   });
 
+  it.each(PATHS)("says client_id_metadata_document_supported at %s while metadata documents are on", async (path) => {
+    const response = await callerWith({ CLIENT_ID_METADATA_DOCUMENTS: "true" })(path);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ...expectedMetadata(ISSUER),
+      client_id_metadata_document_supported: true,
+    });
+  });
+
   it.each(PATHS)("refuses POST at %s with 405 and Allow: GET", async (path) => {
     const response = await call(path, { method: "POST" });
 
