@@ -141,7 +141,7 @@ function readAuthMethod(value: unknown, profile: MetadataProfile): TokenEndpoint
 /** Only the code flow exists here (RFC 7591 §2.1: `code` goes with `authorization_code`). */
 function readResponseTypes(value: unknown): void {
   if (value === undefined || (Array.isArray(value) && value.length === 1 && value[0] === "code")) return;
-  invalid('response_types must be ["code"].');
+  invalid("response_types must hold code alone.");
 }
 
 function readRedirectUris(value: unknown, required: boolean): string[] {

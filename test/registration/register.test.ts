@@ -19,7 +19,7 @@ const EVERY_SCOPE = "openid profile email phone address offline_access mcp:tools
 const MESSAGE = {
   grantTypes: "grant_types may hold only authorization_code and refresh_token.",
   clientCredentials: "client_credentials cannot be registered here: machine clients are registered by the operator.",
-  responseTypes: 'response_types must be ["code"].',
+  responseTypes: "response_types must hold code alone.",
   scopeNone: "scope names no scope that this server supports.",
   scopeType: "scope must be a space-separated string.",
   redirectUris: "redirect_uris must be a non-empty array for the authorization_code grant.",
