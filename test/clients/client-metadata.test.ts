@@ -69,11 +69,12 @@ describe("the members a consent screen shows", () => {
     expect(stored).toMatchObject(members);
   });
 
-  it("leaves out what was not given, or given as null", async () => {
-    const body = await expectCreated(await register({ client_uri: null, contacts: null }));
-    for (const name of ["application_type", "client_uri", "logo_uri", "contacts", "software_id", "jwks", "jwks_uri"]) {
+  it("leaves out what was not given, or given as null, and keeps the rest", async () => {
+    const body = await expectCreated(await register({ client_uri: null, contacts: null, software_id: "notes" }));
+    for (const name of ["application_type", "client_uri", "logo_uri", "contacts", "software_version", "jwks"]) {
       expect(body).not.toHaveProperty(name);
     }
+    expect(body.software_id).toBe("notes");
   });
 
   it.each<[string, Record<string, unknown>, string]>([

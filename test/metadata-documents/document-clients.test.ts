@@ -145,7 +145,9 @@ describe("a client whose client_id is its metadata document's URL", () => {
     ["has no client_name", "no-client-name"],
     ["names a bad redirect URI", "bad-redirect-uri"],
   ])("is an unknown client when its document %s", async (_label, behaviour) => {
-    await expectUnknownClientPage((await authorizeAs(documentUrl(behaviour))).response);
+    const clientId = documentUrl(behaviour);
+    await expectUnknownClientPage((await authorizeAs(clientId)).response);
+    expect(await requestsFor(clientId)).toBe(1);
   });
 
   it("is an unknown client, and nothing is fetched, while CLIENT_ID_METADATA_DOCUMENTS is unset", async () => {
@@ -153,5 +155,7 @@ describe("a client whose client_id is its metadata document's URL", () => {
     const started = await authorizationQuery({ client_id: clientId });
     await expectUnknownClientPage(await call(`/oauth2/authorize?${new URLSearchParams(started.query)}`));
     expect(await requestsFor(clientId)).toBe(0);
+    // The same URL names a client once they are on.
+    expectLoginHandOff((await authorizeAs(clientId)).response);
   });
 });

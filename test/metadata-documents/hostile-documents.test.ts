@@ -69,6 +69,7 @@ describe("a document host that misbehaves", () => {
     const { response, elapsed } = await timed(() => tokenRequestAs(clientId));
     await expectInvalidClient(response);
     expect(elapsed).toBeLessThan(QUICKLY_MS);
+    expect(await requestsFor(clientId)).toBe(1);
   });
 
   it("gives up on a host that never answers after about 3 seconds", async () => {
@@ -81,9 +82,18 @@ describe("a document host that misbehaves", () => {
   it("never follows a redirect", async () => {
     const clientId = documentUrl("redirect");
     await expectUnknownClientPage(await authorizeAs(clientId));
+    expect(await requestsFor(clientId)).toBe(1);
     expect(await requestsFor(clientId.replace("/redirect/", "/good/"))).toBe(0);
   });
 });
+
+/** The control of every refusal below: the exact document URL itself names a client. */
+async function expectAcceptedOnce(url: string, caller = withDocuments): Promise<void> {
+  const response = await authorizeAs(url, caller);
+  expect(response.status).toBe(302);
+  await response.body?.cancel();
+  expect(await requestsFor(url)).toBe(1);
+}
 
 describe("client_ids that are not exactly a document URL", () => {
   it.each<[string, (url: string) => string]>([
@@ -101,10 +111,12 @@ describe("client_ids that are not exactly a document URL", () => {
     await expectUnknownClientPage(await authorizeAs(change(url)));
     await expectInvalidClient(await tokenRequestAs(change(url)));
     expect(await requestsFor(url)).toBe(0);
+    await expectAcceptedOnce(url);
   });
 
   it("fetches nothing for the server's root, which has no path", async () => {
     await expectUnknownClientPage(await authorizeAs(`${documentServer()}/`));
+    await expectAcceptedOnce(documentUrl("good"));
   });
 
   it("fetches nothing over plain http while CLIENT_METADATA_ALLOW_LOOPBACK is unset", async () => {
@@ -113,5 +125,6 @@ describe("client_ids that are not exactly a document URL", () => {
     await expectUnknownClientPage(await authorizeAs(url, strict));
     await expectInvalidClient(await tokenRequestAs(url, strict));
     expect(await requestsFor(url)).toBe(0);
+    await expectAcceptedOnce(url);
   });
 });

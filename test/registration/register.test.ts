@@ -67,6 +67,8 @@ describe("POST /oauth2/register while DYNAMIC_REGISTRATION is unset", () => {
       }),
     });
     await expectError(response, { status: 404, error: "not_found", description: DESCRIPTION.nothingHere });
+    // The same registration succeeds once it is open.
+    expect((await register({ redirect_uris: [REDIRECT_URI] })).status).toBe(201);
   });
 });
 
