@@ -212,6 +212,42 @@ describe("POST /oauth2/register", () => {
     });
   });
 
+  it("registers a private_key_jwt client with its key, and no secret", async () => {
+    const jwks = {
+      keys: [
+        {
+          kty: "EC",
+          crv: "P-256",
+          x: "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+          y: "4Etl6SRW2YilurN5VfrFWaXaFAkPFxa9E-CklR6Q6JI",
+          kid: "1",
+        },
+      ],
+    };
+    const body = await expectRegistered(
+      await register({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "private_key_jwt", jwks }),
+    );
+    expect(body).toMatchObject({ token_endpoint_auth_method: "private_key_jwt", jwks });
+    expect(body).not.toHaveProperty("client_secret");
+    expect(body).not.toHaveProperty("client_secret_expires_at");
+  });
+
+  it("takes a jwks_uri on http://127.0.0.1 only while CLIENT_METADATA_ALLOW_LOOPBACK is on", async () => {
+    const metadata = {
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: "private_key_jwt",
+      jwks_uri: "http://127.0.0.1:8788/jwks.json",
+    };
+    await expectError(await register(metadata), {
+      status: 400,
+      error: "invalid_client_metadata",
+      description: "jwks_uri must be an https URL without a user name or fragment.",
+    });
+    const loopback = callerWith({ DYNAMIC_REGISTRATION: "open", CLIENT_METADATA_ALLOW_LOOPBACK: "true" });
+    const body = await expectRegistered(await register(metadata, {}, loopback));
+    expect(body).toMatchObject({ jwks_uri: metadata.jwks_uri });
+  });
+
   it("gives every registration its own client", async () => {
     const bodies = await Promise.all(
       Array.from({ length: 5 }, async () => expectRegistered(await register({ redirect_uris: [REDIRECT_URI] }))),
