@@ -68,8 +68,9 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
       name,
       include,
       exclude: [...configDefaults.exclude, ...exclude],
-      // The server behind test clients' jwks_uri (see the file): real HTTP on 127.0.0.1.
-      globalSetup: ["test/support/jwks-server-setup.mjs"],
+      // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, and serving
+      // Client ID Metadata Documents (tests read its origin with inject()).
+      globalSetup: ["test/support/jwks-server-setup.mjs", "test/support/document-server.mjs"],
     },
   };
 }

@@ -23,6 +23,7 @@ import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
+import { handleRegistration } from "./registration/register-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
 import { log } from "./log";
 import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
@@ -50,6 +51,10 @@ router
   .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
+  // Open registration exists only while it is on; otherwise its path is unknown like any other.
+  .all("/oauth2/register", (_request, { config }) => (config.dynamicRegistration ? undefined : notFound()))
+  .post("/oauth2/register", (_request, endpoint) => handleRegistration(endpoint))
+  .all("/oauth2/register", () => methodNotAllowed("POST"))
   .get("/.well-known/openid-configuration", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
   .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))

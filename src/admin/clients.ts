@@ -5,17 +5,18 @@
  *
  * @see RFC 7591 §3.2.1 (client information response)
  */
-import { validateClientMetadata } from "../clients/metadata";
-import type { Config } from "../config";
+import { validateClientMetadata, type MetadataSettings } from "../clients/metadata";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
+import { registerClientRecord } from "../clients/register";
 import type { ClientChange, ClientChangeResult } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
-import { randomBase64url } from "../encoding/base64url";
+import type { Config } from "../config";
 import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
+import { loadSigningKeys } from "../tokens/keys";
 import { nowSeconds } from "../clock";
 
 // Enough for overlapping rotations; a bound keeps a client's record (and each check) small.
@@ -27,28 +28,27 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
  * for a `private_key_jwt` client: it proves itself with its keys).
  */
 export async function createClient(request: Request, env: Env, config: Config): Promise<Response> {
-  const keyUrls = { allowLoopback: config.clientMetadataAllowLoopback };
-  const metadata = validateClientMetadata(await readJsonObject(request), keyUrls);
-  const now = nowSeconds();
-  const record: ClientRecord = {
-    client_id: `client_${randomBase64url(16)}`,
-    client_id_issued_at: now,
-    ...metadata,
-    secrets: [],
+  const input = await readJsonObject(request);
+  const metadata = validateClientMetadata(input, "admin", await metadataSettings(config, input));
+  const { record, secret } = await registerClientRecord(env, metadata);
+  // RFC 7591 §3.2.1: 0 means the secret does not expire.
+  const shown = secret && {
+    client_secret: secret.secret,
+    client_secret_id: secret.stored.id,
+    client_secret_expires_at: 0,
   };
-  const answer: Record<string, unknown> = {};
-  if (usesSecret(record)) {
-    const first = await generateSecret(now);
-    record.secrets.push(first.stored);
-    // RFC 7591 §3.2.1: 0 means the secret does not expire.
-    Object.assign(answer, {
-      client_secret: first.secret,
-      client_secret_id: first.stored.id,
-      client_secret_expires_at: 0,
-    });
-  }
-  await change(env, record.client_id, { kind: "create", record });
-  return jsonResponse({ ...describeClient(record), ...answer }, 201);
+  return jsonResponse({ ...describeClient(record), ...shown }, 201);
+}
+
+/**
+ * What validation needs of the configuration; the signing keys' algorithms only when the
+ * metadata names one for its ID tokens (so that a client can be registered before keys are).
+ */
+async function metadataSettings(config: Config, input: Record<string, unknown>): Promise<MetadataSettings> {
+  const settings = { extraScopes: config.extraScopes, clientMetadataAllowLoopback: config.clientMetadataAllowLoopback };
+  if (input.id_token_signed_response_alg === undefined || input.id_token_signed_response_alg === null) return settings;
+  const keys = await loadSigningKeys(config.signingKeys);
+  return { ...settings, signingAlgorithms: keys.all.map((key) => key.alg) };
 }
 
 /** `GET /admin/clients/ID`: the metadata and the secrets' ids and creation times. */
@@ -70,7 +70,7 @@ export async function updateClient(request: Request, env: Env, config: Config, c
   const record = await change(env, clientId, {
     kind: "update",
     patch,
-    allowLoopback: config.clientMetadataAllowLoopback,
+    settings: await metadataSettings(config, patch),
   });
   return jsonResponse(describeClient(record!));
 }

@@ -5,7 +5,8 @@
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
-import { getClient } from "../clients/store";
+import { kindOf } from "../clients/record";
+import { resolveClient } from "../clients/resolve";
 import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
@@ -28,7 +29,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
-  const client = await getClient(env.CLIENTS, clientId);
+  const client = await resolveClient(env, config, clientId);
   if (client === undefined) {
     trace.outcome = "invalid_client";
     return refusalPage("The client is not registered.");
@@ -65,6 +66,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
         redirectUri,
         ...valid,
         ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+        clientKind: kindOf(client),
       },
       nowSeconds(),
     );

@@ -11,7 +11,7 @@ import type { ClientRecord } from "./record";
 import { isConfidential } from "./record";
 import { acceptsAssertion, type AssertionAudience } from "./private-key-jwt";
 import { matchesAnySecret } from "./secrets";
-import { getClient } from "./store";
+import { resolveClient } from "./resolve";
 
 /** Credentials as the client presented them; not yet checked against any record. */
 export type ClientCredentials = SecretCredentials | AssertionCredentials;
@@ -40,16 +40,16 @@ export interface AssertionCredentials {
  * @throws OAuthError `invalid_client` (401), or 429 once `source` has failed too often.
  */
 export async function authenticateClient(
-  env: Pick<Env, "CLIENTS" | "CLIENT_AUTH_LIMITER" | "CLIENT_REGISTRY">,
+  env: Env,
   credentials: ClientCredentials,
   source: string,
-  audience: AssertionAudience,
+  context: AssertionAudience,
 ): Promise<ClientRecord> {
-  const client = await getClient(env.CLIENTS, credentials.clientId);
+  const client = await resolveClient(env, context.config, credentials.clientId);
   if ("assertion" in credentials) {
     // A public client has nothing to prove, so, as with a secret, its failures are not counted.
     if (client !== undefined && !isConfidential(client)) throw invalidClient();
-    if (client !== undefined && (await acceptsAssertion(env, client, credentials.assertion, audience))) return client;
+    if (client !== undefined && (await acceptsAssertion(env, client, credentials.assertion, context))) return client;
   } else if (client !== undefined && !isConfidential(client)) {
     // A public client has no secret to guess, so its failures are not counted: otherwise anyone
     // who read its client_id in an authorize URL could slow it down. One that sends a secret is

@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { OAuthError, type OAuthErrorCode } from "../errors";
-import { validateClientMetadata } from "./metadata";
+import { validateClientMetadata, type MetadataSettings } from "./metadata";
 import { nowSeconds } from "../clock";
 import type { Env } from "../env";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
@@ -24,7 +24,7 @@ export type ClientChange =
   | { kind: "add_secret"; secret: StoredSecret; maxSecrets: number }
   | { kind: "remove_secret"; secretId: string }
   /** Metadata members to replace (`null` removes an optional one), validated as at creation. */
-  | { kind: "update"; patch: Record<string, unknown>; allowLoopback: boolean }
+  | { kind: "update"; patch: Record<string, unknown>; settings: MetadataSettings }
   | { kind: "delete" };
 
 /** The record after the change, or why it was refused. */
@@ -97,7 +97,7 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
     case "delete":
       return { ok: true, record: undefined };
     case "update":
-      return updated(current, change.patch, change.allowLoopback);
+      return updated(current, change.patch, change.settings);
     case "add_secret":
       if (current.secrets.length >= change.maxSecrets) return { ok: false, reason: "too_many_secrets" };
       return { ok: true, record: { ...current, secrets: [...current.secrets, change.secret] } };
@@ -117,7 +117,11 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
  * The record with `patch` applied, checked as a new registration would be. Decided here, on the
  * authoritative copy, so two updates at once never lose one another's members.
  */
-function updated(current: ClientRecord, patch: Record<string, unknown>, allowLoopback: boolean): ClientChangeResult {
+function updated(
+  current: ClientRecord,
+  patch: Record<string, unknown>,
+  settings: MetadataSettings,
+): ClientChangeResult {
   const { client_id: clientId, client_id_issued_at: issuedAt, secrets, client_kind: kind, ...metadata } = current;
   const merged: Record<string, unknown> = { ...metadata };
   for (const [name, value] of Object.entries(patch)) {
@@ -126,7 +130,7 @@ function updated(current: ClientRecord, patch: Record<string, unknown>, allowLoo
   }
   let next: ReturnType<typeof validateClientMetadata>;
   try {
-    next = validateClientMetadata(merged, { allowLoopback });
+    next = validateClientMetadata(merged, "admin", settings);
   } catch (error) {
     if (error instanceof OAuthError)
       return { ok: false, reason: "invalid", error: error.code, description: error.description };

@@ -58,5 +58,8 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     request_uri_parameter_supported: false,
     // Every authorization response carries `iss` (RFC 9207).
     authorization_response_iss_parameter_supported: true,
+    // Advertised only while on (RFC 8414 §2; draft-ietf-oauth-client-id-metadata-document §5).
+    ...(config.dynamicRegistration && { registration_endpoint: `${issuer}/oauth2/register` }),
+    ...(config.clientMetadataDocuments && { client_id_metadata_document_supported: true }),
   };
 }

@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1, RFC 7636
  */
+import type { ClientKind } from "../clients/record";
 import type { UserClaims } from "../tokens/claims";
 import type { SealedAnswer } from "./replay";
 
@@ -53,6 +54,8 @@ export interface PendingAuthorization {
   codeChallenge?: string;
   /** The client's organization, used when the login names none. */
   clientOrganizationId?: string;
+  /** Where the client's record came from, for the consent screen; absent means `registered`. */
+  clientKind?: ClientKind;
   createdAt: number;
   expiresAt: number;
 }

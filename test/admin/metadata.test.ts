@@ -16,7 +16,7 @@ const MESSAGE = {
   grantTypesValues: "grant_types may hold only authorization_code, refresh_token and client_credentials.",
   refreshNeedsCode: "refresh_token needs authorization_code, which is where refresh tokens come from.",
   machineNeedsSecret: "client_credentials needs a confidential client (token_endpoint_auth_method other than none).",
-  authMethod: "token_endpoint_auth_method must be client_secret_basic, client_secret_post, none or private_key_jwt.",
+  authMethod: "token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none.",
   redirectUrisArray: "redirect_uris must be a non-empty array for the authorization_code grant.",
   redirectUrisCount: "redirect_uris may hold at most 20 URIs.",
   scopeType: "scope must be a space-separated string.",

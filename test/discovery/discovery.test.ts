@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { call } from "../support/worker";
+import { call, callerWith } from "../support/worker";
 
 const PATHS = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
 const ISSUER = "https://baton.test";
@@ -153,6 +153,26 @@ describe("discovery", () => {
     expect(await response.json()).toEqual({
       error: "server_error",
       error_description: "The server could not complete the request.",
+    });
+  });
+
+  it.each(PATHS)("lists registration_endpoint at %s while DYNAMIC_REGISTRATION is open", async (path) => {
+    const response = await callerWith({ DYNAMIC_REGISTRATION: "open" })(path);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ...expectedMetadata(ISSUER),
+      registration_endpoint: `${ISSUER}/oauth2/register`,
+    });
+  });
+
+  it.each(PATHS)("says client_id_metadata_document_supported at %s while metadata documents are on", async (path) => {
+    const response = await callerWith({ CLIENT_ID_METADATA_DOCUMENTS: "true" })(path);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ...expectedMetadata(ISSUER),
+      client_id_metadata_document_supported: true,
     });
   });
 
