@@ -12,6 +12,7 @@ export type OAuthErrorCode =
   | "unauthorized_client"
   | "unsupported_grant_type"
   | "invalid_scope"
+  | "invalid_target"
   | "invalid_token"
   | "invalid_client_metadata"
   | "invalid_redirect_uri"

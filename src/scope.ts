@@ -27,3 +27,14 @@ export function isSubsetOf(requested: readonly string[], granted: readonly strin
   const allowed = new Set(granted);
   return requested.every((token) => allowed.has(token));
 }
+
+/**
+ * The scopes of OpenID Connect Core §5.4 and §11 that Baton always supports: those whose claims
+ * it releases (`phone` and `address` join them with their claims).
+ */
+export const STANDARD_SCOPES: readonly string[] = ["openid", "profile", "email", "offline_access"];
+
+/** Every supported scope: the standard ones, then `SCOPES`. */
+export function supportedScopes(extraScopes: readonly string[]): string[] {
+  return [...new Set([...STANDARD_SCOPES, ...extraScopes])];
+}

@@ -156,7 +156,7 @@ export function render(results) {
     "  Baton ×";
   lines.push(header);
   lines.push("-".repeat(header.length + 10));
-  const order = ["baton", "minimal", "trivial", "workers-oauth-provider", "oidc-provider"];
+  const order = ["baton", "baton-resource", "minimal", "trivial", "workers-oauth-provider", "oidc-provider"];
   const sorted = [...rows].sort(
     (a, b) =>
       a.runtime.localeCompare(b.runtime) * 0 ||

@@ -9,6 +9,7 @@ import { REDIRECT_URI, redeemCode, refreshRequest, refreshTokenOf } from "./comm
 
 const CONFIG = join(REPO_ROOT, "wrangler.toml");
 const SCOPE = "openid offline_access";
+const RESOURCE = "https://mcp.example.com/mcp";
 
 /** Baton under `wrangler dev` (scripts/dev-server.mjs) or its bundle directly under Miniflare. */
 export const baton = {
@@ -67,31 +68,42 @@ export const baton = {
     {
       id: "baton",
       label: "Baton refresh",
-      /** A family of its own: authorize, complete the login as the host application, redeem. */
-      async openChain(client, ctx, index) {
-        const query = new URLSearchParams({
-          response_type: "code",
-          client_id: ctx.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: SCOPE,
-          state: `chain-${index}`,
-        });
-        const authorize = await client.request("GET", `/oauth2/authorize?${query}`);
-        const location = authorize.headers.location;
-        if (authorize.status !== 302 || !location)
-          throw new Error(`authorize answered ${authorize.status}: ${authorize.body.slice(0, 300)}`);
-        const requestId = new URL(location).searchParams.get("authorization_request");
-        const completed = await client.request("POST", `/admin/authorizations/${requestId}/complete`, {
-          headers: { Authorization: `Bearer ${ctx.adminToken}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ subject: `user_${index}_${randomBytes(4).toString("hex")}` }),
-        });
-        if (completed.status !== 200)
-          throw new Error(`login completion answered ${completed.status}: ${completed.body}`);
-        const code = new URL(JSON.parse(completed.body).redirect_to).searchParams.get("code");
-        return redeemCode(client, "/oauth2/token", ctx.clientId, ctx.clientSecret, code);
-      },
+      openChain: (client, ctx, index) => openFamily(client, ctx, index),
+      request: (ctx) => refreshRequest("/oauth2/token", ctx.clientId, ctx.clientSecret),
+      nextToken: refreshTokenOf,
+    },
+    {
+      // The same refresh for a family bound to a resource server (RFC 8707), as MCP clients'
+      // are: the resource travels inside the family, so this must cost what the plain one does.
+      id: "baton-resource",
+      label: "Baton refresh, resource-bound",
+      openChain: (client, ctx, index) => openFamily(client, ctx, index, RESOURCE),
       request: (ctx) => refreshRequest("/oauth2/token", ctx.clientId, ctx.clientSecret),
       nextToken: refreshTokenOf,
     },
   ],
 };
+
+/** A family of its own: authorize (for `resource`, if given), complete the login as the host application, redeem. */
+async function openFamily(client, ctx, index, resource) {
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: ctx.clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: SCOPE,
+    state: `chain-${index}`,
+  });
+  if (resource !== undefined) query.append("resource", resource);
+  const authorize = await client.request("GET", `/oauth2/authorize?${query}`);
+  const location = authorize.headers.location;
+  if (authorize.status !== 302 || !location)
+    throw new Error(`authorize answered ${authorize.status}: ${authorize.body.slice(0, 300)}`);
+  const requestId = new URL(location).searchParams.get("authorization_request");
+  const completed = await client.request("POST", `/admin/authorizations/${requestId}/complete`, {
+    headers: { Authorization: `Bearer ${ctx.adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ subject: `user_${index}_${randomBytes(4).toString("hex")}` }),
+  });
+  if (completed.status !== 200) throw new Error(`login completion answered ${completed.status}: ${completed.body}`);
+  const code = new URL(JSON.parse(completed.body).redirect_to).searchParams.get("code");
+  return redeemCode(client, "/oauth2/token", ctx.clientId, ctx.clientSecret, code);
+}

@@ -5,6 +5,7 @@
  */
 import { isConfidential, type ClientRecord } from "../clients/record";
 import { isS256Challenge } from "../grant/pkce";
+import { acceptResources } from "../resources/resource-uri";
 import { isSubsetOf, parseScope } from "../scope";
 
 /** The longest `state` accepted (RFC 6749 sets no limit; a bound keeps redirects small). */
@@ -24,6 +25,10 @@ export class AuthorizationRedirectError extends Error {
 /** A validated request, ready to wait for the login. */
 export interface ValidAuthorizationRequest {
   scope: string[];
+  /** The resource servers asked for (RFC 8707), checked; absent when none. */
+  resources?: string[];
+  /** `prompt`'s values other than `none` (which is refused), for the host application. */
+  prompt?: string[];
   state?: string;
   nonce?: string;
   codeChallenge?: string;
@@ -43,6 +48,7 @@ export function validateAuthorizationRequest(
   client: ClientRecord,
   params: URLSearchParams,
   repeated: ReadonlySet<string>,
+  configuredResources: readonly string[] | undefined,
 ): ValidAuthorizationRequest {
   if (repeated.size > 0) refuse("invalid_request", "A parameter was given more than once.");
   const get = (name: string) => (params.get(name) === "" ? undefined : (params.get(name) ?? undefined));
@@ -57,10 +63,13 @@ export function validateAuthorizationRequest(
   const responseMode = get("response_mode");
   if (responseMode !== undefined && responseMode !== "query")
     refuse("invalid_request", "Only response_mode=query is supported.");
-  const scopeText = get("scope");
-  if (scopeText === undefined) refuse("invalid_scope", "The scope parameter is required.");
-  const scope = parseScope(scopeText);
-  if (scope === undefined || scope.length === 0) refuse("invalid_scope", "The scope parameter is malformed.");
+  // RFC 6749 §3.3: an omitted scope means the client's registered one (MCP clients omit it when
+  // the resource server's challenge named none).
+  const asked = parseScope(get("scope") ?? "");
+  if (asked === undefined) refuse("invalid_scope", "The scope parameter is malformed.");
+  // Only spaces is as good as absent.
+  const scope = asked.length > 0 ? asked : (parseScope(client.scope) ?? []);
+  if (scope.length === 0) refuse("invalid_scope", "No scope was asked for, and the client has none registered.");
   if (!isSubsetOf(scope, parseScope(client.scope) ?? [])) {
     refuse("invalid_scope", "The requested scope exceeds what the client may ask for.");
   }
@@ -70,17 +79,32 @@ export function validateAuthorizationRequest(
   if (state !== undefined && state.length > MAX_STATE_LENGTH)
     refuse("invalid_request", "The state parameter is too long.");
   if (nonce !== undefined && nonce.length > 512) refuse("invalid_request", "The nonce parameter is too long.");
-  if (get("prompt")?.split(" ").includes("none")) {
+  const prompt = get("prompt")
+    ?.split(" ")
+    .filter((value) => value !== "");
+  if (prompt?.includes("none")) {
     refuse("login_required", "Baton cannot authenticate the user without showing the login page.");
   }
+  const resources = readResources(params, configuredResources);
   return {
     // OIDC Core §11: offline_access may be ignored; a client that cannot use the refresh_token
     // grant would only be handed a refresh token it can never redeem.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
+    ...(resources.length > 0 && { resources }),
+    ...(prompt !== undefined && prompt.length > 0 && { prompt: [...new Set(prompt)] }),
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),
   };
+}
+
+function readResources(params: URLSearchParams, configured: readonly string[] | undefined): string[] {
+  const requested = params.getAll("resource").filter((value) => value !== "");
+  if (requested.length === 0) return [];
+  return (
+    acceptResources(configured, requested) ??
+    refuse("invalid_target", "The requested resource is not valid or not allowed here.")
+  );
 }
 
 function readCodeChallenge(client: ClientRecord, challenge?: string, method?: string): string | undefined {

@@ -12,6 +12,7 @@ import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
+import { isRegisteredRedirect } from "./redirect-match";
 import type { Endpoint } from "../http/endpoint";
 import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
@@ -37,8 +38,12 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
   }
   trace.clientId = client.client_id;
   const redirectUri = params.get("redirect_uri");
-  // Only an exactly registered URI may receive anything, errors included (RFC 9700 §2.1).
-  if (redirectUri === null || repeated.has("redirect_uri") || !client.redirect_uris.includes(redirectUri)) {
+  // Only a registered URI may receive anything, errors included (RFC 9700 §2.1).
+  if (
+    redirectUri === null ||
+    repeated.has("redirect_uri") ||
+    !isRegisteredRedirect(client.redirect_uris, redirectUri)
+  ) {
     trace.outcome = "invalid_request";
     return refusalPage("The redirect_uri is missing or is not registered for this client.");
   }
@@ -47,7 +52,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
   // A state too long to accept is not echoed either: the error redirect must stay small.
   const state = repeated.has("state") || rawState === "" || rawState.length > MAX_STATE_LENGTH ? undefined : rawState;
   try {
-    const valid = validateAuthorizationRequest(client, params, repeated);
+    const valid = validateAuthorizationRequest(client, params, repeated, config.resources);
     const login = loginPage(config, url);
     if (login === undefined) {
       log(config, "error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
@@ -90,7 +95,10 @@ function loginPage(config: Config, url: URL): URL | undefined {
 function repeatedNames(params: URLSearchParams): Set<string> {
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  for (const name of params.keys()) (seen.has(name) ? repeated : seen).add(name);
+  for (const name of params.keys()) {
+    // RFC 8707 §2: resource is the one parameter a client may repeat.
+    if (name !== "resource") (seen.has(name) ? repeated : seen).add(name);
+  }
   return repeated;
 }
 

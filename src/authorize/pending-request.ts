@@ -19,6 +19,10 @@ export interface AuthorizationView {
   scope: string;
   redirect_uri: string;
   expires_at: number;
+  /** The resource servers the tokens are to be for (RFC 8707): what the consent is about. */
+  resource: string[];
+  /** `prompt`'s values (OIDC Core §3.1.2.1): `login` asks the host to authenticate again. */
+  prompt: string[];
 }
 
 /** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
@@ -68,5 +72,7 @@ export function describePendingRequest(pending: PendingAuthorization): Authoriza
     scope: pending.scope.join(" "),
     redirect_uri: pending.redirectUri,
     expires_at: pending.expiresAt,
+    resource: pending.resources ?? [],
+    prompt: pending.prompt ?? [],
   };
 }

@@ -14,7 +14,7 @@ import type { Endpoint } from "../http/endpoint";
  */
 export async function handleDiscovery({ config, issuer }: Endpoint): Promise<Response> {
   const keys = await loadSigningKeys(config.signingKeys);
-  return jsonResponse(serverMetadata(issuer, keys), 200, {
+  return jsonResponse(serverMetadata(issuer, keys, config), 200, {
     "Cache-Control": "public, max-age=300",
   });
 }

@@ -4,6 +4,8 @@
  *
  * @see RFC 8414 §2, OpenID Connect Discovery 1.0 §3, RFC 9207 §3
  */
+import type { Config } from "../config";
+import { supportedScopes } from "../scope";
 import type { SigningKeySet } from "../tokens/keys";
 
 // Both revocation and introspection authenticate the client as the token endpoint does.
@@ -31,7 +33,7 @@ const CLAIMS_SUPPORTED = [
  * The metadata of the server whose issuer is `issuer`: every endpoint lives under it, and every
  * value lists exactly what Baton supports (RFC 8414 §3 asks for that).
  */
-export function serverMetadata(issuer: string, keys: SigningKeySet): Record<string, unknown> {
+export function serverMetadata(issuer: string, keys: SigningKeySet, config: Config): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth2/authorize`,
@@ -40,7 +42,7 @@ export function serverMetadata(issuer: string, keys: SigningKeySet): Record<stri
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
-    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    scopes_supported: supportedScopes(config.extraScopes),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],

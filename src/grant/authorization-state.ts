@@ -31,6 +31,10 @@ export interface PendingAuthorization {
   redirectUri: string;
   /** The scope requested (already checked against the client's allowed scopes). */
   scope: string[];
+  /** The resource servers asked for (RFC 8707), checked; absent when none. */
+  resources?: string[];
+  /** The `prompt` values asked for (OIDC Core §3.1.2.1), for the host application. */
+  prompt?: string[];
   state?: string;
   nonce?: string;
   /** PKCE S256 challenge; absent only for confidential clients that sent none. */
@@ -57,6 +61,7 @@ export interface IssuedCode {
   clientId: string;
   redirectUri: string;
   scope: string[];
+  resources?: string[];
   nonce?: string;
   codeChallenge?: string;
   subject: string;

@@ -2,21 +2,29 @@
  * The token response of a family: signed inside the grant's object, so that a refresh costs one
  * round trip and the retry window can keep the exact bytes.
  *
- * @see OIDC Core §12.2
+ * @see OIDC Core §12.2, RFC 8707 §2.2
  */
 import type { Config } from "../config";
 import { loadSigningKeys } from "../tokens/keys";
 import { buildTokenResponse } from "../tokens/token-response";
 import type { FamilyState } from "./state";
 
-/** Signs the access token (and the ID token when `openid` is in `scope`) for `family`. */
+/** What one response of a family is for: its scope and audience, narrowed or whole. */
+export interface ResponseShape {
+  scope: readonly string[];
+  /** The access token's resources: some or all of the family's. */
+  resources: readonly string[];
+  refreshToken: string | undefined;
+  /** Only on the first response (OIDC Core §12.2 drops it on refresh). */
+  nonce?: string;
+}
+
+/** Signs the access token (and the ID token when `openid` is in the scope) for `family`. */
 export async function familyTokenResponse(
   config: Config,
   family: FamilyState,
-  scope: readonly string[],
+  shape: ResponseShape,
   now: number,
-  refreshToken: string | undefined,
-  nonce?: string,
 ): Promise<string> {
   return buildTokenResponse({
     issuer: family.issuer,
@@ -29,12 +37,13 @@ export async function familyTokenResponse(
       authTime: family.authTime,
       ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
     },
-    scope,
+    scope: shape.scope,
+    resources: shape.resources,
     now,
     accessTokenTtl: config.accessTokenTtl,
     idTokenTtl: config.idTokenTtl,
     allowIdToken: true,
-    ...(nonce !== undefined && { nonce }),
-    ...(refreshToken !== undefined && { refreshToken }),
+    ...(shape.nonce !== undefined && { nonce: shape.nonce }),
+    ...(shape.refreshToken !== undefined && { refreshToken: shape.refreshToken }),
   });
 }

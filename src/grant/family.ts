@@ -9,6 +9,7 @@ import { log } from "../log";
 import { formatScope, isSubsetOf } from "../scope";
 import { familyTokenResponse } from "./family-tokens";
 import { classifyPresentation } from "./presentation";
+import { narrowResources } from "../resources/resource-uri";
 import { serverKeys } from "../secrets/server-keys";
 import { CODE_REUSE_WINDOW } from "./authorization-state";
 import {
@@ -44,13 +45,18 @@ export async function openFamily(
   now: number,
 ): Promise<TokenResult> {
   if (store.family() !== undefined) return { ok: false, error: "server_error", reason: "internal" };
-  const offline = input.scope.includes("offline_access");
+  // OIDC Core §11 governs OpenID Connect requests only: a plain OAuth grant (an MCP client's,
+  // say) gets its refresh token without offline_access.
+  const offline =
+    (input.refreshAllowed ?? true) && (input.scope.includes("offline_access") || !input.scope.includes("openid"));
+  const resources = input.resources ?? [];
   const family: FamilyState = {
     sid: input.sid,
     issuer: input.issuer,
     clientId: input.clientId,
     subject: input.subject,
     scope: input.scope,
+    ...(resources.length > 0 && { resources }),
     claims: input.claims,
     ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
     authTime: input.authTime,
@@ -65,7 +71,12 @@ export async function openFamily(
   const refreshToken = offline
     ? await mintRefreshToken((await familyMacKeys(await serverKeys(config), family.familyKey!))[0]!, family.sid, 0)
     : undefined;
-  const body = await familyTokenResponse(config, family, family.scope, now, refreshToken, input.nonce);
+  const body = await familyTokenResponse(
+    config,
+    family,
+    { scope: family.scope, resources: input.audience ?? resources, refreshToken, nonce: input.nonce },
+    now,
+  );
   store.createFamily(family);
   // Set once: a family's end only ever moves later, and the alarm re-arms itself when it fires
   // early, so rotations need not touch it (one storage write fewer per refresh).
@@ -118,9 +129,17 @@ async function rotate(
   if (input.scope !== undefined && !isSubsetOf(input.scope, family.scope)) {
     return { ok: false, error: "invalid_scope", reason: "scope_exceeds_grant" };
   }
+  // So does a resource the grant does not hold (RFC 8707 §2.2: invalid_target).
+  const audience = narrowResources(family.resources ?? [], input.resources ?? []);
+  if (audience === undefined) return { ok: false, error: "invalid_target", reason: "resource_not_granted" };
   const next = family.generation + 1;
   const refreshToken = await mintRefreshToken((await store.familyKeys(family, config))[0]!, family.sid, next);
-  const body = await familyTokenResponse(config, family, input.scope ?? family.scope, now, refreshToken);
+  const body = await familyTokenResponse(
+    config,
+    family,
+    { scope: input.scope ?? family.scope, resources: audience, refreshToken },
+    now,
+  );
   const sealed = await sealAnswer(presentedMac, family.sid, body);
   // One synchronous write after all the awaits; the object runs one operation at a time (see
   // Grant.serially), so the family can never have two successors. A code hash past its reuse

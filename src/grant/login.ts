@@ -44,6 +44,7 @@ export async function completeAuthorization(
     clientId: pending.clientId,
     redirectUri: pending.redirectUri,
     scope,
+    ...(pending.resources !== undefined && { resources: pending.resources }),
     ...(pending.nonce !== undefined && { nonce: pending.nonce }),
     ...(pending.codeChallenge !== undefined && { codeChallenge: pending.codeChallenge }),
     subject: outcome.subject,

@@ -7,6 +7,7 @@
 import type { Config } from "../config";
 import { log } from "../log";
 import { hashAuthorizationCode } from "./authorization-code";
+import { narrowResources } from "../resources/resource-uri";
 import { CODE_REUSE_WINDOW } from "./authorization-state";
 import { openFamily } from "./family";
 import { verifyS256 } from "./pkce";
@@ -44,6 +45,9 @@ export async function redeemCode(
   if (!(await pkceHolds(issued.codeChallenge, input.codeVerifier))) {
     return { ok: false, error: "invalid_grant", reason: "mismatch" };
   }
+  // RFC 8707 §2.2: the token may be for some of the grant's resources, never for another.
+  const audience = narrowResources(issued.resources ?? [], input.resources ?? []);
+  if (audience === undefined) return { ok: false, error: "invalid_target", reason: "resource_not_granted" };
   return openFamily(
     store,
     config,
@@ -58,6 +62,8 @@ export async function redeemCode(
       ...(issued.nonce !== undefined && { nonce: issued.nonce }),
       issuer: input.issuer,
       codeHash,
+      ...(issued.resources !== undefined && { resources: issued.resources, audience }),
+      refreshAllowed: input.refreshAllowed,
     },
     now,
   );

@@ -17,6 +17,15 @@ export interface StartFamilyInput {
   issuer: string;
   /** The hash of the code the family comes from, so that a second redemption is recognised. */
   codeHash?: string;
+  /** The resource servers of the grant (RFC 8707); none means the client is the audience. */
+  resources?: string[];
+  /** The first access token's audience, when the redemption named some of them. */
+  audience?: string[];
+  /**
+   * Whether the client may use the refresh_token grant; absent means it may. A refresh token is
+   * issued when it may and the grant holds `offline_access` or is not an OpenID Connect one.
+   */
+  refreshAllowed?: boolean;
 }
 
 /** A refresh request that has passed client authentication. */
@@ -25,6 +34,8 @@ export interface RefreshInput {
   clientId: string;
   /** The narrower scope asked for, already parsed; `undefined` means the grant's full scope. */
   scope?: string[];
+  /** The resources asked for (already checked to be valid indicators); none means all. */
+  resources?: string[];
 }
 
 /** A code redemption that has passed client authentication. */
@@ -34,12 +45,17 @@ export interface RedeemCodeInput {
   redirectUri: string;
   codeVerifier?: string;
   issuer: string;
+  /** The resources asked for (already checked to be valid indicators); none means all. */
+  resources?: string[];
+  /** Whether the client may use the refresh_token grant. */
+  refreshAllowed: boolean;
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */
 export type GrantFailure =
   | { ok: false; error: "invalid_grant"; reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
+  | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };
 
 /** A token response body, exactly as the client is to receive it, or a refusal. */

@@ -26,6 +26,8 @@ export interface FamilyState {
   subject: string;
   /** The scope granted at authorization; every refresh token of the family keeps all of it. */
   scope: string[];
+  /** The resource servers granted (RFC 8707), kept by every refresh token; absent when none. */
+  resources?: string[];
   claims: UserClaims;
   organizationId?: string;
   authTime: number;

@@ -8,6 +8,7 @@ import { invalidRequest } from "../errors";
 import { sidOfAuthorizationCode } from "../grant/authorization-code";
 import type { GrantContext } from "./context";
 import { grantFailureError, invalidGrant } from "./failure";
+import { requestedResources } from "./resources";
 import { grantFor } from "../grant/locate";
 import { verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
@@ -19,6 +20,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
   // Every authorization request carries redirect_uri, so every redemption must repeat it.
   const redirectUri = params.get("redirect_uri") ?? invalidRequest("The redirect_uri parameter is required.");
   const codeVerifier = params.get("code_verifier");
+  const resources = requestedResources(context);
   const sid = sidOfAuthorizationCode(code);
   // A code whose sid Baton did not make is refused before any object is touched.
   if (sid === undefined || !(await verifySid(await serverKeys(context.config), sid))) {
@@ -30,6 +32,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
     redirectUri,
     ...(codeVerifier !== undefined && { codeVerifier }),
     issuer,
+    ...(resources.length > 0 && { resources }),
+    refreshAllowed: client.grant_types.includes("refresh_token"),
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

@@ -9,6 +9,7 @@ import { isSubsetOf, parseScope } from "../scope";
 import { loadSigningKeys } from "../tokens/keys";
 import { buildTokenResponse } from "../tokens/token-response";
 import type { GrantContext } from "./context";
+import { requestedResources } from "./resources";
 import { nowSeconds } from "../clock";
 
 /** Answers a client_credentials grant request with the response body, or throws an OAuthError. */
@@ -21,6 +22,8 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<str
   if (!isSubsetOf(requested, allowed)) {
     throw new OAuthError("invalid_scope", "The requested scope exceeds what the client may ask for.");
   }
+  // A machine client may name any resource Baton serves (RFC 8707 §2.2).
+  const resources = requestedResources(context);
   return buildTokenResponse({
     issuer,
     keys: await loadSigningKeys(config.signingKeys),
@@ -31,6 +34,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<str
       ...(client.organization_id !== undefined && { organizationId: client.organization_id }),
     },
     scope: requested.length > 0 ? requested : allowed,
+    resources,
     now: nowSeconds(),
     accessTokenTtl: config.accessTokenTtl,
     idTokenTtl: config.idTokenTtl,

@@ -13,9 +13,16 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
       return invalidGrant();
     case "invalid_scope":
       return new OAuthError("invalid_scope", "The requested scope exceeds the scope granted.");
+    case "invalid_target":
+      return invalidTarget();
     case "server_error":
       return serverError();
   }
+}
+
+/** `invalid_target`: a resource that is not valid, not served, or not the grant's. @see RFC 8707 §2 */
+export function invalidTarget(): OAuthError {
+  return new OAuthError("invalid_target", "The requested resource is not valid or not allowed here.");
 }
 
 /**

@@ -9,6 +9,7 @@ import { parseRefreshToken } from "../grant/refresh-token";
 import { parseScope } from "../scope";
 import type { GrantContext } from "./context";
 import { grantFailureError, invalidGrant } from "./failure";
+import { requestedResources } from "./resources";
 import { grantFor } from "../grant/locate";
 import { verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
@@ -24,6 +25,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
   }
   // Only spaces is as good as empty, and an empty parameter counts as absent (RFC 6749 §3.1).
   const scope = parsedScope?.length === 0 ? undefined : parsedScope;
+  const resources = requestedResources(context);
   // A token that is not Baton's, whatever its length or alphabet, or whose sid Baton did not make,
   // is refused here, before any object is touched.
   const parsed = parseRefreshToken(refreshToken);
@@ -35,6 +37,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
     refreshToken,
     clientId: client.client_id,
     ...(scope !== undefined && { scope }),
+    ...(resources.length > 0 && { resources }),
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

@@ -26,7 +26,8 @@ export function corsPreflight(request: Request, url: URL): Response | undefined 
     headers: {
       "Access-Control-Allow-Origin": "*",
       "Access-Control-Allow-Methods": methods,
-      "Access-Control-Allow-Headers": "Authorization, Content-Type",
+      // DPoP proofs (RFC 9449) and MCP's protocol version header travel with browser requests.
+      "Access-Control-Allow-Headers": "Authorization, Content-Type, DPoP, MCP-Protocol-Version",
       "Access-Control-Max-Age": "86400",
     },
   });
@@ -36,5 +37,5 @@ export function corsPreflight(request: Request, url: URL): Response | undefined 
 export function allowCrossOrigin(response: Response, url: URL): void {
   if (!BROWSER_PATHS.has(url.pathname)) return;
   response.headers.set("Access-Control-Allow-Origin", "*");
-  response.headers.set("Access-Control-Expose-Headers", "WWW-Authenticate, Retry-After, X-Request-Id");
+  response.headers.set("Access-Control-Expose-Headers", "WWW-Authenticate, DPoP-Nonce, Retry-After, X-Request-Id");
 }

@@ -6,8 +6,8 @@
 const STRING_LITERAL = /("(?:[^"\\]|\\.)*")(\s*:)?/g;
 
 /**
- * The member names of `text`, a JSON object already known to parse and to hold only string or
- * null values. In such a text, a string literal followed by `:` is a name and any other is a
+ * The member names of `text`, a JSON object already known to parse and to hold only string, null
+ * or string-array values. In such a text, a string literal followed by `:` is a name and any other is a
  * value, so scanning literals is exact.
  */
 export function jsonObjectKeys(text: string): string[] {

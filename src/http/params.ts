@@ -9,9 +9,19 @@ import { jsonObjectKeys } from "./json-keys";
 
 /**
  * A request's parameters. An empty value counts as absent (RFC 6749 §3.1), so it is not in the
- * map; a parameter given twice was refused while parsing.
+ * map; a parameter given twice was refused while parsing, except `resource`, which RFC 8707 §2
+ * lets a client repeat: its values are in `resources`, in order, and never in the map.
  */
-export type Params = ReadonlyMap<string, string>;
+export interface Params extends ReadonlyMap<string, string> {
+  readonly resources: readonly string[];
+}
+
+/** The one parameter that may be repeated. @see RFC 8707 §2 */
+const RESOURCE = "resource";
+
+function paramMap(): Map<string, string> & { resources: string[] } {
+  return Object.assign(new Map<string, string>(), { resources: [] as string[] });
+}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 // Inside a value a BOM is a character like any other, not a marker to drop.
@@ -52,13 +62,17 @@ function mediaTypeOf(request: Request): string | undefined {
 }
 
 function parseFormParams(text: string): Params {
-  const params = new Map<string, string>();
+  const params = paramMap();
   const seen = new Set<string>();
   for (const pair of text.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
     const name = formDecode(equals < 0 ? pair : pair.slice(0, equals));
     const value = formDecode(equals < 0 ? "" : pair.slice(equals + 1));
+    if (name === RESOURCE) {
+      if (value !== "") params.resources.push(value);
+      continue;
+    }
     if (seen.has(name)) invalidRequest("A parameter was given more than once.");
     seen.add(name);
     if (value !== "") params.set(name, value);
@@ -76,20 +90,27 @@ function parseJsonParams(text: string): Params {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     invalidRequest("The JSON body must be an object.");
   }
-  const params = new Map<string, string>();
-  for (const [name, value] of Object.entries(parsed)) {
-    if (value !== null && typeof value !== "string") invalidRequest("Every JSON parameter must be a string.");
-    if (LONE_SURROGATE.test(name) || (value !== null && LONE_SURROGATE.test(value))) {
-      invalidRequest("The body is not valid UTF-8.");
-    }
-    if (value === null || value === "") continue;
-    params.set(name, value);
+  const params = paramMap();
+  for (const [name, raw] of Object.entries(parsed)) {
+    // JSON has no repeated names: several resources come as an array of strings.
+    const values = name === RESOURCE && Array.isArray(raw) ? (raw as unknown[]) : [raw];
+    for (const value of values) readJsonParam(params, name, value);
   }
   // JSON.parse keeps the last of two equal keys silently; a repeat must be refused as it is in
   // a form body.
   const keys = jsonObjectKeys(text);
   if (new Set(keys).size !== keys.length) invalidRequest("A parameter was given more than once.");
   return params;
+}
+
+function readJsonParam(params: ReturnType<typeof paramMap>, name: string, value: unknown): void {
+  if (value !== null && typeof value !== "string") invalidRequest("Every JSON parameter must be a string.");
+  if (LONE_SURROGATE.test(name) || (value !== null && LONE_SURROGATE.test(value))) {
+    invalidRequest("The body is not valid UTF-8.");
+  }
+  if (value === null || value === "") return;
+  if (name === RESOURCE) params.resources.push(value);
+  else params.set(name, value);
 }
 
 /**

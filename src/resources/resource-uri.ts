@@ -29,3 +29,48 @@ export function normalizeResource(uri: string): string | undefined {
   const afterAuthority = uri.slice(uri.indexOf("//") + 2).replace(/^[^/?]*/, "");
   return `${url.protocol}//${url.host}${afterAuthority}`;
 }
+
+/**
+ * The resources a request names, checked: each must be a valid indicator and, with `RESOURCES`
+ * configured, one of those (compared normalized; the configured spelling is kept). Repeats of
+ * one resource count once. `undefined` when any is refused (`invalid_target`).
+ */
+export function acceptResources(
+  configured: readonly string[] | undefined,
+  requested: readonly string[],
+): string[] | undefined {
+  const accepted = new Map<string, string>();
+  for (const uri of requested) {
+    const normalized = normalizeResource(uri);
+    if (normalized === undefined) return undefined;
+    const spelling = configured === undefined ? uri : configured.find((c) => normalizeResource(c) === normalized);
+    if (spelling === undefined) return undefined;
+    if (!accepted.has(normalized)) accepted.set(normalized, spelling);
+  }
+  return [...accepted.values()];
+}
+
+/**
+ * The audience of one access token of a grant holding `granted`: the `requested` ones (each must
+ * be among the grant's), or all of the grant's when none is requested. `undefined` when a
+ * requested one is not the grant's (`invalid_target`).
+ *
+ * @see RFC 8707 §2.2
+ */
+export function narrowResources(granted: readonly string[], requested: readonly string[]): string[] | undefined {
+  if (requested.length === 0) return [...granted];
+  const byForm = new Map(granted.map((uri) => [normalizeResource(uri), uri]));
+  const narrowed: string[] = [];
+  for (const uri of requested) {
+    const match = byForm.get(normalizeResource(uri));
+    if (match === undefined) return undefined;
+    if (!narrowed.includes(match)) narrowed.push(match);
+  }
+  return narrowed;
+}
+
+/** The `aud` of an access token: its resources (one as a string), or the client when none. */
+export function audienceOf(resources: readonly string[], clientId: string): string | string[] {
+  if (resources.length === 0) return clientId;
+  return resources.length === 1 ? resources[0]! : [...resources];
+}

@@ -11,6 +11,8 @@ import type { SigningKey } from "./keys";
 export interface AccessTokenClaims {
   iss: string;
   sub: string;
+  /** The resource server(s) the token is for (RFC 8707), or the client when none was named. */
+  aud: string | string[];
   client_id: string;
   scope: string;
   iat: number;
@@ -20,14 +22,14 @@ export interface AccessTokenClaims {
 }
 
 /**
- * Signs an RFC 9068 access token: header `typ: "at+jwt"` and `kid`, `aud` the client (as WorkOS
- * does), a fresh `jti`.
+ * Signs an RFC 9068 access token: header `typ: "at+jwt"` and `kid`, `aud` the resource(s) or the
+ * client (as WorkOS does when none is named), a fresh `jti`.
  */
 export function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Promise<string> {
   const payload: JWTPayload = {
     iss: claims.iss,
     sub: claims.sub,
-    aud: claims.client_id,
+    aud: claims.aud,
     client_id: claims.client_id,
     scope: claims.scope,
     jti: randomBase64url(16),

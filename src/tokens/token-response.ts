@@ -4,6 +4,7 @@
  * @see RFC 6749 §5.1, OIDC Core §3.1.3.3, WorkOS Connect's token response
  */
 import type { JWTPayload } from "jose";
+import { audienceOf } from "../resources/resource-uri";
 import { formatScope } from "../scope";
 import { claimsForScope, type UserClaims } from "./claims";
 import type { SigningKeySet } from "./keys";
@@ -29,6 +30,8 @@ export interface TokenResponseInput {
   subject: TokenSubject;
   /** The effective scope of this response's tokens. */
   scope: readonly string[];
+  /** The access token's resource servers (RFC 8707); none means the client is its audience. */
+  resources?: readonly string[];
   /** Seconds since the epoch. */
   now: number;
   accessTokenTtl: number;
@@ -47,6 +50,7 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
   const accessToken = await signAccessToken(keys.active, {
     iss: issuer,
     sub: subject.subject,
+    aud: audienceOf(input.resources ?? [], subject.clientId),
     client_id: subject.clientId,
     scope: scopeText,
     iat: now,

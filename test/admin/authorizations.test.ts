@@ -82,6 +82,8 @@ describe("GET /admin/authorizations/ID", () => {
       scope: "openid email",
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
+      resource: [],
+      prompt: [],
     });
   });
 
@@ -93,6 +95,8 @@ describe("GET /admin/authorizations/ID", () => {
       scope: "openid profile email offline_access",
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
+      resource: [],
+      prompt: [],
     });
   });
 

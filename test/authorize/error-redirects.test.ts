@@ -57,19 +57,6 @@ describe("GET /oauth2/authorize: errors redirected to the client", () => {
       "Only response_type=code is supported.",
     ],
     [
-      "scope is missing",
-      (p: URLSearchParams) => p.delete("scope"),
-      "invalid_scope",
-      "The scope parameter is required.",
-    ],
-    ["scope is empty", (p: URLSearchParams) => p.set("scope", ""), "invalid_scope", "The scope parameter is required."],
-    [
-      "scope is only spaces",
-      (p: URLSearchParams) => p.set("scope", "   "),
-      "invalid_scope",
-      "The scope parameter is malformed.",
-    ],
-    [
       "scope breaks RFC 6749 syntax",
       (p: URLSearchParams) => p.set("scope", 'openid "email"'),
       "invalid_scope",
@@ -206,27 +193,37 @@ describe("GET /oauth2/authorize: errors redirected to the client", () => {
   });
 
   it("sends no state back when the request had none, but still sends iss", async () => {
-    const response = await authorize(await query(confidential, (p) => (p.delete("state"), p.delete("scope"))));
+    const response = await authorize(
+      await query(confidential, (p) => (p.delete("state"), p.set("response_type", "token"))),
+    );
     expectErrorRedirect(response, {
-      error: "invalid_scope",
-      description: "The scope parameter is required.",
+      error: "unsupported_response_type",
+      description: "Only response_type=code is supported.",
       state: undefined,
     });
   });
 
   it("treats an empty state as absent, as the success redirect does", async () => {
-    const response = await authorize(await query(confidential, (p) => (p.set("state", ""), p.delete("scope"))));
+    const response = await authorize(
+      await query(confidential, (p) => (p.set("state", ""), p.set("response_type", "token"))),
+    );
     expectErrorRedirect(response, {
-      error: "invalid_scope",
-      description: "The scope parameter is required.",
+      error: "unsupported_response_type",
+      description: "Only response_type=code is supported.",
       state: undefined,
     });
   });
 
   it("returns the state exactly, characters that need encoding included", async () => {
     const state = "a b&c=d/é?%";
-    const response = await authorize(await query(confidential, (p) => (p.set("state", state), p.delete("scope"))));
-    expectErrorRedirect(response, { error: "invalid_scope", description: "The scope parameter is required.", state });
+    const response = await authorize(
+      await query(confidential, (p) => (p.set("state", state), p.set("response_type", "token"))),
+    );
+    expectErrorRedirect(response, {
+      error: "unsupported_response_type",
+      description: "Only response_type=code is supported.",
+      state,
+    });
   });
 
   it("keeps the query of a registered redirect URI and adds the error to it", async () => {

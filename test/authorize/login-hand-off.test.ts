@@ -60,6 +60,8 @@ describe("GET /oauth2/authorize: the hand-off to the login page", () => {
       scope: "email openid",
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
+      resource: [],
+      prompt: [],
     });
     // A pending request lives 10 minutes.
     expect(view.expires_at).toBeGreaterThanOrEqual(before + 600);

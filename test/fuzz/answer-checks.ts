@@ -27,6 +27,7 @@ const ERRORS: Record<Endpoint, string[]> = {
     "unauthorized_client",
     "unsupported_grant_type",
     "invalid_scope",
+    "invalid_target",
     "temporarily_unavailable",
   ],
   revoke: ["invalid_request", "invalid_client", "unsupported_token_type", "temporarily_unavailable"],

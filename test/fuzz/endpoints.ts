@@ -2,7 +2,7 @@
 export const ENDPOINTS = {
   token: {
     path: "/oauth2/token",
-    names: ["grant_type", "refresh_token", "code", "redirect_uri", "code_verifier", "scope"],
+    names: ["grant_type", "refresh_token", "code", "redirect_uri", "code_verifier", "scope", "resource"],
   },
   revoke: { path: "/oauth2/revoke", names: ["token", "token_type_hint"] },
   introspection: { path: "/oauth2/introspection", names: ["token", "token_type_hint"] },

@@ -34,6 +34,16 @@ const SCOPES = [
   "  openid  email ",
 ];
 const HINTS = ["access_token", "refresh_token", "id_token", "authorization_code", "urn:x"];
+const RESOURCES = [
+  "https://mcp.example.com/mcp",
+  "HTTPS://MCP.Example.com:443/mcp",
+  "http://localhost:3000/mcp",
+  "http://mcp.example.com/mcp",
+  "https://mcp.example.com/mcp#f",
+  "/relative",
+  "urn:example:api",
+  "https://user@mcp.example.com/",
+];
 export const ODD_NAMES = [
   "__proto__",
   "constructor",
@@ -114,6 +124,8 @@ export function valueFor(name: string, fixtures: FuzzFixtures, text = randomText
       );
     case "token_type_hint":
       return fc.oneof(fc.constantFrom(...HINTS), text);
+    case "resource":
+      return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...RESOURCES) }, { weight: 1, arbitrary: text });
     default:
       return text;
   }
@@ -125,6 +137,7 @@ const VOCABULARY = new Set<string>([
   ...GRANT_TYPES,
   ...SCOPES.flatMap((s) => s.split(" ")),
   ...HINTS,
+  ...RESOURCES,
   ...ODD_NAMES,
   "client_id",
   "client_secret",

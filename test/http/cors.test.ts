@@ -32,7 +32,9 @@ describe("cross-origin access for browser clients", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(response.headers.get("Access-Control-Allow-Methods")).toBe(methods);
-    expect(response.headers.get("Access-Control-Allow-Headers")).toBe("Authorization, Content-Type");
+    expect(response.headers.get("Access-Control-Allow-Headers")).toBe(
+      "Authorization, Content-Type, DPoP, MCP-Protocol-Version",
+    );
   });
 
   it("lets any origin read a token endpoint error, its challenge included", async () => {
@@ -44,7 +46,9 @@ describe("cross-origin access for browser clients", () => {
 
     expect(response.status).toBe(401);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(response.headers.get("Access-Control-Expose-Headers")).toBe("WWW-Authenticate, Retry-After, X-Request-Id");
+    expect(response.headers.get("Access-Control-Expose-Headers")).toBe(
+      "WWW-Authenticate, DPoP-Nonce, Retry-After, X-Request-Id",
+    );
   });
 
   it.each(["/admin/clients", "/oauth2/introspection"])("gives %s no cross-origin access", async (path) => {

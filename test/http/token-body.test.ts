@@ -140,7 +140,7 @@ describe("form and JSON bodies", () => {
 
   it("ignores unknown parameters", async () => {
     const response = await postForm(
-      { grant_type: "refresh_token", refresh_token: await freshToken(), audience: "x", resource: "https://x" },
+      { grant_type: "refresh_token", refresh_token: await freshToken(), audience: "x", foo: "bar" },
       basic,
     );
     await expectTokens(response);

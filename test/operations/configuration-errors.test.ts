@@ -101,6 +101,13 @@ const MALFORMED: [keyof Env, string][] = [
   ["TOKEN_SECRETS", "dG9vLXNob3J0"],
   ["TOKEN_SECRETS", `${"A".repeat(43)} not-base64url+/`],
   ["LOG_LEVEL", "verbose"],
+  ["RESOURCES", "mcp.example.com/mcp"],
+  ["RESOURCES", "https://mcp.example.com/mcp#fragment"],
+  ["RESOURCES", "http://mcp.example.com/mcp"],
+  ["SCOPES", 'mcp:tools "quoted"'],
+  ["DYNAMIC_REGISTRATION", "yes"],
+  ["CLIENT_ID_METADATA_DOCUMENTS", "on"],
+  ["CLIENT_METADATA_ALLOW_LOOPBACK", "1"],
   ["LOG_LEVEL", "INFO"],
 ];
 
