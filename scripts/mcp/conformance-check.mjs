@@ -21,7 +21,7 @@ import { freePort, startDevServer } from "../dev-server.mjs";
 import { signIn } from "./browser.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SUITE_TIMEOUT_MS = 30_000;
+const SUITE_TIMEOUT_MS = 20_000;
 const started = performance.now();
 
 const callbackPort = await freePort();

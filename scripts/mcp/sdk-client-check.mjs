@@ -24,7 +24,7 @@ import { freePort, startDevServer } from "../dev-server.mjs";
 import { DevLoginProvider } from "./provider.mjs";
 import { MCP_SCOPE, startResourceServer } from "./resource-server.mjs";
 
-const PATH_TIMEOUT_MS = 30_000;
+const PATH_TIMEOUT_MS = 15_000;
 const started = performance.now();
 
 const mcpPort = await freePort();
