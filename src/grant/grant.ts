@@ -32,13 +32,14 @@ import type {
 } from "./rpc";
 import { familyEndsAt } from "./state";
 import { GrantStore } from "./store";
+import { SessionIndex } from "../sessions/session-index";
 import { nowSeconds } from "../clock";
 
 export type * from "./rpc";
 
 /** The Durable Object class behind the `GRANTS` binding. */
 export class Grant extends DurableObject<Env> {
-  private readonly store = new GrantStore(this.ctx.storage);
+  private readonly store = new GrantStore(this.ctx.storage, () => readConfig(this.env), new SessionIndex(this.env));
 
   /** Whether the authorization request of this grant was already answered. */
   wasAnswered(): boolean {

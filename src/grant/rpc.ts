@@ -53,7 +53,11 @@ export interface RedeemCodeInput {
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */
 export type GrantFailure =
-  | { ok: false; error: "invalid_grant"; reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" }
+  | {
+      ok: false;
+      error: "invalid_grant";
+      reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" | "signed_out";
+    }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
   | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };
@@ -72,6 +76,9 @@ export interface SessionView {
   scope: string[];
   claims: UserClaims;
   organizationId?: string;
+  /** When the family started and was last refreshed (seconds). */
+  createdAt: number;
+  lastUsedAt: number;
   /** When the family ends if nothing else happens (seconds). */
   endsAt: number;
   /** The current refresh token generation; absent without refresh tokens. */

@@ -4,6 +4,7 @@
  */
 import { nowSeconds } from "../clock";
 import type { Config } from "../config";
+import type { SessionIndex } from "../sessions/session-index";
 import { serverKeys } from "../secrets/server-keys";
 import { CODE_KEY, type IssuedCode } from "./authorization-state";
 import { familyMacKeys } from "./refresh-token";
@@ -22,7 +23,11 @@ export class GrantStore {
   // refresh.
   private macKeys: Promise<CryptoKey[]> | undefined;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly config: () => Config,
+    private readonly index: SessionIndex,
+  ) {}
 
   code(): IssuedCode | undefined {
     return this.storage.kv.get<IssuedCode>(CODE_KEY);
@@ -48,10 +53,16 @@ export class GrantStore {
     if (code !== undefined) this.storage.kv.put(CODE_KEY, code);
   }
 
-  /** Stores a new family, consuming the code it came from (if any) in the same step. */
-  createFamily(family: FamilyState): void {
+  /**
+   * Stores a new family, consuming the code it came from (if any) in the same step, once its
+   * user's index knows it. `false` (and nothing stored) when its user was signed out everywhere
+   * after the login.
+   */
+  async createFamily(family: FamilyState, endsBy: number, now: number): Promise<boolean> {
+    if (!(await this.index.add(this.config(), family, endsBy, now))) return false;
     this.storage.kv.delete(CODE_KEY);
     this.storage.kv.put(FAMILY_KEY, family);
+    return true;
   }
 
   /** Stores a rotated family. */
@@ -83,6 +94,7 @@ export class GrantStore {
    */
   async end(): Promise<void> {
     const answeredUntil = this.answeredUntil();
+    const family = this.family();
     this.macKeys = undefined;
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
@@ -90,5 +102,6 @@ export class GrantStore {
       this.storage.kv.put(ANSWERED_KEY, answeredUntil);
       await this.wakeAt(answeredUntil);
     }
+    if (family !== undefined) await this.index.remove(this.config(), family);
   }
 }
