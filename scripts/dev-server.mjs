@@ -100,7 +100,8 @@ async function launch(options) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      await fetch(`${url}/oauth2/jwks`);
+      // A socket that accepts and never answers (a runtime stuck on a broken build) must not stall this loop.
+      await fetch(`${url}/oauth2/jwks`, { signal: AbortSignal.timeout(5000) });
       break;
     } catch {
       if (Date.now() > deadline) {

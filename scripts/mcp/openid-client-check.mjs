@@ -12,11 +12,17 @@ import * as oidc from "openid-client";
 import { freePort, startDevServer } from "../dev-server.mjs";
 import { signIn } from "./browser.mjs";
 
+const DEADLINE_MS = 20_000;
 const started = performance.now();
 const user = { subject: "user_openid_client", email: "rp@example.com", name: "Grace Hopper" };
 const baton = await startDevServer({ vars: { DYNAMIC_REGISTRATION: "open" } });
 let current = "start";
 let ok = false;
+// A hang must not stall CI: give up, stop wrangler, fail.
+setTimeout(() => {
+  console.log(`openid-client FAILED at "${current}": no result within ${DEADLINE_MS / 1000} s`);
+  baton.stop("SIGKILL").finally(() => process.exit(1));
+}, DEADLINE_MS).unref();
 try {
   const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
 
