@@ -26,7 +26,12 @@ function randomSecret(): string {
 
 // The tests that read the Worker's log lines; the rest run with LOG_LEVEL=error, so that a run
 // prints only what went wrong.
-const LOG_TESTS = ["test/grant/logs.test.ts", "test/operations/request-logs.test.ts", "test/fuzz/**/*.test.ts"];
+const LOG_TESTS = [
+  "test/grant/logs.test.ts",
+  "test/operations/request-logs.test.ts",
+  "test/operations/assertion-logs.test.ts",
+  "test/fuzz/**/*.test.ts",
+];
 
 /** A workerd project whose first (signing) key is `first`, with the other two published too. */
 function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {
@@ -53,11 +58,20 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
             LOG_LEVEL: logLevel,
             SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),
             TEST_SIGNING_ALG: first,
+            // Test clients' jwks_uri are served on 127.0.0.1.
+            CLIENT_METADATA_ALLOW_LOOPBACK: "true",
           },
         },
       }),
     ],
-    test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
+    test: {
+      name,
+      include,
+      exclude: [...configDefaults.exclude, ...exclude],
+      // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, and serving
+      // Client ID Metadata Documents (tests read its origin with inject()).
+      globalSetup: ["test/support/jwks-server-setup.mjs", "test/support/document-server.mjs"],
+    },
   };
 }
 

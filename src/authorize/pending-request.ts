@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1.1, NIST SP 800-38D (AES-GCM)
  */
+import type { ClientKind } from "../clients/record";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { AUTHORIZATION_TTL, type PendingAuthorization } from "../grant/authorization-state";
@@ -23,6 +24,11 @@ export interface AuthorizationView {
   resource: string[];
   /** `prompt`'s values (OIDC Core §3.1.2.1): `login` asks the host to authenticate again. */
   prompt: string[];
+  max_age?: number;
+  login_hint?: string;
+  acr_values?: string;
+  ui_locales?: string;
+  client_kind: ClientKind;
 }
 
 /** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
@@ -74,5 +80,10 @@ export function describePendingRequest(pending: PendingAuthorization): Authoriza
     expires_at: pending.expiresAt,
     resource: pending.resources ?? [],
     prompt: pending.prompt ?? [],
+    ...(pending.maxAge !== undefined && { max_age: pending.maxAge }),
+    ...(pending.loginHint !== undefined && { login_hint: pending.loginHint }),
+    ...(pending.acrValues !== undefined && { acr_values: pending.acrValues }),
+    ...(pending.uiLocales !== undefined && { ui_locales: pending.uiLocales }),
+    client_kind: pending.clientKind ?? "registered",
   };
 }

@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1, RFC 7636
  */
+import type { ClientKind } from "../clients/record";
 import type { UserClaims } from "../tokens/claims";
 import type { SealedAnswer } from "./replay";
 
@@ -26,6 +27,12 @@ export const CODE_REUSE_WINDOW = 600;
 export interface PendingAuthorization {
   /** The grant this request becomes, chosen (and tagged) when it was made. */
   sid: string;
+  /**
+   * A device authorization's login (RFC 8628 §3.3): its answer goes to the grant's device state,
+   * and the browser to Baton's own page at `redirectUri`, telling the person to return to the
+   * device.
+   */
+  device?: true;
   clientId: string;
   clientName?: string;
   redirectUri: string;
@@ -35,12 +42,20 @@ export interface PendingAuthorization {
   resources?: string[];
   /** The `prompt` values asked for (OIDC Core §3.1.2.1), for the host application. */
   prompt?: string[];
+  /** The greatest age of the user's authentication the client accepts, in seconds. */
+  maxAge?: number;
+  /** Hints for the host application's login page, as the client sent them. */
+  loginHint?: string;
+  acrValues?: string;
+  uiLocales?: string;
   state?: string;
   nonce?: string;
   /** PKCE S256 challenge; absent only for confidential clients that sent none. */
   codeChallenge?: string;
   /** The client's organization, used when the login names none. */
   clientOrganizationId?: string;
+  /** Where the client's record came from, for the consent screen; absent means `registered`. */
+  clientKind?: ClientKind;
   createdAt: number;
   expiresAt: number;
 }
@@ -49,6 +64,8 @@ export interface PendingAuthorization {
 export interface LoginOutcome {
   subject: string;
   claims: UserClaims;
+  /** Claims for every access token of the grant (a role, permissions), beside Baton's own. */
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   /** The granted scope: a subset of the requested; all of it when absent. */
   scope?: string[];
@@ -66,6 +83,7 @@ export interface IssuedCode {
   codeChallenge?: string;
   subject: string;
   claims: UserClaims;
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   /** base64url SHA-256 of the code. */

@@ -58,6 +58,8 @@ export async function openFamily(
     scope: input.scope,
     ...(resources.length > 0 && { resources }),
     claims: input.claims,
+    ...(input.accessTokenClaims !== undefined && { accessTokenClaims: input.accessTokenClaims }),
+    ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
     authTime: input.authTime,
     createdAt: now,

@@ -7,6 +7,7 @@ import type { Config } from "../config";
 import type { SessionIndex } from "../sessions/session-index";
 import { serverKeys } from "../secrets/server-keys";
 import { CODE_KEY, type IssuedCode } from "./authorization-state";
+import type { DeviceAuthorization } from "./device";
 import { familyMacKeys } from "./refresh-token";
 import { FAMILY_KEY, type FamilyState } from "./state";
 
@@ -16,6 +17,8 @@ import { FAMILY_KEY, type FamilyState } from "./state";
  * and never a second code, even after the grant itself has ended.
  */
 const ANSWERED_KEY = "answered";
+/** Storage key of a device authorization (RFC 8628), from its request to its first tokens. */
+const DEVICE_KEY = "device";
 
 /** Typed access to one grant's stored phases, its alarm and its family's MAC keys. */
 export class GrantStore {
@@ -35,6 +38,14 @@ export class GrantStore {
 
   family(): FamilyState | undefined {
     return this.storage.kv.get<FamilyState>(FAMILY_KEY);
+  }
+
+  device(): DeviceAuthorization | undefined {
+    return this.storage.kv.get<DeviceAuthorization>(DEVICE_KEY);
+  }
+
+  putDevice(device: DeviceAuthorization): void {
+    this.storage.kv.put(DEVICE_KEY, device);
   }
 
   /** Until when the authorization request counts as answered (seconds); `undefined` if never. */
@@ -61,6 +72,7 @@ export class GrantStore {
   async createFamily(family: FamilyState, endsBy: number, now: number): Promise<boolean> {
     if (!(await this.index.add(this.config(), family, endsBy, now))) return false;
     this.storage.kv.delete(CODE_KEY);
+    this.storage.kv.delete(DEVICE_KEY);
     this.storage.kv.put(FAMILY_KEY, family);
     return true;
   }

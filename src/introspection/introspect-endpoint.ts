@@ -11,7 +11,7 @@
  * @see RFC 7662
  */
 import { isConfidential, type ClientRecord } from "../clients/record";
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { NO_STORE_HEADERS, invalidRequest } from "../errors";
@@ -21,7 +21,7 @@ import { isSidShaped, verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
-import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
+import { ownsSession, verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
 import type { Endpoint } from "../http/endpoint";
 
 const INACTIVE = { active: false } as const;
@@ -60,10 +60,10 @@ async function inspectAccessToken(
       : isSidShaped(claims.sid)
         ? grantFor(env, config, claims.sid)
             .session()
-            .then((session) => session?.clientId === claims.client_id && session.subject === claims.sub)
+            .then((session) => session !== undefined && ownsSession(claims, session))
         : Promise.resolve(false);
   // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
-  const [live, owner] = await Promise.all([grantLive, getClient(env.CLIENTS, claims.client_id)]);
+  const [live, owner] = await Promise.all([grantLive, resolveClient(env, config, claims.client_id)]);
   return live && owner !== undefined ? describe(claims) : INACTIVE;
 }
 
@@ -81,5 +81,6 @@ function describe(claims: VerifiedAccessToken): object {
     token_type: "access_token",
     ...(claims.sid !== undefined && { sid: claims.sid }),
     ...(claims.org_id !== undefined && { org_id: claims.org_id }),
+    ...(claims.act !== undefined && { act: claims.act }),
   };
 }

@@ -21,6 +21,8 @@ export interface VerifiedAccessToken extends JWTPayload {
   exp: number;
   sid?: string;
   org_id?: string;
+  /** The actor of an exchanged token (RFC 8693 §4.1): the client that exchanged it. */
+  act?: Record<string, unknown>;
 }
 
 interface VerificationKey {
@@ -68,6 +70,14 @@ export async function verifyAccessToken(
   return hasAccessTokenShape(payload) ? payload : undefined;
 }
 
+/**
+ * Whether a verified access token stands for `session`: the same user, and the session's client,
+ * unless the token was exchanged (`act`), when it belongs to the client that exchanged it.
+ */
+export function ownsSession(claims: VerifiedAccessToken, session: { clientId: string; subject: string }): boolean {
+  return session.subject === claims.sub && (claims.act !== undefined || session.clientId === claims.client_id);
+}
+
 /** The key a token's header names; the header's `alg` must be that key's own (RFC 8725 §3.1). */
 function keyFor(byKid: ReadonlyMap<string, VerificationKey>, header: JWSHeaderParameters): CryptoKey {
   const entry = header.kid === undefined ? undefined : byKid.get(header.kid);
@@ -107,7 +117,9 @@ function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToke
     (typeof aud === "string" || Array.isArray(aud)) &&
     optionalString(payload.scope) &&
     optionalString(payload.sid) &&
-    optionalString(payload.org_id)
+    optionalString(payload.org_id) &&
+    (payload.act === undefined ||
+      (typeof payload.act === "object" && payload.act !== null && !Array.isArray(payload.act)))
   );
 }
 

@@ -3,13 +3,13 @@
  *
  * @see OIDC Core §5.3 (UserInfo endpoint), RFC 6750 (bearer tokens)
  */
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import { NO_STORE_HEADERS } from "../errors";
 import { isSidShaped } from "../grant/sid";
 import { parseScope } from "../scope";
 import { claimsForScope } from "../tokens/claims";
 import { loadSigningKeys } from "../tokens/keys";
-import { verifyAccessToken } from "../tokens/verify-access-token";
+import { ownsSession, verifyAccessToken } from "../tokens/verify-access-token";
 import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
 import { grantFor } from "../grant/locate";
 import type { Endpoint } from "../http/endpoint";
@@ -29,15 +29,15 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   const [session, client] = await Promise.all([
     grantFor(env, config, claims.sid).session(),
     // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
-    getClient(env.CLIENTS, claims.client_id),
+    resolveClient(env, config, claims.client_id),
   ]);
-  if (session === undefined || session.clientId !== claims.client_id || session.subject !== claims.sub) {
+  if (session === undefined || !ownsSession(claims, session)) {
     throw invalidToken();
   }
   if (client === undefined) throw invalidToken();
   // A token that is no longer valid is refused as such before its scope is looked at.
   const scope = parseScope(claims.scope ?? "") ?? [];
   if (!scope.includes("openid")) throw insufficientScope("openid");
-  const body = { sub: session.subject, ...claimsForScope(session.claims, scope) };
+  const body = { ...claimsForScope(session.claims, scope), sub: session.subject };
   return new Response(JSON.stringify(body), { headers: NO_STORE_HEADERS });
 }
