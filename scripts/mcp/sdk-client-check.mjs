@@ -7,19 +7,28 @@
 //   (b) a Client ID Metadata Document served on 127.0.0.1 (its URL is the client_id);
 //   (c) a client registered beforehand through the admin API (confidential).
 //
+// and, without a user:
+//
+//   (d) the SDK's PrivateKeyJwtProvider: client_credentials, authenticated by private_key_jwt;
+//   (e) a token Baton issued for another resource, which the MCP server must refuse.
+//
 // Each path: the SDK's 401 → protected resource metadata → authorization server metadata →
 // (registration) → authorization request with PKCE and `resource` → the development login,
 // driven over HTTP like a browser → code exchange → a `whoami` tool call as the signed-in user;
 // two refreshes forced through `auth()`, each followed by a tool call; revocation of the refresh
 // token at /oauth2/revoke; then a tool call that the server refuses with 401, after which the
-// SDK's refresh is refused too and it asks for a new sign-in.
+// SDK's refresh is refused too and it asks for a new sign-in. Path (d) has no refresh token and
+// no family to revoke: there, deleting the client ends its tokens, and the SDK's next token
+// request is invalid_client.
 //
 // Prints one line per path; exits 1 if any fails. Only 127.0.0.1 is addressed.
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError, auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { exportJWK, generateKeyPair } from "jose";
 import { freePort, startDevServer } from "../dev-server.mjs";
 import { DevLoginProvider } from "./provider.mjs";
 import { MCP_SCOPE, startResourceServer } from "./resource-server.mjs";
@@ -29,13 +38,15 @@ const started = performance.now();
 
 const mcpPort = await freePort();
 const resource = `http://127.0.0.1:${mcpPort}/mcp`;
+// Another resource server Baton issues tokens for; nothing needs to listen there.
+const otherResource = `http://127.0.0.1:${await freePort()}/other-mcp`;
 const baton = await startDevServer({
   vars: {
     DYNAMIC_REGISTRATION: "open",
     CLIENT_ID_METADATA_DOCUMENTS: "true",
     CLIENT_METADATA_ALLOW_LOOPBACK: "true",
     SCOPES: MCP_SCOPE,
-    RESOURCES: resource,
+    RESOURCES: `${resource} ${otherResource}`,
   },
 });
 const issuer = baton.url;
@@ -132,6 +143,60 @@ try {
         clientMetadata: { client_name: registered.client_name, redirect_uris: [redirectUrl] },
       });
       return exercise(provider, step);
+    }),
+  );
+
+  results.push(
+    await runPath("(d) machine to machine, private_key_jwt", async (step) => {
+      step("register a private_key_jwt client through the admin API");
+      const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+      const registered = await admin("POST", "/admin/clients", {
+        client_name: "Baton e2e MCP agent (private_key_jwt)",
+        grant_types: ["client_credentials"],
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "agent-1", alg: "ES256", use: "sig" }] },
+        scope: MCP_SCOPE,
+      });
+      const provider = new PrivateKeyJwtProvider({
+        clientId: registered.client_id,
+        privateKey: await exportJWK(privateKey),
+        algorithm: "ES256",
+        expectedIssuer: issuer,
+        scope: MCP_SCOPE,
+      });
+      return exerciseMachine(provider, registered.client_id, step);
+    }),
+  );
+
+  results.push(
+    await runPath("(e) a token for another resource", async (step) => {
+      step("client_credentials with resource = the other server");
+      const response = await fetch(`${issuer}/oauth2/token`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          Authorization: basic(introspectionClient),
+        },
+        body: new URLSearchParams({ grant_type: "client_credentials", scope: MCP_SCOPE, resource: otherResource }),
+      });
+      const tokens = await response.json();
+      if (response.status !== 200)
+        throw new Error(`the token endpoint answered ${response.status} ${JSON.stringify(tokens)}`);
+      step("tool call with that token");
+      const client = new Client({ name: "baton-e2e", version: "1.0.0" });
+      const transport = new StreamableHTTPClientTransport(new URL(mcp.url), {
+        requestInit: { headers: { Authorization: `Bearer ${tokens.access_token}` } },
+      });
+      const served = mcp.requests.length;
+      try {
+        await client.connect(transport);
+        throw new Error("the MCP server accepted a token for another resource");
+      } catch (error) {
+        if (error?.code !== 401) throw error;
+      }
+      const refusal = mcp.requests.slice(served).find((r) => r.status === 401)?.refusal ?? "";
+      if (!refusal.includes('"aud"')) throw new Error(`refused, but not for its audience: ${refusal}`);
+      return `aud ${otherResource} refused with 401`;
     }),
   );
 } catch (error) {
@@ -243,14 +308,48 @@ async function exercise(provider, step) {
   return `client ${short(clientId)}, sub ${me.sub}, aud ${me.aud}, 2 refreshes, revoked → 401, refresh invalid_grant`;
 }
 
+/**
+ * A client without a user: the SDK gets a token by itself on the first 401, the tool call works;
+ * once the client is deleted its token is refused, and so is its next token request.
+ */
+async function exerciseMachine(provider, clientId, step) {
+  const tokenCalls = [];
+  const fetchFn = recordingFetch(tokenCalls);
+  step("connect: 401, discovery, client_credentials");
+  const client = new Client({ name: "baton-e2e-agent", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider, fetch: fetchFn }));
+  const grant = tokenCalls.at(-1);
+  if (grant?.grant_type !== "client_credentials" || grant.status !== 200) {
+    throw new Error(`the token request was ${JSON.stringify(grant)}`);
+  }
+
+  step("tool call");
+  const result = await client.callTool({ name: "whoami" });
+  if (result.isError) throw new Error(`whoami failed: ${JSON.stringify(result.content)}`);
+  const me = result.structuredContent;
+  if (me.client_id !== clientId) throw new Error(`whoami says client ${me.client_id}, not ${clientId}`);
+
+  step("delete the client, then a tool call");
+  await admin("DELETE", `/admin/clients/${encodeURIComponent(clientId)}`);
+  const servedBefore = mcp.requests.length;
+  try {
+    await client.callTool({ name: "whoami" });
+    throw new Error("the tool call still succeeded after the client was deleted");
+  } catch (error) {
+    if (error?.errorCode !== "invalid_client") throw error;
+  }
+  if (!mcp.requests.slice(servedBefore).some((r) => r.status === 401))
+    throw new Error("the MCP server did not answer 401");
+  await client.close();
+  return `client ${short(clientId)}, sub ${me.sub}, aud ${me.aud}, deleted → 401, token request invalid_client`;
+}
+
 /** RFC 7009 revocation as the client: its secret by Basic when it has one, else its id. */
 async function revoke(endpoint, client, token) {
   const body = new URLSearchParams({ token, token_type_hint: "refresh_token" });
   const headers = { "Content-Type": "application/x-www-form-urlencoded" };
   if (client.client_secret !== undefined) {
-    headers.Authorization = `Basic ${Buffer.from(
-      `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`,
-    ).toString("base64")}`;
+    headers.Authorization = basic(client);
   } else {
     body.set("client_id", client.client_id);
   }
@@ -348,6 +447,12 @@ async function admin(method, path, body) {
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
   return text === "" ? undefined : JSON.parse(text);
+}
+
+/** HTTP Basic credentials of a confidential client (RFC 6749 §2.3.1). */
+function basic(client) {
+  const pair = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`;
+  return `Basic ${Buffer.from(pair).toString("base64")}`;
 }
 
 function user(subject) {
