@@ -1,23 +1,25 @@
 #!/usr/bin/env node
 // `npm run test:mcp`: the MCP TypeScript SDK's own OAuth client against a real, isolated
 // `wrangler dev`, guarding a small MCP server (./resource-server.mjs), as an MCP client would
-// meet Baton in the field. Three ways for the client to be known to Baton:
+// meet Baton in the field. Four ways for a client with a user to be known to Baton:
 //
 //   (a) dynamic client registration (RFC 7591), done by the SDK's `auth()`;
 //   (b) a Client ID Metadata Document served on 127.0.0.1 (its URL is the client_id);
-//   (c) a client registered beforehand through the admin API (confidential).
+//   (c) a metadata document with a public key: the client authenticates by private_key_jwt,
+//       with the assertions of the SDK's createPrivateKeyJwtAuth;
+//   (d) a client registered beforehand through the admin API (confidential).
 //
 // and, without a user:
 //
-//   (d) the SDK's PrivateKeyJwtProvider: client_credentials, authenticated by private_key_jwt;
-//   (e) a token Baton issued for another resource, which the MCP server must refuse.
+//   (e) the SDK's PrivateKeyJwtProvider: client_credentials, authenticated by private_key_jwt;
+//   (f) a token Baton issued for another resource, which the MCP server must refuse.
 //
 // Each path: the SDK's 401 → protected resource metadata → authorization server metadata →
 // (registration) → authorization request with PKCE and `resource` → the development login,
 // driven over HTTP like a browser → code exchange → a `whoami` tool call as the signed-in user;
 // two refreshes forced through `auth()`, each followed by a tool call; revocation of the refresh
 // token at /oauth2/revoke; then a tool call that the server refuses with 401, after which the
-// SDK's refresh is refused too and it asks for a new sign-in. Path (d) has no refresh token and
+// SDK's refresh is refused too and it asks for a new sign-in. Path (e) has no refresh token and
 // no family to revoke: there, deleting the client ends its tokens, and the SDK's next token
 // request is invalid_client.
 //
@@ -26,7 +28,7 @@ import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError, auth } from "@modelcontextprotocol/sdk/client/auth.js";
-import { PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
+import { PrivateKeyJwtProvider, createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { exportJWK, generateKeyPair } from "jose";
 import { freePort, startDevServer } from "../dev-server.mjs";
@@ -94,7 +96,7 @@ try {
         );
       }
       const port = await freePort();
-      const clientId = documents.publish("/mcp-client.json", (id) => ({
+      const clientId = await documents.publish("/mcp-client.json", (id) => ({
         client_id: id,
         client_name: "Baton e2e MCP client (metadata document)",
         // Registered without a port, used with one (RFC 8252 §7.3), as native MCP clients do.
@@ -121,7 +123,38 @@ try {
   );
 
   results.push(
-    await runPath("(c) pre-registered client", async (step) => {
+    await runPath("(c) metadata document with a key (private_key_jwt)", async (step) => {
+      const port = await freePort();
+      const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+      const clientId = await documents.publish("/mcp-client-keyed.json", async (id) => ({
+        client_id: id,
+        client_name: "Baton e2e MCP client (metadata document with a key)",
+        redirect_uris: ["http://127.0.0.1/callback"],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: "client-1", alg: "ES256", use: "sig" }] },
+      }));
+      const provider = new DevLoginProvider({
+        redirectUrl: `http://127.0.0.1:${port}/callback`,
+        issuer,
+        user: user("user_mcp_cimd_keyed"),
+        clientInformation: { client_id: clientId },
+        clientMetadata: { client_name: "unused", redirect_uris: [`http://127.0.0.1:${port}/callback`] },
+      });
+      // The SDK's own private_key_jwt assertion, for every token request (and revocation, below).
+      provider.addClientAuthentication = createPrivateKeyJwtAuth({
+        issuer: clientId,
+        subject: clientId,
+        privateKey: await exportJWK(privateKey),
+        alg: "ES256",
+      });
+      return exercise(provider, step);
+    }),
+  );
+
+  results.push(
+    await runPath("(d) pre-registered client", async (step) => {
       const redirectUrl = `http://127.0.0.1:${await freePort()}/callback`;
       step("register the client through the admin API");
       const registered = await admin("POST", "/admin/clients", {
@@ -147,7 +180,7 @@ try {
   );
 
   results.push(
-    await runPath("(d) machine to machine, private_key_jwt", async (step) => {
+    await runPath("(e) machine to machine, private_key_jwt", async (step) => {
       step("register a private_key_jwt client through the admin API");
       const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
       const registered = await admin("POST", "/admin/clients", {
@@ -169,7 +202,7 @@ try {
   );
 
   results.push(
-    await runPath("(e) a token for another resource", async (step) => {
+    await runPath("(f) a token for another resource", async (step) => {
       step("client_credentials with resource = the other server");
       const response = await fetch(`${issuer}/oauth2/token`, {
         method: "POST",
@@ -284,7 +317,7 @@ async function exercise(provider, step) {
   step("revocation");
   const metadata = provider.discoveryState()?.authorizationServerMetadata;
   if (!metadata?.revocation_endpoint) throw new Error("discovery has no revocation_endpoint");
-  await revoke(metadata.revocation_endpoint, provider.clientInformation(), provider.tokens().refresh_token);
+  await revoke(metadata.revocation_endpoint, provider, provider.tokens().refresh_token);
 
   step("tool call after revocation");
   provider.signInAllowed = false;
@@ -344,12 +377,25 @@ async function exerciseMachine(provider, clientId, step) {
   return `client ${short(clientId)}, sub ${me.sub}, aud ${me.aud}, deleted → 401, token request invalid_client`;
 }
 
-/** RFC 7009 revocation as the client: its secret by Basic when it has one, else its id. */
-async function revoke(endpoint, client, token) {
+/**
+ * RFC 7009 revocation as the provider's client authenticates at the token endpoint: the
+ * provider's own client authentication (private_key_jwt) when it has one, else its secret by
+ * Basic, else its id.
+ */
+async function revoke(endpoint, provider, token) {
+  const client = provider.clientInformation();
   const body = new URLSearchParams({ token, token_type_hint: "refresh_token" });
-  const headers = { "Content-Type": "application/x-www-form-urlencoded" };
-  if (client.client_secret !== undefined) {
-    headers.Authorization = basic(client);
+  const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded" });
+  if (provider.addClientAuthentication !== undefined) {
+    await provider.addClientAuthentication(
+      headers,
+      body,
+      endpoint,
+      provider.discoveryState()?.authorizationServerMetadata,
+    );
+    body.set("client_id", client.client_id);
+  } else if (client.client_secret !== undefined) {
+    headers.set("Authorization", basic(client));
   } else {
     body.set("client_id", client.client_id);
   }
@@ -428,9 +474,9 @@ async function startDocumentServer() {
   const origin = `http://127.0.0.1:${server.address().port}`;
   return {
     /** Publishes `make(url)` at `path`; returns the document's URL (the client_id). */
-    publish(path, make) {
+    async publish(path, make) {
       const url = origin + path;
-      published.set(path, make(url));
+      published.set(path, await make(url));
       return url;
     },
     fetches: (path) => hits.get(path) ?? 0,
@@ -460,7 +506,7 @@ function user(subject) {
 }
 
 function short(id) {
-  return id.length > 40 ? `${id.slice(0, 37)}…` : id;
+  return id.length > 60 ? `${id.slice(0, 57)}…` : id;
 }
 
 function seconds(t0) {
