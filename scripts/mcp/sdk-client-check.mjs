@@ -36,6 +36,7 @@ import { DevLoginProvider } from "./provider.mjs";
 import { MCP_SCOPE, startResourceServer } from "./resource-server.mjs";
 
 const PATH_TIMEOUT_MS = 15_000;
+const TOTAL_TIMEOUT_MS = 40_000;
 const started = performance.now();
 
 const mcpPort = await freePort();
@@ -55,6 +56,12 @@ const issuer = baton.url;
 let mcp;
 let documents;
 const results = [];
+// However many paths hang, CI waits at most this long.
+setTimeout(() => {
+  for (const { line } of results) console.log(`mcp sdk ${line}`);
+  console.log(`mcp sdk against wrangler dev: FAILED, no result within ${TOTAL_TIMEOUT_MS / 1000} s`);
+  baton.stop("SIGKILL").finally(() => process.exit(1));
+}, TOTAL_TIMEOUT_MS).unref();
 try {
   const introspectionClient = await admin("POST", "/admin/clients", {
     client_name: "Baton e2e MCP server (introspection)",
