@@ -560,6 +560,38 @@ try {
     ],
   ]);
   console.log(exchangeRace.lines.join("\n"));
+
+  // Last, since it throttles this address at /device for a minute: wrong user codes.
+  const guessing = part("5. wrong user codes from one address (USER_CODE_LIMITER: 10 a minute)");
+  await runParts([
+    [
+      guessing,
+      async (p) => {
+        const live = await post("/oauth2/device_authorization", { client_id: publicClient.client_id, scope: SCOPE });
+        const type = async (code) => {
+          const answer = await fetch(`${base}/device?user_code=${code}`, { redirect: "manual" });
+          await answer.arrayBuffer();
+          return answer.status;
+        };
+        // Codes of the right shape that no device holds (one in 2.56 × 10^10 could clash).
+        const wrong = Array.from({ length: 11 }, (_, i) => `ZZZZ-ZZZ${"BCDFGHJKLMN"[i]}`).filter(
+          (code) => code !== live.body.user_code,
+        );
+        const statuses = [];
+        for (const code of wrong) statuses.push(await type(code));
+        p.check(
+          statuses.slice(0, 10).every((s) => s === 400) && statuses.slice(10).every((s) => s === 429),
+          `${statuses.length} wrong codes: ${statuses.slice(0, 10).length} × 400 ("That code is not valid"), then 429 ("Too many wrong codes")`,
+          statuses.join(" "),
+        );
+        const right = await type(live.body.user_code);
+        p.log(
+          `then the right code from the same address: ${right}` +
+            (right === 302 ? " (handed to the login: a throttled address's codes are still looked up)" : ""),
+        );
+      },
+    ],
+  ]);
 } catch (error) {
   failed++;
   console.log(`FAIL ${error?.stack ?? error}`);
