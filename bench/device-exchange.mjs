@@ -22,7 +22,11 @@
 // both sides of it; the median of the rounds is the result. Around every poll cell the files of the server's state are compared: a poll that wrote
 // would append to its object's SQLite write-ahead log (see storageChanges).
 //
-//   npm run bench:device -- [--concurrency=10] [--duration=3] [--warmup=0.5] [--rounds=4] [--codes=800] [--log=info]
+//   npm run bench:device -- [--concurrency=10] [--duration=3] [--warmup=0.5] [--rounds=4] [--codes=800]
+//                           [--log=info] [--priority]
+//
+// `--priority` runs the load generator and the server at nice -10 (as `npm run bench -- --priority`
+// does, see bench/lib/priority.mjs), for a machine that other jobs share.
 //
 // `--log=info` keeps Baton's one log line per request, which under wrangler dev costs wrangler's
 // Node process about 1.5 ms per line and so narrows every ratio; by default LOG_LEVEL=warn.
@@ -32,6 +36,7 @@ import { performance } from "node:perf_hooks";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { mapBounded } from "../scripts/map-bounded.mjs";
 import { basicAuth, form, httpClient } from "./lib/http.mjs";
+import { raisePriority } from "./lib/priority.mjs";
 import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./lib/proc.mjs";
 
 const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -59,7 +64,15 @@ const codeCount = Number(args.codes ?? 800);
 const roundCount = Math.max(1, Number(args.rounds ?? 4));
 const logLevel = args.log === "info" ? "info" : "warn";
 
+const priority = args.priority === true;
+// `--priority`: this process (and the load it makes) first, then the server's own session.
+if (priority) report(raisePriority());
 const server = await startDevServer({ vars: { LOG_LEVEL: logLevel } });
+if (priority) report(raisePriority(server.process.pid));
+
+function report(failures) {
+  if (failures.length > 0) console.log(`--priority: could not raise the priority (${failures.join(", ")})`);
+}
 const client = httpClient(server.url, concurrency + 2);
 const processes = classify(server.process.pid, { proxyPort: Number(new URL(server.url).port) });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -197,7 +210,7 @@ function walPages(path) {
  * object starts (one frame of page 2, the same bytes again): counted apart, as a start.
  */
 function storageChanges(before, after) {
-  let written = 0;
+  const writtenPaths = [];
   let started = 0;
   let closed = 0;
   for (const [path, now] of after) {
@@ -206,17 +219,19 @@ function storageChanges(before, after) {
     if (then === undefined) {
       const pages = walPages(path);
       if (pages.length === 1 && pages[0] === 2) started++;
-      else if (pages.length > 0) written++;
-    } else if (then.size !== now.size || then.mtimeMs !== now.mtimeMs) written++;
+      else if (pages.length > 0) writtenPaths.push(path);
+    } else if (then.size !== now.size || then.mtimeMs !== now.mtimeMs) writtenPaths.push(path);
   }
   for (const path of before.keys()) if (path.endsWith("-wal") && !after.has(path)) closed++;
-  return { written, started, closed };
+  return { written: writtenPaths.length, writtenPaths, started, closed };
 }
 
 async function watched(run) {
   const before = stateFiles();
   const cell = await run();
   const changes = storageChanges(before, stateFiles());
+  for (const path of changes.writtenPaths)
+    console.log(`${"".padEnd(22)} written: ${path.slice(server.stateDir.length)}`);
   console.log(
     `${"".padEnd(22)} databases written: ${changes.written}; objects started ${changes.started}, closed ${changes.closed}`,
   );
@@ -317,24 +332,25 @@ try {
       return closedLoop(label, (w) => poll(hammered[w]), refused("slow_down"));
     });
 
-  // Rounds of refresh, exchange and poll, each ratio taken within a round. Another job's load
-  // comes and goes on a shared machine: a round during which other processes used more than
-  // QUIET cores is run again (at most two extra rounds), and only quiet rounds count when there
-  // are any.
+  // Rounds of refresh, exchange and poll (in reverse order every other round, so that drift
+  // cancels), each ratio taken within a round. Another job's load comes and goes on a shared
+  // machine: a ratio counts only when neither of its two cells saw other processes use more than
+  // QUIET cores, and rounds go on (at most two extra) until each ratio has `roundCount` quiet
+  // ones. When none is quiet, all count.
   const rounds = [];
-  let attempts = 0;
   const round = async () => {
-    attempts++;
-    const suffix = attempts === 1 ? "" : ` (round ${attempts})`;
-    const cells = {
-      refresh: await refreshCell(`refresh${suffix}`),
-      exchange: await exchangeCell(`exchange${suffix}`),
-      poll: await pollCell(`poll${suffix}`),
-    };
-    cells.quiet = Object.values(cells).every((cell) => cell.others <= QUIET);
-    if (!cells.quiet) console.log(`${"".padEnd(22)} (another job was busy: this round is run again)`);
+    const n = rounds.length + 1;
+    const suffix = n === 1 ? "" : ` (round ${n})`;
+    const cells = {};
+    const order = n % 2 === 1 ? ["refresh", "exchange", "poll"] : ["poll", "exchange", "refresh"];
+    for (const kind of order) {
+      if (kind === "refresh") cells.refresh = await refreshCell(`refresh${suffix}`);
+      if (kind === "exchange") cells.exchange = await exchangeCell(`exchange${suffix}`);
+      if (kind === "poll") cells.poll = await pollCell(`poll${suffix}`);
+    }
     rounds.push(cells);
   };
+  const quiet = (kind) => rounds.filter((r) => r.refresh.others <= QUIET && r[kind].others <= QUIET);
   await round();
 
   // Each device code once, from objects gone cold, however long that takes; when each was polled
@@ -379,9 +395,10 @@ try {
     return measuring.close("pending, warm (paced)", inFlight.length);
   });
 
-  while (rounds.filter((r) => r.quiet).length < roundCount && attempts < roundCount + 2) await round();
+  while ((quiet("poll").length < roundCount || quiet("exchange").length < roundCount) && rounds.length < roundCount + 2)
+    await round();
+  const counted = (kind) => (quiet(kind).length > 0 ? quiet(kind) : rounds);
 
-  const counted = rounds.some((r) => r.quiet) ? rounds.filter((r) => r.quiet) : rounds;
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
@@ -391,34 +408,37 @@ try {
     values.length === 1
       ? values[0].toFixed(2)
       : `${median(values).toFixed(2)} (${values.map((v) => v.toFixed(2)).join(", ")})`;
-  // The pending cells and the device requests ran between rounds: against the median refresh.
+  // The pending cells and the device requests ran between rounds: against the median refresh
+  // of the quiet rounds.
+  const quietRefreshes = rounds.filter((r) => r.refresh.others <= QUIET);
+  const base = quietRefreshes.length > 0 ? quietRefreshes : rounds;
   const refresh = {
-    rate: median(counted.map((r) => r.refresh.rate)),
-    workerCpuMs: median(counted.map((r) => r.refresh.workerCpuMs)),
-    serverCpuMs: median(counted.map((r) => r.refresh.serverCpuMs)),
+    rate: median(base.map((r) => r.refresh.rate)),
+    workerCpuMs: median(base.map((r) => r.refresh.workerCpuMs)),
+    serverCpuMs: median(base.map((r) => r.refresh.serverCpuMs)),
   };
   const row = (label, pairs, { rate = true } = {}) =>
     console.log(
-      `${label.padEnd(16)} rate ${rate ? fmt(pairs.map(([c, base]) => c.rate / base.rate)) : "(paced)"}` +
-        `; worker CPU/req ${fmt(pairs.map(([c, base]) => c.workerCpuMs / base.workerCpuMs))}` +
-        `; all server processes' CPU/req ${fmt(pairs.map(([c, base]) => c.serverCpuMs / base.serverCpuMs))}` +
-        (pairs.some(([c]) => c.others > QUIET) ? "  (another job was busy meanwhile)" : ""),
+      `${label.padEnd(16)} rate ${rate ? fmt(pairs.map(([c, of]) => c.rate / of.rate)) : "(paced)"}` +
+        `; worker CPU/req ${fmt(pairs.map(([c, of]) => c.workerCpuMs / of.workerCpuMs))}` +
+        `; all server processes' CPU/req ${fmt(pairs.map(([c, of]) => c.serverCpuMs / of.serverCpuMs))}` +
+        (pairs.some(([c, of]) => c.others > QUIET || of.others > QUIET) ? "  (another job was busy meanwhile)" : ""),
     );
   console.log(
-    `\nRatios to the refresh of the same round (concurrency ${concurrency}, ${durationMs / 1000} s cells, ` +
-      `LOG_LEVEL=${logLevel}; ${counted.length} ${counted === rounds ? "" : "quiet "}rounds of ${rounds.length}, ` +
-      `median first; refresh ${counted.map((r) => r.refresh.rate.toFixed(0)).join(", ")} req/s, ` +
-      `${refresh.workerCpuMs.toFixed(2)} ms worker CPU/req):`,
+    `\nRatios to a refresh (concurrency ${concurrency}, ${durationMs / 1000} s cells, LOG_LEVEL=${logLevel}; ` +
+      `${rounds.length} rounds, each ratio within a round, the median first; refresh ` +
+      `${rounds.map((r) => r.refresh.rate.toFixed(0)).join(", ")} req/s, median of the ${base === rounds ? "" : "quiet "}cells ` +
+      `${refresh.rate.toFixed(0)} req/s and ${refresh.workerCpuMs.toFixed(2)} ms worker CPU/req):`,
   );
   row(
     "poll (slow_down)",
-    counted.map((r) => [r.poll, r.refresh]),
+    counted("poll").map((r) => [r.poll, r.refresh]),
   );
   row("pending, warm", [[warm, refresh]], { rate: false });
   row("pending, cold", [[cold, refresh]]);
   row(
     "exchange",
-    counted.map((r) => [r.exchange, r.refresh]),
+    counted("exchange").map((r) => [r.exchange, r.refresh]),
   );
   row("device request", [[deviceRequest, refresh]]);
   const polls = [...rounds.map((r) => r.poll), cold, warm];
