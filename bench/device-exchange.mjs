@@ -18,9 +18,10 @@
 //   device request POST /oauth2/device_authorization: two new Durable Objects (grant, user code)
 //
 // The refresh, exchange and poll cells run in rounds (the pending ones after the first), and
-// each ratio is taken within a round, so that another job's load, which comes and goes, moves
-// both sides of it; the median of the rounds is the result. Around every poll cell the files of the server's state are compared: a poll that wrote
-// would append to its object's SQLite write-ahead log (see storageChanges).
+// each ratio is taken within a round, from cells that no other job disturbed where there are
+// such; the median of the rounds is the result. Around every poll cell the files of the server's
+// state are compared: a poll that wrote would append to its object's SQLite write-ahead log
+// (see storageChanges).
 //
 //   npm run bench:device -- [--concurrency=10] [--duration=3] [--warmup=0.5] [--rounds=4] [--codes=800]
 //                           [--log=info] [--priority]
