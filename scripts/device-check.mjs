@@ -261,6 +261,12 @@ try {
             refreshedId.sid === idClaims.sid,
           `refresh: a new refresh token; the ID token keeps sub, aud, auth_time and sid`,
         );
+        const { grants } = await admin("GET", "/admin/users/user_tv/grants");
+        p.check(
+          grants.some((g) => g.sid === access.sid && g.client_id === publicClient.client_id),
+          `the session is among the user's grants (GET /admin/users/user_tv/grants)`,
+          JSON.stringify(grants),
+        );
         deviceSession = { sid: access.sid, tokens: refreshed };
       },
     ],
