@@ -42,7 +42,6 @@ export async function devServerSettings({ algorithm = "ES256", vars = {} } = {})
  * @returns {{ url, adminToken, stateDir, process, stop }}
  */
 export async function startDevServer({ algorithm = "ES256", vars = {}, stateDir, logLevel = "warn" } = {}) {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "baton-dev-"));
   const state = stateDir ?? join(dir, "state");
   const envFile = join(dir, "vars.env");
@@ -54,12 +53,18 @@ export async function startDevServer({ algorithm = "ES256", vars = {}, stateDir,
       .map(([k, v]) => `${k}='${v}'`)
       .join("\n") + "\n",
   );
-  try {
-    return await launch({ port, state, envFile, adminToken, dir, logLevel, ownsState: stateDir === undefined });
-  } catch (error) {
-    // Nothing will call stop(): the settings (with their secrets) must not stay behind.
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    // The port is free when chosen, but another process on the machine may take it before
+    // wrangler binds it: then a new one is chosen, a few times.
+    const port = await freePort();
+    try {
+      return await launch({ port, state, envFile, adminToken, dir, logLevel, ownsState: stateDir === undefined });
+    } catch (error) {
+      if (attempt < 3 && /Address already in use/.test(error.message)) continue;
+      // Nothing will call stop(): the settings (with their secrets) must not stay behind.
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 }
 
@@ -104,7 +109,13 @@ async function launch(options) {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      // workerd may outlive the wrangler that started it.
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      throw new Error(`wrangler dev exited early:\n${output}`);
+    }
     try {
       // A socket that accepts and never answers (a runtime stuck on a broken build) must not stall this loop.
       await fetch(`${url}/oauth2/jwks`, { signal: AbortSignal.timeout(5000) });
