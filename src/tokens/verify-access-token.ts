@@ -4,9 +4,9 @@
  *
  * @see RFC 9068 §4 (validating JWT access tokens), RFC 8725 §3.1 (algorithm verification)
  */
-import { errors, importJWK, jwtVerify, type JWSHeaderParameters, type JWTPayload } from "jose";
-import { decodeBase64url } from "../encoding/base64url";
-import type { SigningAlgorithm, SigningKeySet } from "./keys";
+import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { SigningKeySet } from "./keys";
+import { algorithmsOf, isCompactJws, keyResolver } from "./verification-keys";
 
 /** The claims of a verified access token (RFC 9068 §2.2; `sid` and `org_id` where they exist). */
 export interface VerifiedAccessToken extends JWTPayload {
@@ -23,18 +23,8 @@ export interface VerifiedAccessToken extends JWTPayload {
   org_id?: string;
 }
 
-interface VerificationKey {
-  alg: SigningAlgorithm;
-  key: CryptoKey;
-}
-
-// Baton's own tokens are far shorter; anything longer is refused before any parsing.
-const MAX_TOKEN_LENGTH = 8192;
 // RFC 9068 §2.2: every access token carries these.
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "client_id", "iat", "exp", "jti"];
-
-// One lookup per imported key set: the public keys are imported once per isolate, not per request.
-const lookups = new WeakMap<SigningKeySet, Promise<ReadonlyMap<string, VerificationKey>>>();
 
 /**
  * Verifies `token` as an access token that this Baton issued as `issuer` with one of `keys`.
@@ -49,14 +39,14 @@ export async function verifyAccessToken(
   issuer: string,
   { acceptExpired = false }: { acceptExpired?: boolean } = {},
 ): Promise<VerifiedAccessToken | undefined> {
-  if (token.length > MAX_TOKEN_LENGTH || !isCanonicalCompactJws(token)) return undefined;
-  const byKid = await verificationKeys(keys);
+  if (!isCompactJws(token)) return undefined;
+  const resolve = await keyResolver(keys);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, (header) => keyFor(byKid, header), {
+    ({ payload } = await jwtVerify(token, resolve, {
       typ: "at+jwt",
       issuer,
-      algorithms: [...new Set(keys.all.map((key) => key.alg))],
+      algorithms: algorithmsOf(keys),
       requiredClaims: REQUIRED_CLAIMS,
       // Compared as of the epoch, every `exp` is still in the future.
       ...(acceptExpired && { currentDate: new Date(0) }),
@@ -66,36 +56,6 @@ export async function verifyAccessToken(
     throw error;
   }
   return hasAccessTokenShape(payload) ? payload : undefined;
-}
-
-/** The key a token's header names; the header's `alg` must be that key's own (RFC 8725 §3.1). */
-function keyFor(byKid: ReadonlyMap<string, VerificationKey>, header: JWSHeaderParameters): CryptoKey {
-  const entry = header.kid === undefined ? undefined : byKid.get(header.kid);
-  if (entry === undefined || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-  return entry.key;
-}
-
-function verificationKeys(keys: SigningKeySet): Promise<ReadonlyMap<string, VerificationKey>> {
-  let lookup = lookups.get(keys);
-  if (lookup === undefined) {
-    const imported = importPublicKeys(keys);
-    lookups.set(keys, imported);
-    // A failed import is not kept: the next request tries again.
-    imported.catch(() => {
-      if (lookups.get(keys) === imported) lookups.delete(keys);
-    });
-    lookup = imported;
-  }
-  return lookup;
-}
-
-async function importPublicKeys(keys: SigningKeySet): Promise<ReadonlyMap<string, VerificationKey>> {
-  const entries = await Promise.all(
-    keys.all.map(
-      async (key) => [key.kid, { alg: key.alg, key: (await importJWK(key.publicJwk, key.alg)) as CryptoKey }] as const,
-    ),
-  );
-  return new Map(entries);
 }
 
 function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToken {
@@ -113,13 +73,4 @@ function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToke
 
 function optionalString(value: unknown): boolean {
   return value === undefined || typeof value === "string";
-}
-
-/**
- * Whether every part is canonical base64url. jose decodes loosely, so without this one token
- * could be spelled several ways (stray low bits in a part's last character) and still verify.
- */
-function isCanonicalCompactJws(token: string): boolean {
-  const parts = token.split(".");
-  return parts.length === 3 && parts.every((part) => decodeBase64url(part) !== undefined);
 }
