@@ -6,6 +6,7 @@
  */
 import { OAuthError } from "../errors";
 import { formatScope, parseScope } from "../scope";
+import { readLogoutMetadata } from "./logout-metadata";
 import type { ClientMetadata, GrantType, TokenEndpointAuthMethod } from "./record";
 import { checkRedirectUri } from "./redirect-uri";
 
@@ -51,6 +52,7 @@ export function validateClientMetadata(input: Record<string, unknown>): ClientMe
   if (name !== undefined) metadata.client_name = name;
   const organization = readOptionalText(input.organization_id, "organization_id");
   if (organization !== undefined) metadata.organization_id = organization;
+  Object.assign(metadata, readLogoutMetadata(input));
   return metadata;
 }
 
