@@ -40,6 +40,7 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
             // Every setting is pinned here so that a developer's .dev.vars (which wrangler
             // would otherwise load) cannot make a local run differ from CI's.
             LOGIN_URL: "",
+            LOGOUT_URL: "",
             DEV_LOGIN: "false",
             ACCESS_TOKEN_TTL: "",
             ID_TOKEN_TTL: "",

@@ -18,6 +18,7 @@ import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
+import { handleLogout } from "./logout/logout-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
 import { log } from "./log";
 import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
@@ -45,6 +46,9 @@ router
   .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
+  .get("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
+  .post("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
+  .all("/oauth2/logout", () => methodNotAllowed("GET, POST"))
   .get("/.well-known/openid-configuration", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
   .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))

@@ -42,6 +42,7 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
+    end_session_endpoint: `${issuer}/oauth2/logout`,
     scopes_supported: supportedScopes(config.extraScopes),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],

@@ -28,6 +28,7 @@ function expectedMetadata(issuer: string) {
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
+    end_session_endpoint: `${issuer}/oauth2/logout`,
     scopes_supported: ["openid", "profile", "email", "offline_access"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
@@ -79,6 +80,7 @@ describe("discovery", () => {
     expect(urls.map(([name]) => name).sort()).toEqual(
       [
         "authorization_endpoint",
+        "end_session_endpoint",
         "introspection_endpoint",
         "jwks_uri",
         "revocation_endpoint",
@@ -97,7 +99,7 @@ describe("discovery", () => {
     expect(jwks.keys.map((key) => key.alg)).toEqual(algorithms());
   });
 
-  it.each(["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"])(
+  it.each(["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"])(
     "lists a %s that the Worker serves",
     async (name) => {
       const metadata = await (await call(PATHS[0]!)).json<Record<string, string>>();
