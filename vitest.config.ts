@@ -26,7 +26,12 @@ function randomSecret(): string {
 
 // The tests that read the Worker's log lines; the rest run with LOG_LEVEL=error, so that a run
 // prints only what went wrong.
-const LOG_TESTS = ["test/grant/logs.test.ts", "test/operations/request-logs.test.ts", "test/fuzz/**/*.test.ts"];
+const LOG_TESTS = [
+  "test/grant/logs.test.ts",
+  "test/operations/request-logs.test.ts",
+  "test/logout/back-channel-delivery.test.ts",
+  "test/fuzz/**/*.test.ts",
+];
 
 /** A workerd project whose first (signing) key is `first`, with the other two published too. */
 function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {
@@ -58,7 +63,13 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
         },
       }),
     ],
-    test: { name, include, exclude: [...configDefaults.exclude, ...exclude] },
+    test: {
+      name,
+      include,
+      exclude: [...configDefaults.exclude, ...exclude],
+      // A client's back-channel logout endpoint on 127.0.0.1; tests read its origin with inject().
+      globalSetup: ["test/support/logout-receiver.mjs"],
+    },
   };
 }
 

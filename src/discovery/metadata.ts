@@ -60,5 +60,8 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     request_uri_parameter_supported: false,
     // Every authorization response carries `iss` (RFC 9207).
     authorization_response_iss_parameter_supported: true,
+    // Back-Channel Logout 1.0 §2.1: every logout token names the grant (`sid`).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

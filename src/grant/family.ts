@@ -106,7 +106,7 @@ export async function refreshFamily(
       return { ok: false, error: "invalid_grant", reason: "expired" };
     case "reused":
       log(config, "warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
-      await store.end();
+      await store.revoke();
       return { ok: false, error: "invalid_grant", reason: "reused" };
     case "retry": {
       const body = await openAnswer(presented.mac, family.sid, family.retained!.sealed);
@@ -214,7 +214,7 @@ export async function revokeWithRefreshToken(
 ): Promise<void> {
   const family = store.family();
   const presented = await authenticToken(store, config, family, token);
-  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.end();
+  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.revoke();
 }
 
 /** The token taken apart, when it is one of this family's (its MAC verifies). */

@@ -30,15 +30,16 @@ import type {
   StartFamilyInput,
   TokenResult,
 } from "./rpc";
-import { familyEndsAt } from "./state";
+import { familyEndsAt, type FamilyState } from "./state";
 import { GrantStore } from "./store";
 import { nowSeconds } from "../clock";
+import { sendLogoutNotice } from "../logout/back-channel";
 
 export type * from "./rpc";
 
 /** The Durable Object class behind the `GRANTS` binding. */
 export class Grant extends DurableObject<Env> {
-  private readonly store = new GrantStore(this.ctx.storage);
+  private readonly store = new GrantStore(this.ctx.storage, (family) => this.announceEnd(family));
 
   /** Whether the authorization request of this grant was already answered. */
   wasAnswered(): boolean {
@@ -106,7 +107,7 @@ export class Grant extends DurableObject<Env> {
    */
   async revoke(): Promise<boolean> {
     const result = await this.serially(async () => {
-      await this.store.end();
+      await this.store.revoke();
       return { ok: true, body: "" };
     });
     return result.ok;
@@ -122,6 +123,15 @@ export class Grant extends DurableObject<Env> {
         : (this.store.code()?.expiresAt ?? this.store.answeredUntil());
     if (lapsesAt === undefined || now >= lapsesAt) await this.store.end();
     else await this.store.wakeAt(lapsesAt);
+  }
+
+  /**
+   * Tells the family's client that someone ended it (back-channel logout), after the answer:
+   * nothing the caller waits for, and nothing at all on the path of a refresh that succeeds.
+   */
+  private announceEnd(family: FamilyState): void {
+    const ended = { issuer: family.issuer, clientId: family.clientId, subject: family.subject, sid: family.sid };
+    this.ctx.waitUntil(sendLogoutNotice(this.env, readConfig(this.env), ended));
   }
 
   /**
