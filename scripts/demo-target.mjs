@@ -12,15 +12,20 @@ function refuse(problem) {
   throw new DemoUsageError(`${problem}; ${DEMO_USAGE}`);
 }
 
-function httpUrl(value, label) {
+/** `value` without a trailing slash when it is an http or https URL, else undefined. */
+export function httpBaseUrl(value) {
   let url;
   try {
     url = new URL(value);
   } catch {
-    refuse(`${label} must be an http or https URL`);
+    return undefined;
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") refuse(`${label} must be an http or https URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
   return value.replace(/\/$/, "");
+}
+
+function httpUrl(value, label) {
+  return httpBaseUrl(value) ?? refuse(`${label} must be an http or https URL`);
 }
 
 function port(value) {

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as oauth from "oauth4webapi";
 import { DEMO_USAGE, DemoUsageError, demoTarget } from "./demo-target.mjs";
+import { readSetting } from "./dev-vars.mjs";
 
 const baseUrl = target();
 const adminToken = process.env.ADMIN_TOKEN ?? readDevVar("ADMIN_TOKEN");
@@ -27,9 +28,7 @@ function readDevVar(name) {
   } catch {
     fail(`no ADMIN_TOKEN given and ${file} does not exist: run \`npm run dev\` first`);
   }
-  const line = text.split("\n").find((l) => l.startsWith(`${name}=`));
-  if (!line) fail(`${name} is not in .dev.vars`);
-  return line.slice(name.length + 1).replace(/^'(.*)'$/, "$1");
+  return readSetting(text, name) ?? fail(`${name} is not in .dev.vars`);
 }
 
 function target() {

@@ -35,6 +35,18 @@ export function definedNames(text) {
   return new Set([...text.matchAll(/^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=/gm)].map((match) => match[1]));
 }
 
+/**
+ * The value the dotenv text gives `name` (its last line wins, as in dotenv), without the single
+ * or double quotes around it; undefined when no line sets it.
+ */
+export function readSetting(text, name) {
+  let value;
+  for (const match of text.matchAll(/^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(.*?)[ \t\r]*$/gm)) {
+    if (match[1] === name) value = match[2].replace(/^'(.*)'$|^"(.*)"$/, "$1$2");
+  }
+  return value;
+}
+
 async function lines(settings) {
   const result = [];
   for (const setting of settings) result.push(`${setting.name}=${await setting.value()}`);

@@ -1,5 +1,5 @@
-// Generates a private JWK Set for SIGNING_KEYS (shared by `npm run keys` and `npm run dev`).
-import { exportJWK, generateKeyPair } from "jose";
+// Generates a private JWK Set for SIGNING_KEYS (shared by `baton keys`, `npm run dev` and the
+// isolated dev servers of the checks).
 import { randomBytes } from "node:crypto";
 
 const ALGORITHMS = {
@@ -16,6 +16,8 @@ export async function generateSigningKey(algorithm = "ES256") {
   const spec = ALGORITHMS[algorithm];
   if (spec === undefined)
     throw new Error(`unsupported algorithm ${algorithm}; use one of ${SUPPORTED_ALGORITHMS.join(", ")}`);
+  // Loaded here, not on import: the `baton` commands that never make a key start without it.
+  const { exportJWK, generateKeyPair } = await import("jose");
   const { privateKey } = await generateKeyPair(spec.alg, { ...spec.options, extractable: true });
   const jwk = await exportJWK(privateKey);
   const date = new Date().toISOString().slice(0, 10);

@@ -126,7 +126,13 @@ export function requireTokenSecrets(config: Pick<Config, "tokenSecrets">): reado
 
 type SettingName = keyof Omit<
   Env,
-  "CLIENTS" | "GRANTS" | "CLIENT_AUTH_LIMITER" | "ADMIN_AUTH_LIMITER" | "REGISTRATION_LIMITER" | "CLIENT_REGISTRY"
+  | "CLIENTS"
+  | "GRANTS"
+  | "USER_SESSIONS"
+  | "CLIENT_AUTH_LIMITER"
+  | "ADMIN_AUTH_LIMITER"
+  | "REGISTRATION_LIMITER"
+  | "CLIENT_REGISTRY"
 >;
 
 function optionalText(value: string | undefined): string | undefined {

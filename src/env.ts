@@ -1,5 +1,6 @@
 import type { ClientRegistry } from "./clients/registry";
 import type { Grant } from "./grant/grant";
+import type { UserSessions } from "./sessions/user-sessions";
 
 /**
  * The Worker's bindings, as wrangler.toml and the secrets declare them. Every value is read and
@@ -12,6 +13,8 @@ export interface Env {
   CLIENT_REGISTRY: DurableObjectNamespace<ClientRegistry>;
   /** One Durable Object per authorization grant (the `sid`). */
   GRANTS: DurableObjectNamespace<Grant>;
+  /** One Durable Object per user (the `sub`): the index of that user's grants. */
+  USER_SESSIONS: DurableObjectNamespace<UserSessions>;
   /** Counts failed client authentications per client_id and source address; absent means no limit. */
   CLIENT_AUTH_LIMITER?: RateLimit;
   /** Counts failed admin authentications per source address; absent means no limit. */

@@ -17,6 +17,7 @@ export type OAuthErrorCode =
   | "invalid_client_metadata"
   | "invalid_redirect_uri"
   | "access_denied"
+  | "login_required"
   | "not_found"
   | "conflict"
   | "unsupported_response_type"

@@ -5,7 +5,9 @@ import { Router, type IRequest } from "itty-router";
 import { requireAdmin } from "./admin/authorize-admin";
 import { completeAuthorization, denyAuthorization, readAuthorization } from "./admin/authorizations";
 import { revokeGrant } from "./admin/grants";
-import { addSecret, createClient, readClient, removeClient, removeSecret } from "./admin/clients";
+import { listUserGrants, revokeUserGrants } from "./admin/users";
+import { listClients } from "./admin/client-list";
+import { addSecret, createClient, readClient, removeClient, removeSecret, updateClient } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, issuerFor, readConfig, type Config } from "./config";
 import { handleDiscovery } from "./discovery/discovery-endpoint";
@@ -13,6 +15,7 @@ import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
 import { BodyReadError } from "./http/body";
 import { jsonResponse } from "./http/json-response";
+import { decodePathParam } from "./http/path-param";
 import { handleTokenRequest } from "./http/token-endpoint";
 import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
@@ -69,6 +72,8 @@ router
     return undefined;
   })
   .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .get("/admin/clients", (_request, { env, url }) => listClients(env, url))
+  .patch("/admin/clients/:clientId", (request, { env }) => updateClient(request, env, request.params.clientId!))
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))
@@ -83,6 +88,12 @@ router
     denyAuthorization(env, config, params.id!, issuer),
   )
   .post("/admin/grants/:sid/revoke", ({ params }, { env, config }) => revokeGrant(env, config, params.sid!))
+  .get("/admin/users/:subject/grants", ({ params }, { env, config }) =>
+    listUserGrants(env, config, decodePathParam(params.subject!)),
+  )
+  .post("/admin/users/:subject/revoke", ({ params }, { env, config }) =>
+    revokeUserGrants(env, config, decodePathParam(params.subject!)),
+  )
   .all("*", () => notFound());
 
 /**

@@ -28,11 +28,8 @@ export function isSubsetOf(requested: readonly string[], granted: readonly strin
   return requested.every((token) => allowed.has(token));
 }
 
-/**
- * The scopes of OpenID Connect Core §5.4 and §11 that Baton always supports: those whose claims
- * it releases (`phone` and `address` join them with their claims).
- */
-export const STANDARD_SCOPES: readonly string[] = ["openid", "profile", "email", "offline_access"];
+/** The scopes of OpenID Connect Core §5.4 and §11 that Baton always supports. */
+export const STANDARD_SCOPES: readonly string[] = ["openid", "profile", "email", "phone", "address", "offline_access"];
 
 /** Every supported scope: the standard ones, then `SCOPES`. */
 export function supportedScopes(extraScopes: readonly string[]): string[] {

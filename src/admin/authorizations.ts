@@ -68,6 +68,11 @@ function answer(result: LoginResult): Response {
       throw new OAuthError("conflict", "The authorization request was already answered.", 409);
     case "invalid_scope":
       throw new OAuthError("invalid_scope", "The granted scope must be a subset of the requested scope.");
+    case "login_required":
+      throw new OAuthError(
+        "login_required",
+        "The request asks for a more recent authentication (max_age or prompt=login) than auth_time.",
+      );
   }
 }
 

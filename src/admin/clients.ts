@@ -7,7 +7,7 @@
  */
 import { validateClientMetadata } from "../clients/metadata";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
-import type { ClientChange } from "../clients/registry";
+import type { ClientChange, ClientChangeResult } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
 import { randomBase64url } from "../encoding/base64url";
@@ -53,6 +53,19 @@ export async function readClient(env: Env, clientId: string): Promise<Response> 
   return jsonResponse(describeClient(record));
 }
 
+/**
+ * `PATCH /admin/clients/ID`: 200 with the updated metadata. The members given replace the
+ * stored ones (`null` removes an optional one), under the same validation as creation.
+ */
+export async function updateClient(request: Request, env: Env, clientId: string): Promise<Response> {
+  const patch = await readJsonObject(request);
+  for (const member of ["client_id", "client_id_issued_at", "client_secret", "client_secrets", "client_kind"]) {
+    if (Object.hasOwn(patch, member)) invalidRequest("client_id, issue time, kind and secrets cannot be changed here.");
+  }
+  const record = await change(env, clientId, { kind: "update", patch });
+  return jsonResponse(describeClient(record!));
+}
+
 /** `DELETE /admin/clients/ID`: 204; the client's credentials stop working at once. */
 export async function removeClient(env: Env, clientId: string): Promise<Response> {
   await change(env, clientId, { kind: "delete" });
@@ -87,12 +100,15 @@ export async function removeSecret(env: Env, clientId: string, secretId: string)
   return new Response(null, { status: 204 });
 }
 
-async function change(env: Env, clientId: string, clientChange: ClientChange): Promise<void> {
+async function change(env: Env, clientId: string, clientChange: ClientChange): Promise<ClientRecord | undefined> {
   if (!isClientId(clientId)) throw notFound("No such client.");
-  const result = await registryOf(env, clientId).apply(clientId, clientChange);
+  // RPC wraps the result's type; the plain union is what crosses the wire.
+  const result = (await registryOf(env, clientId).apply(clientId, clientChange)) as ClientChangeResult;
   forgetClient(clientId);
-  if (result.ok) return;
+  if (result.ok) return result.record;
   switch (result.reason) {
+    case "invalid":
+      throw new OAuthError(result.error, result.description);
     case "not_found":
       throw notFound("No such client.");
     case "no_such_secret":
@@ -125,7 +141,7 @@ function notFound(description: string): OAuthError {
 }
 
 /** The public view of a record: never a secret or its hash. */
-function describeClient(record: ClientRecord): Record<string, unknown> {
+export function describeClient(record: ClientRecord): Record<string, unknown> {
   const { secrets, ...metadata } = record;
   return {
     ...metadata,

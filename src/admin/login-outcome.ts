@@ -5,20 +5,26 @@
 import { invalidRequest } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import { parseScope } from "../scope";
-import type { UserClaims } from "../tokens/claims";
-
-const STRING_CLAIMS = ["email", "name", "given_name", "family_name"] as const;
+import { RESERVED_CLAIMS, STANDARD_CLAIMS, type ClaimValue, type UserClaims } from "../tokens/claims";
 
 /**
- * Validates `{subject, claims, organization_id, scope, auth_time}`. Unknown members and unknown
- * claims are ignored; a known one of the wrong type is `invalid_request`.
+ * Validates `{subject, claims, access_token_claims, organization_id, scope, auth_time}`. Unknown
+ * members are ignored; a claim Baton sets itself, a standard claim of the wrong type, or more than
+ * 4 KiB of claims is `invalid_request`, never silently dropped.
  */
 export function readLoginOutcome(body: Record<string, unknown>, now: number): LoginOutcome {
   const subject = body.subject;
   if (typeof subject !== "string" || subject.length === 0 || subject.length > 255) {
     invalidRequest("subject must be a string of 1 to 255 characters.");
   }
-  const outcome: LoginOutcome = { subject, claims: readClaims(body.claims) };
+  const claims = readClaims(body.claims, "claims");
+  const accessTokenClaims = readClaims(body.access_token_claims, "access_token_claims");
+  checkSize(claims, accessTokenClaims);
+  const outcome: LoginOutcome = {
+    subject,
+    claims,
+    ...(Object.keys(accessTokenClaims).length > 0 && { accessTokenClaims }),
+  };
   if (body.organization_id !== undefined && body.organization_id !== null) {
     if (
       typeof body.organization_id !== "string" ||
@@ -47,20 +53,55 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
   return outcome;
 }
 
-function readClaims(value: unknown): UserClaims {
+/** Claims whose type the standard fixes (OIDC Core §5.1); other standard claims are strings. */
+const BOOLEAN_CLAIMS = new Set(["email_verified", "phone_number_verified"]);
+const NUMBER_CLAIMS = new Set(["updated_at"]);
+const OBJECT_CLAIMS = new Set(["address"]);
+/** The most claims and access token claims may weigh together, as JSON. */
+const MAX_CLAIMS_BYTES = 4096;
+
+/**
+ * Reads `claims` or `access_token_claims`: any claim but those Baton sets itself (refused, never
+ * dropped), standard ones with their standard type, JSON nested at most three levels.
+ */
+function readClaims(value: unknown, member: "claims" | "access_token_claims"): UserClaims {
   if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) invalidRequest("claims must be an object.");
-  const input = value as Record<string, unknown>;
+  if (typeof value !== "object" || Array.isArray(value)) invalidRequest(`${member} must be an object.`);
   const claims: UserClaims = {};
-  for (const name of STRING_CLAIMS) {
-    const claim = input[name];
+  for (const [name, claim] of Object.entries(value as Record<string, unknown>)) {
+    if (RESERVED_CLAIMS.has(name)) invalidRequest(`${member} may not set a claim Baton sets itself.`);
+    if (name.length === 0 || name.length > 255) invalidRequest(`${member} names must be 1 to 255 characters.`);
     if (claim === undefined || claim === null) continue;
-    if (typeof claim !== "string" || claim.length > 320) invalidRequest(`claims.${name} must be a string.`);
-    claims[name] = claim;
-  }
-  if (input.email_verified !== undefined && input.email_verified !== null) {
-    if (typeof input.email_verified !== "boolean") invalidRequest("claims.email_verified must be a boolean.");
-    claims.email_verified = input.email_verified;
+    if (!hasStandardType(name, claim)) invalidRequest(`${member}.${safeName(name)} has the wrong type.`);
+    if (depth(claim) > 3) invalidRequest(`${member} may nest at most three levels deep.`);
+    claims[name] = claim as ClaimValue;
   }
   return claims;
+}
+
+function hasStandardType(name: string, claim: unknown): boolean {
+  if (BOOLEAN_CLAIMS.has(name)) return typeof claim === "boolean";
+  if (NUMBER_CLAIMS.has(name)) return typeof claim === "number" && Number.isFinite(claim);
+  if (OBJECT_CLAIMS.has(name)) return typeof claim === "object" && claim !== null && !Array.isArray(claim);
+  if (STANDARD_CLAIMS.includes(name)) return typeof claim === "string" && claim.length <= 2048;
+  return true;
+}
+
+function depth(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return 1 + Math.max(0, ...children.map(depth));
+}
+
+// The error description is a fixed sentence: a claim name is echoed only when it is a standard
+// one, which the description then merely repeats from the standard.
+function safeName(name: string): string {
+  return STANDARD_CLAIMS.includes(name) ? name : "(a claim)";
+}
+
+/** Refuses claims and access token claims that weigh more than 4 KiB together. */
+function checkSize(claims: UserClaims, accessTokenClaims: UserClaims): void {
+  const bytes = new TextEncoder().encode(JSON.stringify([claims, accessTokenClaims])).length;
+  if (bytes > MAX_CLAIMS_BYTES)
+    invalidRequest("claims and access_token_claims may hold at most 4 KiB of JSON together.");
 }

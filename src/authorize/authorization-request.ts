@@ -29,6 +29,11 @@ export interface ValidAuthorizationRequest {
   resources?: string[];
   /** `prompt`'s values other than `none` (which is refused), for the host application. */
   prompt?: string[];
+  /** OIDC Core §3.1.2.1: how old, in seconds, the user's authentication may be. */
+  maxAge?: number;
+  loginHint?: string;
+  acrValues?: string;
+  uiLocales?: string;
   state?: string;
   nonce?: string;
   codeChallenge?: string;
@@ -86,7 +91,9 @@ export function validateAuthorizationRequest(
     refuse("login_required", "Baton cannot authenticate the user without showing the login page.");
   }
   const resources = readResources(params, configuredResources);
+  const hints = readLoginHints(get);
   return {
+    ...hints,
     // OIDC Core §11: offline_access may be ignored; a client that cannot use the refresh_token
     // grant would only be handed a refresh token it can never redeem.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
@@ -95,6 +102,30 @@ export function validateAuthorizationRequest(
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),
+  };
+}
+
+/** What the host application's login page is told, as the client sent it (OIDC Core §3.1.2.1). */
+function readLoginHints(get: (name: string) => string | undefined) {
+  const maxAge = get("max_age");
+  if (maxAge !== undefined && !/^\d{1,10}$/.test(maxAge)) {
+    refuse("invalid_request", "max_age must be a whole number of seconds.");
+  }
+  const text = (name: string) => {
+    const value = get(name);
+    if (value !== undefined && (value.length > 512 || /[\p{Cc}\p{Cf}]/u.test(value))) {
+      refuse("invalid_request", `The ${name} parameter is too long or holds control characters.`);
+    }
+    return value;
+  };
+  const loginHint = text("login_hint");
+  const acrValues = text("acr_values");
+  const uiLocales = text("ui_locales");
+  return {
+    ...(maxAge !== undefined && { maxAge: Number(maxAge) }),
+    ...(loginHint !== undefined && { loginHint }),
+    ...(acrValues !== undefined && { acrValues }),
+    ...(uiLocales !== undefined && { uiLocales }),
   };
 }
 

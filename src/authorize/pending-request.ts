@@ -23,6 +23,10 @@ export interface AuthorizationView {
   resource: string[];
   /** `prompt`'s values (OIDC Core §3.1.2.1): `login` asks the host to authenticate again. */
   prompt: string[];
+  max_age?: number;
+  login_hint?: string;
+  acr_values?: string;
+  ui_locales?: string;
 }
 
 /** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
@@ -74,5 +78,9 @@ export function describePendingRequest(pending: PendingAuthorization): Authoriza
     expires_at: pending.expiresAt,
     resource: pending.resources ?? [],
     prompt: pending.prompt ?? [],
+    ...(pending.maxAge !== undefined && { max_age: pending.maxAge }),
+    ...(pending.loginHint !== undefined && { login_hint: pending.loginHint }),
+    ...(pending.acrValues !== undefined && { acr_values: pending.acrValues }),
+    ...(pending.uiLocales !== undefined && { ui_locales: pending.uiLocales }),
   };
 }

@@ -55,6 +55,8 @@ export interface ClientMetadata {
   jwks?: PublicJwkSet;
   /** ...or where to fetch them (https). */
   jwks_uri?: string;
+  /** The algorithm its ID tokens are signed with (OIDC Registration §2); RS256 for some clients. */
+  id_token_signed_response_alg?: "ES256" | "EdDSA" | "RS256";
 }
 
 /** The record kept in KV under `client:<client_id>`. */

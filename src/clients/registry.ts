@@ -5,6 +5,8 @@
  * to KV, where the hot paths read it.
  */
 import { DurableObject } from "cloudflare:workers";
+import { OAuthError, type OAuthErrorCode } from "../errors";
+import { validateClientMetadata } from "./metadata";
 import type { Env } from "../env";
 import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
@@ -19,12 +21,15 @@ export type ClientChange =
   | { kind: "create"; record: ClientRecord }
   | { kind: "add_secret"; secret: StoredSecret; maxSecrets: number }
   | { kind: "remove_secret"; secretId: string }
+  /** Metadata members to replace (`null` removes an optional one), validated as at creation. */
+  | { kind: "update"; patch: Record<string, unknown> }
   | { kind: "delete" };
 
 /** The record after the change, or why it was refused. */
 export type ClientChangeResult =
   | { ok: true; record: ClientRecord | undefined }
-  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" | "last_secret" };
+  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" | "last_secret" }
+  | { ok: false; reason: "invalid"; error: OAuthErrorCode; description: string };
 
 /** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
 export class ClientRegistry extends DurableObject<Env> {
@@ -65,6 +70,8 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
   switch (change.kind) {
     case "delete":
       return { ok: true, record: undefined };
+    case "update":
+      return updated(current, change.patch);
     case "add_secret":
       if (current.secrets.length >= change.maxSecrets) return { ok: false, reason: "too_many_secrets" };
       return { ok: true, record: { ...current, secrets: [...current.secrets, change.secret] } };
@@ -78,4 +85,45 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
       return { ok: true, record: { ...current, secrets: remaining } };
     }
   }
+}
+
+/**
+ * The record with `patch` applied, checked as a new registration would be. Decided here, on the
+ * authoritative copy, so two updates at once never lose one another's members.
+ */
+function updated(current: ClientRecord, patch: Record<string, unknown>): ClientChangeResult {
+  const { client_id: clientId, client_id_issued_at: issuedAt, secrets, client_kind: kind, ...metadata } = current;
+  const merged: Record<string, unknown> = { ...metadata };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  let next: ReturnType<typeof validateClientMetadata>;
+  try {
+    next = validateClientMetadata(merged);
+  } catch (error) {
+    if (error instanceof OAuthError)
+      return { ok: false, reason: "invalid", error: error.code, description: error.description };
+    throw error;
+  }
+  // Secrets are what a client holds: switching to or from them would leave it unable to
+  // authenticate, or holding secrets nothing checks.
+  if (usesSecret(next) !== usesSecret(current)) {
+    return {
+      ok: false,
+      reason: "invalid",
+      error: "invalid_client_metadata",
+      description: "token_endpoint_auth_method cannot change between a secret and no secret; register a new client.",
+    };
+  }
+  return {
+    ok: true,
+    record: {
+      client_id: clientId,
+      client_id_issued_at: issuedAt,
+      ...next,
+      secrets,
+      ...(kind !== undefined && { client_kind: kind }),
+    },
+  };
 }

@@ -6,28 +6,14 @@
  */
 import type { Config } from "../config";
 import { supportedScopes } from "../scope";
+import { STANDARD_CLAIMS } from "../tokens/claims";
 import type { SigningKeySet } from "../tokens/keys";
 
 // Both revocation and introspection authenticate the client as the token endpoint does.
 const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
 
 /** Claims that Baton's ID tokens and userinfo answers may carry. */
-const CLAIMS_SUPPORTED = [
-  "iss",
-  "sub",
-  "aud",
-  "exp",
-  "iat",
-  "auth_time",
-  "nonce",
-  "sid",
-  "org_id",
-  "name",
-  "given_name",
-  "family_name",
-  "email",
-  "email_verified",
-];
+const CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "org_id", ...STANDARD_CLAIMS];
 
 /**
  * The metadata of the server whose issuer is `issuer`: every endpoint lives under it, and every

@@ -35,6 +35,12 @@ export interface PendingAuthorization {
   resources?: string[];
   /** The `prompt` values asked for (OIDC Core §3.1.2.1), for the host application. */
   prompt?: string[];
+  /** The greatest age of the user's authentication the client accepts, in seconds. */
+  maxAge?: number;
+  /** Hints for the host application's login page, as the client sent them. */
+  loginHint?: string;
+  acrValues?: string;
+  uiLocales?: string;
   state?: string;
   nonce?: string;
   /** PKCE S256 challenge; absent only for confidential clients that sent none. */
@@ -49,6 +55,8 @@ export interface PendingAuthorization {
 export interface LoginOutcome {
   subject: string;
   claims: UserClaims;
+  /** Claims for every access token of the grant (a role, permissions), beside Baton's own. */
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   /** The granted scope: a subset of the requested; all of it when absent. */
   scope?: string[];
@@ -66,6 +74,7 @@ export interface IssuedCode {
   codeChallenge?: string;
   subject: string;
   claims: UserClaims;
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   /** base64url SHA-256 of the code. */

@@ -34,6 +34,7 @@ export async function familyTokenResponse(
       subject: family.subject,
       sid: family.sid,
       claims: family.claims,
+      ...(family.accessTokenClaims !== undefined && { accessTokenClaims: family.accessTokenClaims }),
       authTime: family.authTime,
       ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
     },
@@ -44,6 +45,7 @@ export async function familyTokenResponse(
     idTokenTtl: config.idTokenTtl,
     allowIdToken: true,
     ...(shape.nonce !== undefined && { nonce: shape.nonce }),
+    ...(family.idTokenAlg !== undefined && { idTokenAlg: family.idTokenAlg }),
     ...(shape.refreshToken !== undefined && { refreshToken: shape.refreshToken }),
   });
 }

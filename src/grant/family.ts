@@ -58,6 +58,8 @@ export async function openFamily(
     scope: input.scope,
     ...(resources.length > 0 && { resources }),
     claims: input.claims,
+    ...(input.accessTokenClaims !== undefined && { accessTokenClaims: input.accessTokenClaims }),
+    ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     ...(input.organizationId !== undefined && { organizationId: input.organizationId }),
     authTime: input.authTime,
     createdAt: now,
@@ -77,10 +79,16 @@ export async function openFamily(
     { scope: family.scope, resources: input.audience ?? resources, refreshToken, nonce: input.nonce },
     now,
   );
-  store.createFamily(family);
+  const lifetimes = lifetimesOf(config);
+  const endsBy = offline ? family.createdAt + lifetimes.absoluteTtl : familyEndsAt(family, lifetimes);
+  if (!(await store.createFamily(family, endsBy, now))) {
+    // Its user was signed out everywhere after this login: the code dies with it.
+    await store.end();
+    return { ok: false, error: "invalid_grant", reason: "signed_out" };
+  }
   // Set once: a family's end only ever moves later, and the alarm re-arms itself when it fires
   // early, so rotations need not touch it (one storage write fewer per refresh).
-  await store.wakeAt(familyEndsAt(family, lifetimesOf(config)));
+  await store.wakeAt(familyEndsAt(family, lifetimes));
   return { ok: true, body };
 }
 
@@ -168,6 +176,8 @@ export function sessionOf(store: GrantStore, config: Config, now: number): Sessi
     scope: family.scope,
     claims: family.claims,
     ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
+    createdAt: family.createdAt,
+    lastUsedAt: family.lastUsedAt,
     endsAt,
     ...(family.familyKey !== undefined && { generation: family.generation }),
   };

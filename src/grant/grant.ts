@@ -32,6 +32,7 @@ import type {
 } from "./rpc";
 import { familyEndsAt, type FamilyState } from "./state";
 import { GrantStore } from "./store";
+import { SessionIndex } from "../sessions/session-index";
 import { nowSeconds } from "../clock";
 import { sendLogoutNotice } from "../logout/back-channel";
 
@@ -39,7 +40,12 @@ export type * from "./rpc";
 
 /** The Durable Object class behind the `GRANTS` binding. */
 export class Grant extends DurableObject<Env> {
-  private readonly store = new GrantStore(this.ctx.storage, (family) => this.announceEnd(family));
+  private readonly store = new GrantStore(
+    this.ctx.storage,
+    () => readConfig(this.env),
+    new SessionIndex(this.env),
+    (family) => this.announceEnd(family),
+  );
 
   /** Whether the authorization request of this grant was already answered. */
   wasAnswered(): boolean {

@@ -27,6 +27,11 @@ export async function completeAuthorization(
   repeatKey?: Uint8Array,
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
+  // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
+  // prompt=login, one from before this request must.
+  const authTime = outcome.authTime ?? now;
+  if (pending.maxAge !== undefined && now - authTime > pending.maxAge) return { ok: false, reason: "login_required" };
+  if (pending.prompt?.includes("login") && authTime < pending.createdAt) return { ok: false, reason: "login_required" };
   const scope = outcome.scope ?? pending.scope;
   if (!isSubsetOf(scope, pending.scope)) return { ok: false, reason: "invalid_scope" };
   // Everything that awaits comes before the state is read, so that reading it and recording the
@@ -49,8 +54,9 @@ export async function completeAuthorization(
     ...(pending.codeChallenge !== undefined && { codeChallenge: pending.codeChallenge }),
     subject: outcome.subject,
     claims: outcome.claims,
+    ...(outcome.accessTokenClaims !== undefined && { accessTokenClaims: outcome.accessTokenClaims }),
     ...(organizationId !== undefined && { organizationId }),
-    authTime: outcome.authTime ?? now,
+    authTime,
     codeHash,
     expiresAt: now + CODE_TTL,
     ...(sealedRedirect !== undefined && { sealedRedirect }),

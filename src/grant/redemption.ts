@@ -57,6 +57,7 @@ export async function redeemCode(
       subject: issued.subject,
       scope: issued.scope,
       claims: issued.claims,
+      ...(issued.accessTokenClaims !== undefined && { accessTokenClaims: issued.accessTokenClaims }),
       ...(issued.organizationId !== undefined && { organizationId: issued.organizationId }),
       authTime: issued.authTime,
       ...(issued.nonce !== undefined && { nonce: issued.nonce }),
@@ -64,6 +65,7 @@ export async function redeemCode(
       codeHash,
       ...(issued.resources !== undefined && { resources: issued.resources, audience }),
       refreshAllowed: input.refreshAllowed,
+      ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     },
     now,
   );

@@ -3,6 +3,7 @@
  * properties, so every refusal is a discriminated result that the caller maps to an error.
  */
 import type { UserClaims } from "../tokens/claims";
+import type { SigningAlgorithm } from "../tokens/keys";
 
 /** What creates a family: the user, the client and the granted scope. */
 export interface StartFamilyInput {
@@ -11,6 +12,7 @@ export interface StartFamilyInput {
   subject: string;
   scope: string[];
   claims: UserClaims;
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   nonce?: string;
@@ -26,6 +28,8 @@ export interface StartFamilyInput {
    * issued when it may and the grant holds `offline_access` or is not an OpenID Connect one.
    */
   refreshAllowed?: boolean;
+  /** The client's `id_token_signed_response_alg`, if it registered one. */
+  idTokenAlg?: SigningAlgorithm;
 }
 
 /** A refresh request that has passed client authentication. */
@@ -49,11 +53,17 @@ export interface RedeemCodeInput {
   resources?: string[];
   /** Whether the client may use the refresh_token grant. */
   refreshAllowed: boolean;
+  /** The client's `id_token_signed_response_alg`, if it registered one. */
+  idTokenAlg?: SigningAlgorithm;
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */
 export type GrantFailure =
-  | { ok: false; error: "invalid_grant"; reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" }
+  | {
+      ok: false;
+      error: "invalid_grant";
+      reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" | "signed_out";
+    }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
   | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };
@@ -63,7 +73,8 @@ export type TokenResult = { ok: true; body: string } | GrantFailure;
 
 /** The outcome of the host application's answer to an authorization request. */
 export type LoginResult =
-  { ok: true; redirectTo: string } | { ok: false; reason: "not_found" | "completed" | "invalid_scope" };
+  | { ok: true; redirectTo: string }
+  | { ok: false; reason: "not_found" | "completed" | "invalid_scope" | "login_required" };
 
 /** A live grant as userinfo and introspection see it. */
 export interface SessionView {
@@ -72,6 +83,9 @@ export interface SessionView {
   scope: string[];
   claims: UserClaims;
   organizationId?: string;
+  /** When the family started and was last refreshed (seconds). */
+  createdAt: number;
+  lastUsedAt: number;
   /** When the family ends if nothing else happens (seconds). */
   endsAt: number;
   /** The current refresh token generation; absent without refresh tokens. */

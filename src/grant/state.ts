@@ -3,6 +3,7 @@
  * synchronous storage so that every read-decide-write happens with no `await` in between.
  */
 import type { UserClaims } from "../tokens/claims";
+import type { SigningAlgorithm } from "../tokens/keys";
 import type { SealedAnswer } from "./replay";
 
 /** The storage key of the family state. */
@@ -29,6 +30,10 @@ export interface FamilyState {
   /** The resource servers granted (RFC 8707), kept by every refresh token; absent when none. */
   resources?: string[];
   claims: UserClaims;
+  /** The client's `id_token_signed_response_alg` at the login, kept for every ID token. */
+  idTokenAlg?: SigningAlgorithm;
+  /** Claims the login put into every access token of the family. */
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
   /** The original authorization: the absolute lifetime counts from here. */

@@ -4,8 +4,10 @@
  */
 import { nowSeconds } from "../clock";
 import type { Config } from "../config";
+import type { SessionIndex } from "../sessions/session-index";
 import { serverKeys } from "../secrets/server-keys";
 import { CODE_KEY, type IssuedCode } from "./authorization-state";
+import type { DeviceAuthorization } from "./device";
 import { familyMacKeys } from "./refresh-token";
 import { FAMILY_KEY, type FamilyState } from "./state";
 
@@ -15,6 +17,8 @@ import { FAMILY_KEY, type FamilyState } from "./state";
  * and never a second code, even after the grant itself has ended.
  */
 const ANSWERED_KEY = "answered";
+/** Storage key of a device authorization (RFC 8628), from its request to its first tokens. */
+const DEVICE_KEY = "device";
 
 /** Told of each family that someone ended (revocation, logout, reuse), never of one that lapsed. */
 export type RevocationListener = (family: FamilyState) => void;
@@ -27,6 +31,8 @@ export class GrantStore {
 
   constructor(
     private readonly storage: DurableObjectStorage,
+    private readonly config: () => Config,
+    private readonly index: SessionIndex,
     private readonly onRevoked: RevocationListener = () => {},
   ) {}
 
@@ -36,6 +42,14 @@ export class GrantStore {
 
   family(): FamilyState | undefined {
     return this.storage.kv.get<FamilyState>(FAMILY_KEY);
+  }
+
+  device(): DeviceAuthorization | undefined {
+    return this.storage.kv.get<DeviceAuthorization>(DEVICE_KEY);
+  }
+
+  putDevice(device: DeviceAuthorization): void {
+    this.storage.kv.put(DEVICE_KEY, device);
   }
 
   /** Until when the authorization request counts as answered (seconds); `undefined` if never. */
@@ -54,10 +68,17 @@ export class GrantStore {
     if (code !== undefined) this.storage.kv.put(CODE_KEY, code);
   }
 
-  /** Stores a new family, consuming the code it came from (if any) in the same step. */
-  createFamily(family: FamilyState): void {
+  /**
+   * Stores a new family, consuming the code it came from (if any) in the same step, once its
+   * user's index knows it. `false` (and nothing stored) when its user was signed out everywhere
+   * after the login.
+   */
+  async createFamily(family: FamilyState, endsBy: number, now: number): Promise<boolean> {
+    if (!(await this.index.add(this.config(), family, endsBy, now))) return false;
     this.storage.kv.delete(CODE_KEY);
+    this.storage.kv.delete(DEVICE_KEY);
     this.storage.kv.put(FAMILY_KEY, family);
+    return true;
   }
 
   /** Stores a rotated family. */
@@ -100,6 +121,7 @@ export class GrantStore {
    */
   async end(): Promise<void> {
     const answeredUntil = this.answeredUntil();
+    const family = this.family();
     this.macKeys = undefined;
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
@@ -107,5 +129,6 @@ export class GrantStore {
       this.storage.kv.put(ANSWERED_KEY, answeredUntil);
       await this.wakeAt(answeredUntil);
     }
+    if (family !== undefined) await this.index.remove(this.config(), family);
   }
 }

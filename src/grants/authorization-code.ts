@@ -34,6 +34,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
     issuer,
     ...(resources.length > 0 && { resources }),
     refreshAllowed: client.grant_types.includes("refresh_token"),
+    ...(client.id_token_signed_response_alg !== undefined && { idTokenAlg: client.id_token_signed_response_alg }),
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

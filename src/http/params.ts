@@ -9,18 +9,26 @@ import { jsonObjectKeys } from "./json-keys";
 
 /**
  * A request's parameters. An empty value counts as absent (RFC 6749 §3.1), so it is not in the
- * map; a parameter given twice was refused while parsing, except `resource`, which RFC 8707 §2
- * lets a client repeat: its values are in `resources`, in order, and never in the map.
+ * map; a parameter given twice was refused while parsing, except `resource` and `audience`,
+ * which RFC 8707 §2 and RFC 8693 §2.1 let a client repeat: their values are in `resources` and
+ * `audiences`, in order, and never in the map.
  */
 export interface Params extends ReadonlyMap<string, string> {
   readonly resources: readonly string[];
+  readonly audiences: readonly string[];
 }
 
-/** The one parameter that may be repeated. @see RFC 8707 §2 */
-const RESOURCE = "resource";
+type ParamMap = Map<string, string> & { resources: string[]; audiences: string[] };
 
-function paramMap(): Map<string, string> & { resources: string[] } {
-  return Object.assign(new Map<string, string>(), { resources: [] as string[] });
+function paramMap(): ParamMap {
+  return Object.assign(new Map<string, string>(), { resources: [] as string[], audiences: [] as string[] });
+}
+
+/** The list a repeatable parameter's values go to; `undefined` for every other name. */
+function repeatable(params: ParamMap, name: string): string[] | undefined {
+  if (name === "resource") return params.resources;
+  if (name === "audience") return params.audiences;
+  return undefined;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -69,8 +77,9 @@ function parseFormParams(text: string): Params {
     const equals = pair.indexOf("=");
     const name = formDecode(equals < 0 ? pair : pair.slice(0, equals));
     const value = formDecode(equals < 0 ? "" : pair.slice(equals + 1));
-    if (name === RESOURCE) {
-      if (value !== "") params.resources.push(value);
+    const list = repeatable(params, name);
+    if (list !== undefined) {
+      if (value !== "") list.push(value);
       continue;
     }
     if (seen.has(name)) invalidRequest("A parameter was given more than once.");
@@ -92,8 +101,8 @@ function parseJsonParams(text: string): Params {
   }
   const params = paramMap();
   for (const [name, raw] of Object.entries(parsed)) {
-    // JSON has no repeated names: several resources come as an array of strings.
-    const values = name === RESOURCE && Array.isArray(raw) ? (raw as unknown[]) : [raw];
+    // JSON has no repeated names: several resources (or audiences) come as an array of strings.
+    const values = repeatable(params, name) !== undefined && Array.isArray(raw) ? (raw as unknown[]) : [raw];
     for (const value of values) readJsonParam(params, name, value);
   }
   // JSON.parse keeps the last of two equal keys silently; a repeat must be refused as it is in
@@ -103,13 +112,14 @@ function parseJsonParams(text: string): Params {
   return params;
 }
 
-function readJsonParam(params: ReturnType<typeof paramMap>, name: string, value: unknown): void {
+function readJsonParam(params: ParamMap, name: string, value: unknown): void {
   if (value !== null && typeof value !== "string") invalidRequest("Every JSON parameter must be a string.");
   if (LONE_SURROGATE.test(name) || (value !== null && LONE_SURROGATE.test(value))) {
     invalidRequest("The body is not valid UTF-8.");
   }
   if (value === null || value === "") return;
-  if (name === RESOURCE) params.resources.push(value);
+  const list = repeatable(params, name);
+  if (list !== undefined) list.push(value);
   else params.set(name, value);
 }
 

@@ -21,7 +21,7 @@ import { isSidShaped, verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
-import { verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
+import { ownsSession, verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
 import type { Endpoint } from "../http/endpoint";
 
 const INACTIVE = { active: false } as const;
@@ -60,7 +60,7 @@ async function inspectAccessToken(
       : isSidShaped(claims.sid)
         ? grantFor(env, config, claims.sid)
             .session()
-            .then((session) => session?.clientId === claims.client_id && session.subject === claims.sub)
+            .then((session) => session !== undefined && ownsSession(claims, session))
         : Promise.resolve(false);
   // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
   const [live, owner] = await Promise.all([grantLive, getClient(env.CLIENTS, claims.client_id)]);
@@ -81,5 +81,6 @@ function describe(claims: VerifiedAccessToken): object {
     token_type: "access_token",
     ...(claims.sid !== undefined && { sid: claims.sid }),
     ...(claims.org_id !== undefined && { org_id: claims.org_id }),
+    ...(claims.act !== undefined && { act: claims.act }),
   };
 }

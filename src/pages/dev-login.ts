@@ -70,7 +70,9 @@ export async function submitDevLogin({ request, env, config, issuer, url }: Endp
     case "completed":
       return devLoginProblem(409, "Already answered", "This sign-in request was already approved or denied.");
     case "invalid_scope":
-      // The page grants exactly what was requested, so this cannot happen from its form.
+    case "login_required":
+      // The page grants exactly what was requested, and its login happens now: neither can
+      // happen from its form.
       throw serverError();
   }
 }

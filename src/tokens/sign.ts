@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
   exp: number;
   sid?: string;
   org_id?: string;
+  /** The login's own access token claims; Baton's claims are set after them and win. */
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -27,6 +29,7 @@ export interface AccessTokenClaims {
  */
 export function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Promise<string> {
   const payload: JWTPayload = {
+    ...claims.extra,
     iss: claims.iss,
     sub: claims.sub,
     aud: claims.aud,

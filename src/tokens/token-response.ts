@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import { audienceOf } from "../resources/resource-uri";
 import { formatScope } from "../scope";
 import { claimsForScope, type UserClaims } from "./claims";
-import type { SigningKeySet } from "./keys";
+import type { SigningAlgorithm, SigningKeySet } from "./keys";
 import { signAccessToken, signIdToken } from "./sign";
 
 /** Who and what a response is for. */
@@ -19,6 +19,8 @@ export interface TokenSubject {
   sid?: string;
   organizationId?: string;
   claims: UserClaims;
+  /** Extra claims for the access token (never one Baton sets: the login hand-off refuses those). */
+  accessTokenClaims?: UserClaims;
   /** When the user authenticated (seconds); required when an ID token is issued. */
   authTime?: number;
 }
@@ -40,6 +42,13 @@ export interface TokenResponseInput {
   allowIdToken: boolean;
   /** Only on the authorization_code grant (OIDC Core §12.2 drops it on refresh). */
   nonce?: string;
+  /**
+   * The client's `id_token_signed_response_alg`: its ID token is signed by the first key of that
+   * algorithm (the signing key when none is asked for, or none of that algorithm is configured).
+   */
+  idTokenAlg?: SigningAlgorithm;
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issuedTokenType?: string;
   refreshToken?: string;
 }
 
@@ -57,15 +66,18 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
     exp: now + input.accessTokenTtl,
     ...(subject.sid !== undefined && { sid: subject.sid }),
     ...(subject.organizationId !== undefined && { org_id: subject.organizationId }),
+    ...(subject.accessTokenClaims !== undefined && { extra: subject.accessTokenClaims }),
   });
   const body: Record<string, string | number> = {
     access_token: accessToken,
+    ...(input.issuedTokenType !== undefined && { issued_token_type: input.issuedTokenType }),
     token_type: "bearer",
     expires_in: input.accessTokenTtl,
     scope: scopeText,
   };
   if (input.allowIdToken && scope.includes("openid")) {
-    body.id_token = await signIdToken(keys.active, idTokenClaims(input));
+    const key = keys.all.find((candidate) => candidate.alg === input.idTokenAlg) ?? keys.active;
+    body.id_token = await signIdToken(key, idTokenClaims(input));
   }
   if (input.refreshToken !== undefined) body.refresh_token = input.refreshToken;
   return JSON.stringify(body);
@@ -74,6 +86,8 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
 function idTokenClaims(input: TokenResponseInput): JWTPayload {
   const { subject, now } = input;
   return {
+    // The user's claims first: Baton's own, after them, always win.
+    ...claimsForScope(subject.claims, input.scope),
     iss: input.issuer,
     sub: subject.subject,
     aud: subject.clientId,
@@ -83,6 +97,5 @@ function idTokenClaims(input: TokenResponseInput): JWTPayload {
     ...(input.nonce !== undefined && { nonce: input.nonce }),
     ...(subject.sid !== undefined && { sid: subject.sid }),
     ...(subject.organizationId !== undefined && { org_id: subject.organizationId }),
-    ...claimsForScope(subject.claims, input.scope),
   };
 }

@@ -21,6 +21,8 @@ export interface VerifiedAccessToken extends JWTPayload {
   exp: number;
   sid?: string;
   org_id?: string;
+  /** The actor of an exchanged token (RFC 8693 §4.1): the client that exchanged it. */
+  act?: Record<string, unknown>;
 }
 
 // RFC 9068 §2.2: every access token carries these.
@@ -58,6 +60,14 @@ export async function verifyAccessToken(
   return hasAccessTokenShape(payload) ? payload : undefined;
 }
 
+/**
+ * Whether a verified access token stands for `session`: the same user, and the session's client,
+ * unless the token was exchanged (`act`), when it belongs to the client that exchanged it.
+ */
+export function ownsSession(claims: VerifiedAccessToken, session: { clientId: string; subject: string }): boolean {
+  return session.subject === claims.sub && (claims.act !== undefined || session.clientId === claims.client_id);
+}
+
 function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToken {
   const { aud } = payload;
   return (
@@ -67,7 +77,9 @@ function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToke
     (typeof aud === "string" || Array.isArray(aud)) &&
     optionalString(payload.scope) &&
     optionalString(payload.sid) &&
-    optionalString(payload.org_id)
+    optionalString(payload.org_id) &&
+    (payload.act === undefined ||
+      (typeof payload.act === "object" && payload.act !== null && !Array.isArray(payload.act)))
   );
 }
 

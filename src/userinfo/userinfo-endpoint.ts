@@ -9,7 +9,7 @@ import { isSidShaped } from "../grant/sid";
 import { parseScope } from "../scope";
 import { claimsForScope } from "../tokens/claims";
 import { loadSigningKeys } from "../tokens/keys";
-import { verifyAccessToken } from "../tokens/verify-access-token";
+import { ownsSession, verifyAccessToken } from "../tokens/verify-access-token";
 import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
 import { grantFor } from "../grant/locate";
 import type { Endpoint } from "../http/endpoint";
@@ -31,13 +31,13 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
     // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
     getClient(env.CLIENTS, claims.client_id),
   ]);
-  if (session === undefined || session.clientId !== claims.client_id || session.subject !== claims.sub) {
+  if (session === undefined || !ownsSession(claims, session)) {
     throw invalidToken();
   }
   if (client === undefined) throw invalidToken();
   // A token that is no longer valid is refused as such before its scope is looked at.
   const scope = parseScope(claims.scope ?? "") ?? [];
   if (!scope.includes("openid")) throw insufficientScope("openid");
-  const body = { sub: session.subject, ...claimsForScope(session.claims, scope) };
+  const body = { ...claimsForScope(session.claims, scope), sub: session.subject };
   return new Response(JSON.stringify(body), { headers: NO_STORE_HEADERS });
 }

@@ -340,7 +340,7 @@ describe("DELETE /admin/clients/ID", () => {
 
 describe("unknown admin paths", () => {
   it.each([
-    ["GET", "/admin/clients"],
+    ["DELETE", "/admin/clients"],
     ["PUT", "/admin/clients/client_x"],
     ["GET", "/admin/nothing"],
   ])("answers %s %s with a JSON 404", async (method, path) => {

@@ -64,6 +64,8 @@ describe("scopes", () => {
       "openid",
       "profile",
       "email",
+      "phone",
+      "address",
       "offline_access",
       "mcp:tools",
       "read:items",

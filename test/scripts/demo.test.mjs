@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_USAGE, demoTarget } from "../../scripts/demo-target.mjs";
+import { DEMO_USAGE, demoTarget, httpBaseUrl } from "../../scripts/demo-target.mjs";
 import { freePort } from "../../scripts/dev-server.mjs";
 import { runScript } from "./run-script.mjs";
 
@@ -80,5 +80,15 @@ describe("demoTarget", () => {
     expect(() => demoTarget([], { BATON_URL: "8787" })).toThrow(
       `BATON_URL must be an http or https URL; ${DEMO_USAGE}`,
     );
+  });
+});
+
+describe("httpBaseUrl", () => {
+  it("gives an http or https URL without its trailing slash, and undefined for anything else", () => {
+    expect(httpBaseUrl("https://auth.example.com/")).toBe("https://auth.example.com");
+    expect(httpBaseUrl("http://127.0.0.1:8787")).toBe("http://127.0.0.1:8787");
+    expect(httpBaseUrl("localhost:8787")).toBeUndefined();
+    expect(httpBaseUrl("ftp://example.com")).toBeUndefined();
+    expect(httpBaseUrl("")).toBeUndefined();
   });
 });

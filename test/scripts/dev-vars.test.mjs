@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { definedNames, ensureDevVars } from "../../scripts/dev-vars.mjs";
+import { definedNames, ensureDevVars, readSetting } from "../../scripts/dev-vars.mjs";
 
 /** The settings of a dotenv text, with SIGNING_KEYS's single quotes taken off. */
 function settingsOf(text) {
@@ -119,5 +119,26 @@ describe("definedNames", () => {
   it("reads NAME=value lines, with spaces or export before them, and skips comments", () => {
     const text = "# TOKEN_SECRETS=commented\n  ADMIN_TOKEN = x\nexport DEV_LOGIN=true\nSIGNING_KEYS='{}'\n";
     expect([...definedNames(text)]).toEqual(["ADMIN_TOKEN", "DEV_LOGIN", "SIGNING_KEYS"]);
+  });
+});
+
+describe("readSetting", () => {
+  it("reads a value with the quotes around it taken off, the last line winning, as dotenv does", () => {
+    const text = [
+      "# ADMIN_TOKEN=commented",
+      "ADMIN_TOKEN=first",
+      `SIGNING_KEYS='{"keys":[]}'`,
+      'LOGIN_URL="http://localhost:3000/login"',
+      "export  ADMIN_TOKEN = second\r",
+      "",
+    ].join("\n");
+    expect(readSetting(text, "ADMIN_TOKEN")).toBe("second");
+    expect(readSetting(text, "SIGNING_KEYS")).toBe('{"keys":[]}');
+    expect(readSetting(text, "LOGIN_URL")).toBe("http://localhost:3000/login");
+  });
+
+  it("gives undefined for a name no line sets, and an empty string for an empty value", () => {
+    expect(readSetting("ADMIN_TOKEN_OLD=x\n", "ADMIN_TOKEN")).toBeUndefined();
+    expect(readSetting("ADMIN_TOKEN=\n", "ADMIN_TOKEN")).toBe("");
   });
 });

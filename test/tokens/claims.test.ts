@@ -40,9 +40,19 @@ describe("claimsForScope", () => {
     expect(claimsForScope({ email: "bob@example.com" }, ["profile", "email"])).toEqual({ email: "bob@example.com" });
   });
 
-  it("never releases a claim outside the five it knows, even if one was stored", () => {
-    const stored = { ...ALL, phone_number: "+1 555 0100" } as UserClaims;
-    expect(claimsForScope(stored, ["profile", "email", "phone"])).toEqual(ALL);
+  it("releases phone_number with phone, address with address, and any other claim with openid only", () => {
+    const stored: UserClaims = {
+      ...ALL,
+      phone_number: "+1 555 0100",
+      address: { country: "GB" },
+      groups: ["admins"],
+    };
+    expect(claimsForScope(stored, ["profile", "email"])).toEqual(ALL);
+    expect(claimsForScope(stored, ["phone", "address"])).toEqual({
+      phone_number: "+1 555 0100",
+      address: { country: "GB" },
+    });
+    expect(claimsForScope(stored, ["openid"])).toEqual({ groups: ["admins"] });
   });
 
   it("does not mistake inherited property names for scopes", () => {

@@ -1,0 +1,56 @@
+/**
+ * A user's sessions: `GET /admin/users/SUBJECT/grants` lists the live ones, and
+ * `POST /admin/users/SUBJECT/revoke` ends every one at once ("sign out everywhere": after an
+ * account is deleted or a password changed). The user's sessions object is the index; each grant
+ * is asked whether it is still live.
+ */
+import { nowSeconds } from "../clock";
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { invalidRequest } from "../errors";
+import { grantFor } from "../grant/locate";
+import { formatScope } from "../scope";
+import { jsonResponse } from "../http/json-response";
+import { revocationUnavailable } from "../revocation/revoke-endpoint";
+import { userSessionsFor } from "../sessions/locate";
+
+/** 200 `{"grants": [...]}`: the user's live sessions, an empty list for an unknown subject. */
+export async function listUserGrants(env: Env, config: Config, subject: string): Promise<Response> {
+  const sessions = userSessionsFor(env, config, checkSubject(subject));
+  const indexed = await sessions.list();
+  const views = await Promise.all(indexed.map((grant) => grantFor(env, config, grant.sid).session()));
+  const grants = [];
+  for (const [index, view] of views.entries()) {
+    const { sid } = indexed[index]!;
+    // A grant that lapsed without telling the index: forget it now.
+    if (view === undefined || view.subject !== subject) {
+      await sessions.remove(sid);
+      continue;
+    }
+    grants.push({
+      sid,
+      client_id: view.clientId,
+      scope: formatScope(view.scope),
+      created_at: view.createdAt,
+      last_used_at: view.lastUsedAt,
+      expires_at: view.endsAt,
+    });
+  }
+  return jsonResponse({ grants });
+}
+
+/** 204 once every grant of the user has ended; 503 (retry) when one could not be stored. */
+export async function revokeUserGrants(env: Env, config: Config, subject: string): Promise<Response> {
+  const grants = await userSessionsFor(env, config, checkSubject(subject)).signOutEverywhere(nowSeconds());
+  const ended = await Promise.all(grants.map((grant) => grantFor(env, config, grant.sid).revoke()));
+  if (ended.includes(false)) throw revocationUnavailable();
+  return new Response(null, { status: 204 });
+}
+
+/** A subject as the login hand-off accepts it (1 to 255 characters). */
+function checkSubject(subject: string): string {
+  if (subject.length === 0 || subject.length > 255 || /\p{Cs}/u.test(subject)) {
+    invalidRequest("The subject must be 1 to 255 characters.");
+  }
+  return subject;
+}

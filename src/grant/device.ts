@@ -1,0 +1,129 @@
+/**
+ * The device authorization grant inside the grant's object: the request waits for a person to
+ * type its user code and log in elsewhere; the device polls, and the first poll after the
+ * approval starts an ordinary family (rotation, retry window, reuse detection, revocation and a
+ * user's sessions all apply). Polls write nothing: their clock lives in the object's memory,
+ * where losing it costs at most one early poll's `slow_down`.
+ *
+ * @see RFC 8628 §3.4 and §3.5
+ */
+import type { Config } from "../config";
+import { isSubsetOf } from "../scope";
+import type { SigningAlgorithm } from "../tokens/keys";
+import type { LoginOutcome } from "./authorization-state";
+import { openFamily } from "./family";
+import type { TokenResult } from "./rpc";
+import type { GrantStore } from "./store";
+
+/** How long a device authorization lives (seconds). @see RFC 8628 §3.2 `expires_in` */
+export const DEVICE_TTL = 600;
+/** The polling interval it starts with (seconds). */
+export const DEVICE_INTERVAL = 5;
+
+/** A device authorization, from the request to its answer. */
+export interface DeviceAuthorization {
+  sid: string;
+  clientId: string;
+  clientName?: string;
+  clientOrganizationId?: string;
+  scope: string[];
+  resources?: string[];
+  /** base64url SHA-256 of the device code. */
+  deviceCodeHash: string;
+  userCode: string;
+  createdAt: number;
+  expiresAt: number;
+  refreshAllowed: boolean;
+  idTokenAlg?: SigningAlgorithm;
+  status: "pending" | "approved" | "denied";
+  /** The login's answer, once approved (its auth time resolved). */
+  outcome?: LoginOutcome & { authTime: number };
+}
+
+/** What a poll brings. */
+export interface DevicePoll {
+  deviceCodeHash: string;
+  clientId: string;
+  issuer: string;
+}
+
+/** Why a poll gets no tokens yet, or never will. @see RFC 8628 §3.5 */
+export type DevicePollRefusal = "authorization_pending" | "slow_down" | "access_denied" | "expired_token";
+
+/** The answer to one poll. */
+export type DevicePollResult = TokenResult | { ok: false; error: DevicePollRefusal; reason: "device" };
+
+/** The poll clock of one object: when it was last polled, and the interval asked for now. */
+export interface PollClock {
+  last: number;
+  interval: number;
+}
+
+/** Records the answer the person gave at the login (approved with `outcome`, or denied). */
+export function answerDevice(
+  store: GrantStore,
+  outcome: LoginOutcome | undefined,
+  now: number,
+): "answered" | "not_found" | "completed" | "invalid_scope" {
+  const device = store.device();
+  if (device === undefined || now >= device.expiresAt) return "not_found";
+  if (device.status !== "pending") return "completed";
+  if (outcome === undefined) {
+    store.putDevice({ ...device, status: "denied" });
+    return "answered";
+  }
+  const scope = outcome.scope ?? device.scope;
+  if (!isSubsetOf(scope, device.scope)) return "invalid_scope";
+  store.putDevice({ ...device, status: "approved", outcome: { ...outcome, scope, authTime: outcome.authTime ?? now } });
+  return "answered";
+}
+
+/**
+ * One poll: the first after the approval starts the family and gets its tokens, exactly once
+ * (the object runs one operation at a time); everything else is a refusal of RFC 8628 §3.5.
+ */
+export async function pollDevice(
+  store: GrantStore,
+  config: Config,
+  clock: PollClock | undefined,
+  poll: DevicePoll,
+  now: number,
+): Promise<{ result: DevicePollResult; clock: PollClock | undefined }> {
+  const device = store.device();
+  if (device === undefined || device.deviceCodeHash !== poll.deviceCodeHash || device.clientId !== poll.clientId) {
+    return { result: { ok: false, error: "invalid_grant", reason: "unknown" }, clock };
+  }
+  if (now >= device.expiresAt) return { result: { ok: false, error: "expired_token", reason: "device" }, clock };
+  if (device.status === "denied") return { result: { ok: false, error: "access_denied", reason: "device" }, clock };
+  if (device.status === "pending") {
+    const last = clock?.last ?? device.createdAt;
+    const interval = clock?.interval ?? DEVICE_INTERVAL;
+    // RFC 8628 §3.5: too early is slow_down, and the interval grows by 5 s from then on.
+    if (now - last < interval) {
+      return { result: { ok: false, error: "slow_down", reason: "device" }, clock: { last: now, interval: interval + 5 } };
+    }
+    return { result: { ok: false, error: "authorization_pending", reason: "device" }, clock: { last: now, interval } };
+  }
+  const outcome = device.outcome!;
+  const organizationId = outcome.organizationId ?? device.clientOrganizationId;
+  const result = await openFamily(
+    store,
+    config,
+    {
+      sid: device.sid,
+      clientId: device.clientId,
+      subject: outcome.subject,
+      scope: outcome.scope!,
+      claims: outcome.claims,
+      ...(outcome.accessTokenClaims !== undefined && { accessTokenClaims: outcome.accessTokenClaims }),
+      ...(organizationId !== undefined && { organizationId }),
+      authTime: outcome.authTime,
+      issuer: poll.issuer,
+      ...(device.resources !== undefined && { resources: device.resources }),
+      refreshAllowed: device.refreshAllowed,
+      ...(device.idTokenAlg !== undefined && { idTokenAlg: device.idTokenAlg }),
+    },
+    now,
+  );
+  return { result, clock };
+}

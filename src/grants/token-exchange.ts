@@ -1,0 +1,83 @@
+/**
+ * The token exchange grant: a confidential client holding a user's access token (an MCP server,
+ * an API) gets a new access token for a downstream resource, carrying the user and the session
+ * forward and naming itself as the actor. One round trip checks that the session is live; no
+ * refresh token is issued, and revoking the session ends the exchanged tokens too.
+ *
+ * @see RFC 8693 §2 (request and response), §4.1 (`act`), RFC 8707 (targets)
+ */
+import { isConfidential } from "../clients/record";
+import { nowSeconds } from "../clock";
+import { OAuthError, invalidRequest } from "../errors";
+import { grantFor } from "../grant/locate";
+import { isSidShaped } from "../grant/sid";
+import { acceptResources } from "../resources/resource-uri";
+import { isSubsetOf, parseScope } from "../scope";
+import type { ClaimValue } from "../tokens/claims";
+import { loadSigningKeys } from "../tokens/keys";
+import { buildTokenResponse } from "../tokens/token-response";
+import { verifyAccessToken } from "../tokens/verify-access-token";
+import type { GrantContext } from "./context";
+import { invalidGrant, invalidTarget } from "./failure";
+
+/** The only token type Baton exchanges and issues. @see RFC 8693 §3 */
+export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+/** Answers a token exchange request with the response body, or throws an OAuthError. */
+export async function tokenExchangeGrant(context: GrantContext): Promise<string> {
+  const { env, config, params, client, issuer } = context;
+  if (!isConfidential(client)) {
+    throw new OAuthError("unauthorized_client", "Only a confidential client may exchange tokens.");
+  }
+  const subjectToken = params.get("subject_token") ?? invalidRequest("The subject_token parameter is required.");
+  const subjectType =
+    params.get("subject_token_type") ?? invalidRequest("The subject_token_type parameter is required.");
+  if (subjectType !== ACCESS_TOKEN_TYPE) invalidRequest("Only access tokens can be exchanged.");
+  const requestedType = params.get("requested_token_type");
+  if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE)
+    invalidRequest("Only access tokens are issued.");
+  if (params.has("actor_token") || params.has("actor_token_type")) invalidRequest("Actor tokens are not supported.");
+  const asked = [...params.resources, ...params.audiences];
+  if (asked.length === 0) invalidRequest("A resource or an audience is required.");
+  const targets = acceptResources(config.resources, asked) ?? throwInvalidTarget();
+
+  const claims = await verifyAccessToken(subjectToken, await loadSigningKeys(config.signingKeys), issuer);
+  // A machine token has no session to carry forward.
+  if (claims?.sid === undefined || !isSidShaped(claims.sid)) throw invalidGrant();
+  const session = await grantFor(env, config, claims.sid).session();
+  if (session === undefined || session.subject !== claims.sub) throw invalidGrant();
+  if (claims.act === undefined && session.clientId !== claims.client_id) throw invalidGrant();
+
+  const granted = parseScope(claims.scope ?? "") ?? [];
+  const scopeText = params.get("scope");
+  const requested = scopeText === undefined ? granted : parseScope(scopeText);
+  if (requested === undefined) throw new OAuthError("invalid_scope", "The scope parameter is malformed.");
+  if (!isSubsetOf(requested, granted)) {
+    throw new OAuthError("invalid_scope", "The requested scope exceeds the subject token's.");
+  }
+  // RFC 8693 §4.1: the current actor, with the one before it nested, when this is a chain.
+  const act = { sub: client.client_id, ...(claims.act !== undefined && { act: claims.act }) } as ClaimValue;
+  return buildTokenResponse({
+    issuer,
+    keys: await loadSigningKeys(config.signingKeys),
+    subject: {
+      clientId: client.client_id,
+      subject: claims.sub,
+      sid: claims.sid,
+      claims: {},
+      accessTokenClaims: { act },
+      ...(claims.org_id !== undefined && { organizationId: claims.org_id }),
+    },
+    scope: requested,
+    resources: targets,
+    now: nowSeconds(),
+    accessTokenTtl: config.accessTokenTtl,
+    idTokenTtl: config.idTokenTtl,
+    allowIdToken: false,
+    issuedTokenType: ACCESS_TOKEN_TYPE,
+  });
+}
+
+function throwInvalidTarget(): never {
+  throw invalidTarget();
+}
