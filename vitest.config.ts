@@ -29,6 +29,7 @@ function randomSecret(): string {
 const LOG_TESTS = [
   "test/grant/logs.test.ts",
   "test/operations/request-logs.test.ts",
+  "test/operations/assertion-logs.test.ts",
   "test/logout/back-channel-delivery.test.ts",
   "test/fuzz/**/*.test.ts",
 ];
@@ -59,6 +60,8 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
             LOG_LEVEL: logLevel,
             SIGNING_KEYS: JSON.stringify({ keys: order.map((alg) => keys[alg]) }),
             TEST_SIGNING_ALG: first,
+            // Test clients' jwks_uri are served on 127.0.0.1.
+            CLIENT_METADATA_ALLOW_LOOPBACK: "true",
           },
         },
       }),
@@ -67,8 +70,14 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
       name,
       include,
       exclude: [...configDefaults.exclude, ...exclude],
-      // A client's back-channel logout endpoint on 127.0.0.1; tests read its origin with inject().
-      globalSetup: ["test/support/logout-receiver.mjs"],
+      // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, serving
+      // Client ID Metadata Documents, and a client's back-channel logout endpoint (tests read
+      // their origins with inject()).
+      globalSetup: [
+        "test/support/jwks-server-setup.mjs",
+        "test/support/document-server.mjs",
+        "test/support/logout-receiver.mjs",
+      ],
     },
   };
 }

@@ -124,16 +124,8 @@ export function requireTokenSecrets(config: Pick<Config, "tokenSecrets">): reado
   return config.tokenSecrets;
 }
 
-type SettingName = keyof Omit<
-  Env,
-  | "CLIENTS"
-  | "GRANTS"
-  | "USER_SESSIONS"
-  | "CLIENT_AUTH_LIMITER"
-  | "ADMIN_AUTH_LIMITER"
-  | "REGISTRATION_LIMITER"
-  | "CLIENT_REGISTRY"
->;
+/** The settings among the bindings: every string-valued one (never a namespace or a limiter). */
+type SettingName = { [K in keyof Env]-?: Env[K] extends string | undefined ? K : never }[keyof Env];
 
 function optionalText(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

@@ -1,5 +1,6 @@
 import type { ClientRegistry } from "./clients/registry";
 import type { Grant } from "./grant/grant";
+import type { UserCodes } from "./device/user-codes";
 import type { UserSessions } from "./sessions/user-sessions";
 
 /**
@@ -15,6 +16,10 @@ export interface Env {
   GRANTS: DurableObjectNamespace<Grant>;
   /** One Durable Object per user (the `sub`): the index of that user's grants. */
   USER_SESSIONS: DurableObjectNamespace<UserSessions>;
+  /** One Durable Object per live device user code (RFC 8628): the grant it stands for. */
+  USER_CODES: DurableObjectNamespace<UserCodes>;
+  /** Counts wrong user codes typed at `/device`, per source address; absent means no limit. */
+  USER_CODE_LIMITER?: RateLimit;
   /** Counts failed client authentications per client_id and source address; absent means no limit. */
   CLIENT_AUTH_LIMITER?: RateLimit;
   /** Counts failed admin authentications per source address; absent means no limit. */

@@ -6,6 +6,7 @@ import { route } from "./router";
 
 export { ClientRegistry } from "./clients/registry";
 export { Grant } from "./grant/grant";
+export { UserCodes } from "./device/user-codes";
 export { UserSessions } from "./sessions/user-sessions";
 
 export default {

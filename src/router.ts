@@ -10,6 +10,8 @@ import { listClients } from "./admin/client-list";
 import { addSecret, createClient, readClient, removeClient, removeSecret, updateClient } from "./admin/clients";
 import { handleAuthorize } from "./authorize/authorize-endpoint";
 import { ConfigError, issuerFor, readConfig, type Config } from "./config";
+import { handleDeviceAuthorization } from "./device/device-authorization-endpoint";
+import { showDevicePage } from "./device/device-page";
 import { handleDiscovery } from "./discovery/discovery-endpoint";
 import type { Env } from "./env";
 import { OAuthError, renderOAuthError, serverError } from "./errors";
@@ -21,6 +23,7 @@ import { allowCrossOrigin, corsPreflight } from "./http/cors";
 import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
+import { handleRegistration } from "./registration/register-endpoint";
 import { handleLogout } from "./logout/logout-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
 import { log } from "./log";
@@ -49,6 +52,10 @@ router
   .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
+  // Open registration exists only while it is on; otherwise its path is unknown like any other.
+  .all("/oauth2/register", (_request, { config }) => (config.dynamicRegistration ? undefined : notFound()))
+  .post("/oauth2/register", (_request, endpoint) => handleRegistration(endpoint))
+  .all("/oauth2/register", () => methodNotAllowed("POST"))
   .get("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
   .post("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
   .all("/oauth2/logout", () => methodNotAllowed("GET, POST"))
@@ -56,6 +63,10 @@ router
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
   .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/oauth-authorization-server", () => methodNotAllowed("GET"))
+  .post("/oauth2/device_authorization", (_request, endpoint) => handleDeviceAuthorization(endpoint))
+  .all("/oauth2/device_authorization", () => methodNotAllowed("POST"))
+  .get("/device", (_request, endpoint) => showDevicePage(endpoint))
+  .all("/device", () => methodNotAllowed("GET"))
   .get("/", (_request, endpoint) => landingPage(endpoint))
   .all("/", () => methodNotAllowed("GET"))
   // The development login exists only while it is on; otherwise its path is unknown like any other.
@@ -71,9 +82,11 @@ router
     await requireAdmin(request, config.adminToken, env);
     return undefined;
   })
-  .post("/admin/clients", (request, { env }) => createClient(request, env))
+  .post("/admin/clients", (request, { env, config }) => createClient(request, env, config))
   .get("/admin/clients", (_request, { env, url }) => listClients(env, url))
-  .patch("/admin/clients/:clientId", (request, { env }) => updateClient(request, env, request.params.clientId!))
+  .patch("/admin/clients/:clientId", (request, { env, config }) =>
+    updateClient(request, env, config, request.params.clientId!),
+  )
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))

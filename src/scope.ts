@@ -28,10 +28,10 @@ export function isSubsetOf(requested: readonly string[], granted: readonly strin
   return requested.every((token) => allowed.has(token));
 }
 
-/** The scopes of OpenID Connect Core §5.4 and §11 that Baton always supports. */
+/** The scopes Baton always supports: OpenID Connect's (OIDC Core §5.4, §11). */
 export const STANDARD_SCOPES: readonly string[] = ["openid", "profile", "email", "phone", "address", "offline_access"];
 
-/** Every supported scope: the standard ones, then `SCOPES`. */
+/** Every scope Baton supports: the standard ones, then those `SCOPES` adds. */
 export function supportedScopes(extraScopes: readonly string[]): string[] {
   return [...new Set([...STANDARD_SCOPES, ...extraScopes])];
 }

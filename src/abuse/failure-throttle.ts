@@ -49,6 +49,6 @@ export async function recordFailure(
  * The key failures are counted under: the credential's name and the source address. A source
  * that only ever presents right credentials is never counted at all.
  */
-export function failureKey(kind: "client" | "admin", name: string, source: string): string {
+export function failureKey(kind: "client" | "admin" | "user_code", name: string, source: string): string {
   return `${kind}\u0000${name}\u0000${source}`;
 }

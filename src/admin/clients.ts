@@ -5,45 +5,50 @@
  *
  * @see RFC 7591 §3.2.1 (client information response)
  */
-import { validateClientMetadata } from "../clients/metadata";
+import { validateClientMetadata, type MetadataSettings } from "../clients/metadata";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
+import { registerClientRecord } from "../clients/register";
 import type { ClientChange, ClientChangeResult } from "../clients/registry";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
-import { randomBase64url } from "../encoding/base64url";
+import type { Config } from "../config";
 import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
+import { loadSigningKeys } from "../tokens/keys";
 import { nowSeconds } from "../clock";
 
 // Enough for overlapping rotations; a bound keeps a client's record (and each check) small.
 const MAX_SECRETS = 5;
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
-/** `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret. */
-export async function createClient(request: Request, env: Env): Promise<Response> {
-  const metadata = validateClientMetadata(await readJsonObject(request));
-  const now = nowSeconds();
-  const record: ClientRecord = {
-    client_id: `client_${randomBase64url(16)}`,
-    client_id_issued_at: now,
-    ...metadata,
-    secrets: [],
+/**
+ * `POST /admin/clients`: 201 with the metadata, `client_id` and, once, the first secret (none
+ * for a `private_key_jwt` client: it proves itself with its keys).
+ */
+export async function createClient(request: Request, env: Env, config: Config): Promise<Response> {
+  const input = await readJsonObject(request);
+  const metadata = validateClientMetadata(input, "admin", await metadataSettings(config, input));
+  const { record, secret } = await registerClientRecord(env, metadata);
+  // RFC 7591 §3.2.1: 0 means the secret does not expire.
+  const shown = secret && {
+    client_secret: secret.secret,
+    client_secret_id: secret.stored.id,
+    client_secret_expires_at: 0,
   };
-  const answer: Record<string, unknown> = {};
-  if (usesSecret(record)) {
-    const first = await generateSecret(now);
-    record.secrets.push(first.stored);
-    // RFC 7591 §3.2.1: 0 means the secret does not expire.
-    Object.assign(answer, {
-      client_secret: first.secret,
-      client_secret_id: first.stored.id,
-      client_secret_expires_at: 0,
-    });
-  }
-  await change(env, record.client_id, { kind: "create", record });
-  return jsonResponse({ ...describeClient(record), ...answer }, 201);
+  return jsonResponse({ ...describeClient(record), ...shown }, 201);
+}
+
+/**
+ * What validation needs of the configuration; the signing keys' algorithms only when the
+ * metadata names one for its ID tokens (so that a client can be registered before keys are).
+ */
+async function metadataSettings(config: Config, input: Record<string, unknown>): Promise<MetadataSettings> {
+  const settings = { extraScopes: config.extraScopes, clientMetadataAllowLoopback: config.clientMetadataAllowLoopback };
+  if (input.id_token_signed_response_alg === undefined || input.id_token_signed_response_alg === null) return settings;
+  const keys = await loadSigningKeys(config.signingKeys);
+  return { ...settings, signingAlgorithms: keys.all.map((key) => key.alg) };
 }
 
 /** `GET /admin/clients/ID`: the metadata and the secrets' ids and creation times. */
@@ -57,12 +62,16 @@ export async function readClient(env: Env, clientId: string): Promise<Response> 
  * `PATCH /admin/clients/ID`: 200 with the updated metadata. The members given replace the
  * stored ones (`null` removes an optional one), under the same validation as creation.
  */
-export async function updateClient(request: Request, env: Env, clientId: string): Promise<Response> {
+export async function updateClient(request: Request, env: Env, config: Config, clientId: string): Promise<Response> {
   const patch = await readJsonObject(request);
   for (const member of ["client_id", "client_id_issued_at", "client_secret", "client_secrets", "client_kind"]) {
     if (Object.hasOwn(patch, member)) invalidRequest("client_id, issue time, kind and secrets cannot be changed here.");
   }
-  const record = await change(env, clientId, { kind: "update", patch });
+  const record = await change(env, clientId, {
+    kind: "update",
+    patch,
+    settings: await metadataSettings(config, patch),
+  });
   return jsonResponse(describeClient(record!));
 }
 

@@ -5,8 +5,8 @@
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
-import { getClient } from "../clients/store";
-import type { Config } from "../config";
+import { kindOf } from "../clients/record";
+import { resolveClient } from "../clients/resolve";
 import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
@@ -16,10 +16,8 @@ import { isRegisteredRedirect } from "./redirect-match";
 import type { Endpoint } from "../http/endpoint";
 import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
+import { loginPage } from "./login-page";
 import { sealPendingRequest } from "./pending-request";
-
-/** The path of the built-in development login page. */
-export const DEV_LOGIN_PATH = "/dev/login";
 
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
@@ -31,7 +29,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
-  const client = await getClient(env.CLIENTS, clientId);
+  const client = await resolveClient(env, config, clientId);
   if (client === undefined) {
     trace.outcome = "invalid_client";
     return refusalPage("The client is not registered.");
@@ -68,6 +66,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
         redirectUri,
         ...valid,
         ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+        clientKind: kindOf(client),
       },
       nowSeconds(),
     );
@@ -85,12 +84,6 @@ const serverError = {
   error: "server_error",
   error_description: "The authorization server is not configured for logins.",
 };
-
-function loginPage(config: Config, url: URL): URL | undefined {
-  if (config.loginUrl !== undefined) return new URL(config.loginUrl);
-  if (config.devLogin) return new URL(DEV_LOGIN_PATH, url.origin);
-  return undefined;
-}
 
 function repeatedNames(params: URLSearchParams): Set<string> {
   const seen = new Set<string>();

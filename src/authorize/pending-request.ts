@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1.1, NIST SP 800-38D (AES-GCM)
  */
+import type { ClientKind } from "../clients/record";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { AUTHORIZATION_TTL, type PendingAuthorization } from "../grant/authorization-state";
@@ -27,6 +28,7 @@ export interface AuthorizationView {
   login_hint?: string;
   acr_values?: string;
   ui_locales?: string;
+  client_kind: ClientKind;
 }
 
 /** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
@@ -82,5 +84,6 @@ export function describePendingRequest(pending: PendingAuthorization): Authoriza
     ...(pending.loginHint !== undefined && { login_hint: pending.loginHint }),
     ...(pending.acrValues !== undefined && { acr_values: pending.acrValues }),
     ...(pending.uiLocales !== undefined && { ui_locales: pending.uiLocales }),
+    client_kind: pending.clientKind ?? "registered",
   };
 }

@@ -4,8 +4,18 @@
  * @see RFC 7591 §2 (client metadata)
  */
 
+/** The device authorization grant's type. @see RFC 8628 §3.4 */
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+/** The token exchange grant's type. @see RFC 8693 §2.1 */
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+
 /** Grant types a client may be registered for. */
-export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+export type GrantType =
+  | "authorization_code"
+  | "refresh_token"
+  | "client_credentials"
+  | typeof DEVICE_CODE_GRANT
+  | typeof TOKEN_EXCHANGE_GRANT;
 
 /** How a client authenticates at the token endpoint. @see RFC 7591 §2, RFC 7523 §2.2 */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";

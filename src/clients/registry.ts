@@ -6,8 +6,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { OAuthError, type OAuthErrorCode } from "../errors";
-import { validateClientMetadata } from "./metadata";
+import { validateClientMetadata, type MetadataSettings } from "./metadata";
+import { nowSeconds } from "../clock";
 import type { Env } from "../env";
+import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
 import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
 
@@ -22,7 +24,7 @@ export type ClientChange =
   | { kind: "add_secret"; secret: StoredSecret; maxSecrets: number }
   | { kind: "remove_secret"; secretId: string }
   /** Metadata members to replace (`null` removes an optional one), validated as at creation. */
-  | { kind: "update"; patch: Record<string, unknown> }
+  | { kind: "update"; patch: Record<string, unknown>; settings: MetadataSettings }
   | { kind: "delete" };
 
 /** The record after the change, or why it was refused. */
@@ -33,6 +35,13 @@ export type ClientChangeResult =
 
 /** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
 export class ClientRegistry extends DurableObject<Env> {
+  private readonly assertionIds: AssertionIds;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.assertionIds = new AssertionIds(ctx.storage.sql);
+  }
+
   /** The authoritative record (adopting one that exists only in KV, e.g. seeded by hand). */
   async read(clientId: string): Promise<ClientRecord | undefined> {
     return this.ctx.blockConcurrencyWhile(() => this.load(clientId));
@@ -56,6 +65,23 @@ export class ClientRegistry extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Records the hash of a verified assertion's `jti` until `expiresAt` (seconds): `ok` the first
+   * time, `replayed` ever after while it is kept (RFC 7523 §3 item 7).
+   */
+  async useAssertionId(jtiHash: string, expiresAt: number): Promise<AssertionIdResult> {
+    const result = this.assertionIds.use(jtiHash, expiresAt, nowSeconds());
+    if (result.ok && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(expiresAt * 1000);
+    return result;
+  }
+
+  /** Forgets the assertion ids that have expired; wakes again for the next one. */
+  override async alarm(): Promise<void> {
+    this.assertionIds.prune(nowSeconds());
+    const next = this.assertionIds.nextExpiry();
+    if (next !== undefined) await this.ctx.storage.setAlarm(next * 1000);
+  }
+
   private async load(clientId: string): Promise<ClientRecord | undefined> {
     if (this.ctx.storage.kv.get(OWNED_KEY) === true) return this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
     return readClientRecord(this.env.CLIENTS, clientId);
@@ -71,7 +97,7 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
     case "delete":
       return { ok: true, record: undefined };
     case "update":
-      return updated(current, change.patch);
+      return updated(current, change.patch, change.settings);
     case "add_secret":
       if (current.secrets.length >= change.maxSecrets) return { ok: false, reason: "too_many_secrets" };
       return { ok: true, record: { ...current, secrets: [...current.secrets, change.secret] } };
@@ -91,7 +117,11 @@ function decide(current: ClientRecord | undefined, change: ClientChange): Client
  * The record with `patch` applied, checked as a new registration would be. Decided here, on the
  * authoritative copy, so two updates at once never lose one another's members.
  */
-function updated(current: ClientRecord, patch: Record<string, unknown>): ClientChangeResult {
+function updated(
+  current: ClientRecord,
+  patch: Record<string, unknown>,
+  settings: MetadataSettings,
+): ClientChangeResult {
   const { client_id: clientId, client_id_issued_at: issuedAt, secrets, client_kind: kind, ...metadata } = current;
   const merged: Record<string, unknown> = { ...metadata };
   for (const [name, value] of Object.entries(patch)) {
@@ -100,7 +130,7 @@ function updated(current: ClientRecord, patch: Record<string, unknown>): ClientC
   }
   let next: ReturnType<typeof validateClientMetadata>;
   try {
-    next = validateClientMetadata(merged);
+    next = validateClientMetadata(merged, "admin", settings);
   } catch (error) {
     if (error instanceof OAuthError)
       return { ok: false, reason: "invalid", error: error.code, description: error.description };

@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1, RFC 7636
  */
+import type { ClientKind } from "../clients/record";
 import type { UserClaims } from "../tokens/claims";
 import type { SealedAnswer } from "./replay";
 
@@ -26,6 +27,12 @@ export const CODE_REUSE_WINDOW = 600;
 export interface PendingAuthorization {
   /** The grant this request becomes, chosen (and tagged) when it was made. */
   sid: string;
+  /**
+   * A device authorization's login (RFC 8628 §3.3): its answer goes to the grant's device state,
+   * and the browser to Baton's own page at `redirectUri`, telling the person to return to the
+   * device.
+   */
+  device?: true;
   clientId: string;
   clientName?: string;
   redirectUri: string;
@@ -47,6 +54,8 @@ export interface PendingAuthorization {
   codeChallenge?: string;
   /** The client's organization, used when the login names none. */
   clientOrganizationId?: string;
+  /** Where the client's record came from, for the consent screen; absent means `registered`. */
+  clientKind?: ClientKind;
   createdAt: number;
   expiresAt: number;
 }

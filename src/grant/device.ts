@@ -47,11 +47,8 @@ export interface DevicePoll {
   issuer: string;
 }
 
-/** Why a poll gets no tokens yet, or never will. @see RFC 8628 §3.5 */
-export type DevicePollRefusal = "authorization_pending" | "slow_down" | "access_denied" | "expired_token";
-
 /** The answer to one poll. */
-export type DevicePollResult = TokenResult | { ok: false; error: DevicePollRefusal; reason: "device" };
+export type DevicePollResult = TokenResult;
 
 /** The poll clock of one object: when it was last polled, and the interval asked for now. */
 export interface PollClock {
@@ -100,7 +97,10 @@ export async function pollDevice(
     const interval = clock?.interval ?? DEVICE_INTERVAL;
     // RFC 8628 §3.5: too early is slow_down, and the interval grows by 5 s from then on.
     if (now - last < interval) {
-      return { result: { ok: false, error: "slow_down", reason: "device" }, clock: { last: now, interval: interval + 5 } };
+      return {
+        result: { ok: false, error: "slow_down", reason: "device" },
+        clock: { last: now, interval: interval + 5 },
+      };
     }
     return { result: { ok: false, error: "authorization_pending", reason: "device" }, clock: { last: now, interval } };
   }

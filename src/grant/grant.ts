@@ -21,6 +21,7 @@ import {
 } from "./family";
 import * as login from "./login";
 import { redeemCode } from "./redemption";
+import { pollDevice, type DeviceAuthorization, type DevicePoll, type DevicePollResult, type PollClock } from "./device";
 import type {
   LoginResult,
   RedeemCodeInput,
@@ -40,6 +41,8 @@ export type * from "./rpc";
 
 /** The Durable Object class behind the `GRANTS` binding. */
 export class Grant extends DurableObject<Env> {
+  // The device poll clock: memory only, so that a poll writes nothing (see grant/device.ts).
+  private pollClock: PollClock | undefined;
   private readonly store = new GrantStore(
     this.ctx.storage,
     () => readConfig(this.env),
@@ -68,6 +71,29 @@ export class Grant extends DurableObject<Env> {
   /** The user or the host application refused: the client learns `access_denied`. */
   denyAuthorization(pending: PendingAuthorization, issuer: string): Promise<LoginResult> {
     return login.denyAuthorization(this.store, pending, issuer, nowSeconds());
+  }
+
+  /** Keeps a device authorization (RFC 8628) until its expiry, waiting for the person's login. */
+  async beginDevice(device: DeviceAuthorization): Promise<boolean> {
+    if (this.store.device() !== undefined || this.store.wasAnswered()) return false;
+    this.store.putDevice(device);
+    await this.store.wakeAt(device.expiresAt);
+    return true;
+  }
+
+  /** The device authorization still waiting for its person, for the `/device` page. */
+  pendingDevice(): DeviceAuthorization | undefined {
+    const device = this.store.device();
+    return device?.status === "pending" && nowSeconds() < device.expiresAt ? device : undefined;
+  }
+
+  /** One poll of the device code grant; the first after the approval gets the tokens, once. */
+  pollDevice(poll: DevicePoll): Promise<DevicePollResult> {
+    return this.serially(async (config) => {
+      const { result, clock } = await pollDevice(this.store, config, this.pollClock, poll, nowSeconds());
+      this.pollClock = clock;
+      return result;
+    });
   }
 
   /** The authorization_code grant: redeems the code once and starts the token family. */
@@ -126,7 +152,7 @@ export class Grant extends DurableObject<Env> {
     const lapsesAt =
       family !== undefined
         ? familyEndsAt(family, lifetimesOf(readConfig(this.env)))
-        : (this.store.code()?.expiresAt ?? this.store.answeredUntil());
+        : (this.store.code()?.expiresAt ?? this.store.device()?.expiresAt ?? this.store.answeredUntil());
     if (lapsesAt === undefined || now >= lapsesAt) await this.store.end();
     else await this.store.wakeAt(lapsesAt);
   }

@@ -8,6 +8,7 @@
 import { isSubsetOf } from "../scope";
 import { hashAuthorizationCode, newAuthorizationCode } from "./authorization-code";
 import { CODE_TTL, type IssuedCode, type LoginOutcome, type PendingAuthorization } from "./authorization-state";
+import { answerDevice } from "./device";
 import { redirectWith } from "./redirect";
 import { openAnswer, sealAnswer } from "./replay";
 import type { LoginResult } from "./rpc";
@@ -27,6 +28,7 @@ export async function completeAuthorization(
   repeatKey?: Uint8Array,
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
+  if (pending.device) return deviceAnswer(store, pending, outcome, now);
   // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
   // prompt=login, one from before this request must.
   const authTime = outcome.authTime ?? now;
@@ -74,12 +76,26 @@ export async function denyAuthorization(
   now: number,
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
+  if (pending.device) return deviceAnswer(store, pending, undefined, now);
   if (store.wasAnswered()) return { ok: false, reason: "completed" };
   store.putAnswer(pending.expiresAt, undefined);
   // The marker goes when the request could no longer be answered anyway.
   await store.wakeAt(pending.expiresAt);
   const error = { error: "access_denied", error_description: "The user or the application denied the request." };
   return { ok: true, redirectTo: redirectWith(pending.redirectUri, error, pending.state, issuer) };
+}
+
+/** A device's login answered: the device learns it at its next poll; the person, on Baton's page. */
+function deviceAnswer(
+  store: GrantStore,
+  pending: PendingAuthorization,
+  outcome: LoginOutcome | undefined,
+  now: number,
+): LoginResult {
+  const answer = answerDevice(store, outcome, now);
+  if (answer !== "answered") return { ok: false, reason: answer };
+  const result = outcome === undefined ? "denied" : "approved";
+  return { ok: true, redirectTo: `${pending.redirectUri}?result=${result}` };
 }
 
 async function repeatedApproval(

@@ -66,6 +66,8 @@ export type GrantFailure =
     }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
   | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
+  /** A device code poll that gets no tokens (yet). @see RFC 8628 §3.5 */
+  | { ok: false; error: "authorization_pending" | "slow_down" | "access_denied" | "expired_token"; reason: "device" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };
 
 /** A token response body, exactly as the client is to receive it, or a refusal. */

@@ -15,6 +15,14 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
       return new OAuthError("invalid_scope", "The requested scope exceeds the scope granted.");
     case "invalid_target":
       return invalidTarget();
+    case "authorization_pending":
+      return new OAuthError("authorization_pending", "The user has not answered yet; poll again later.");
+    case "slow_down":
+      return new OAuthError("slow_down", "Polling too often; wait five seconds more between polls.");
+    case "access_denied":
+      return new OAuthError("access_denied", "The user denied the request.");
+    case "expired_token":
+      return new OAuthError("expired_token", "The device code has expired; start again.");
     case "server_error":
       return serverError();
   }

@@ -19,9 +19,10 @@ export interface AuthenticatedRequest {
 
 /** Parses the request and authenticates its client; throws OAuthError otherwise. */
 export async function readAuthenticatedRequest(endpoint: Endpoint): Promise<AuthenticatedRequest> {
-  const { request, env, url, trace } = endpoint;
+  const { request, env, config, url, issuer, trace } = endpoint;
   const params = await readParams(request, url);
-  const client = await authenticateClient(env, readClientCredentials(request, params), sourceAddress(request));
+  const credentials = readClientCredentials(request, params);
+  const client = await authenticateClient(env, credentials, sourceAddress(request), { config, issuer });
   trace.clientId = client.client_id;
   return { params, client };
 }

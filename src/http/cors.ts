@@ -10,8 +10,10 @@
 const BROWSER_PATHS: ReadonlyMap<string, string> = new Map([
   ["/oauth2/token", "POST"],
   ["/oauth2/revoke", "POST"],
+  ["/oauth2/device_authorization", "POST"],
   ["/oauth2/userinfo", "GET, POST"],
   ["/oauth2/jwks", "GET"],
+  ["/oauth2/register", "POST"],
   ["/.well-known/openid-configuration", "GET"],
   ["/.well-known/oauth-authorization-server", "GET"],
 ]);

@@ -5,12 +5,14 @@
  * @see RFC 6749 §3.2, §5
  */
 import { authenticateClient } from "../clients/authenticate";
-import type { GrantType } from "../clients/record";
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, type GrantType } from "../clients/record";
 import { NO_STORE_HEADERS, OAuthError, invalidRequest } from "../errors";
 import type { GrantContext } from "../grants/context";
 import { authorizationCodeGrant } from "../grants/authorization-code";
 import { clientCredentialsGrant } from "../grants/client-credentials";
+import { deviceCodeGrant } from "../grants/device-code";
 import { refreshTokenGrant } from "../grants/refresh-token";
+import { tokenExchangeGrant } from "../grants/token-exchange";
 import { readClientCredentials } from "./client-credentials";
 import { sourceAddress } from "./source-address";
 import { readParams } from "./params";
@@ -22,6 +24,8 @@ const GRANTS: Record<GrantType, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
+  [TOKEN_EXCHANGE_GRANT]: tokenExchangeGrant,
 };
 
 /** Handles a token request; throws OAuthError for every refusal. */
@@ -30,7 +34,7 @@ export async function handleTokenRequest(endpoint: Endpoint): Promise<Response> 
   const params = await readParams(request, url);
   const grantType = params.get("grant_type") ?? invalidRequest("The grant_type parameter is required.");
   const credentials = readClientCredentials(request, params);
-  const client = await authenticateClient(env, credentials, sourceAddress(request));
+  const client = await authenticateClient(env, credentials, sourceAddress(request), { config, issuer });
   trace.clientId = client.client_id;
   const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType as GrantType] : undefined;
   if (grant === undefined) {

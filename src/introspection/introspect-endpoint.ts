@@ -11,7 +11,7 @@
  * @see RFC 7662
  */
 import { isConfidential, type ClientRecord } from "../clients/record";
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { NO_STORE_HEADERS, invalidRequest } from "../errors";
@@ -63,7 +63,7 @@ async function inspectAccessToken(
             .then((session) => session !== undefined && ownsSession(claims, session))
         : Promise.resolve(false);
   // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
-  const [live, owner] = await Promise.all([grantLive, getClient(env.CLIENTS, claims.client_id)]);
+  const [live, owner] = await Promise.all([grantLive, resolveClient(env, config, claims.client_id)]);
   return live && owner !== undefined ? describe(claims) : INACTIVE;
 }
 

@@ -3,7 +3,7 @@
  *
  * @see OIDC Core §5.3 (UserInfo endpoint), RFC 6750 (bearer tokens)
  */
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import { NO_STORE_HEADERS } from "../errors";
 import { isSidShaped } from "../grant/sid";
 import { parseScope } from "../scope";
@@ -29,7 +29,7 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   const [session, client] = await Promise.all([
     grantFor(env, config, claims.sid).session(),
     // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
-    getClient(env.CLIENTS, claims.client_id),
+    resolveClient(env, config, claims.client_id),
   ]);
   if (session === undefined || !ownsSession(claims, session)) {
     throw invalidToken();

@@ -84,6 +84,7 @@ describe("GET /admin/authorizations/ID", () => {
       expires_at: expect.any(Number),
       resource: [],
       prompt: [],
+      client_kind: "registered",
     });
   });
 
@@ -97,6 +98,7 @@ describe("GET /admin/authorizations/ID", () => {
       expires_at: expect.any(Number),
       resource: [],
       prompt: [],
+      client_kind: "registered",
     });
   });
 

@@ -62,6 +62,7 @@ describe("GET /oauth2/authorize: the hand-off to the login page", () => {
       expires_at: expect.any(Number),
       resource: [],
       prompt: [],
+      client_kind: "registered",
     });
     // A pending request lives 10 minutes.
     expect(view.expires_at).toBeGreaterThanOrEqual(before + 600);

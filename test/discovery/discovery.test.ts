@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { call } from "../support/worker";
+import { call, callerWith } from "../support/worker";
 
 const PATHS = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
 const ISSUER = "https://baton.test";
@@ -19,7 +19,8 @@ function algorithms(): string[] {
 }
 
 function expectedMetadata(issuer: string) {
-  const auth = ["client_secret_basic", "client_secret_post", "none"];
+  const auth = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
+  const assertionAlgorithms = ["RS256", "PS256", "ES256", "EdDSA"];
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth2/authorize`,
@@ -28,16 +29,26 @@ function expectedMetadata(issuer: string) {
     jwks_uri: `${issuer}/oauth2/jwks`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
+    device_authorization_endpoint: `${issuer}/oauth2/device_authorization`,
     end_session_endpoint: `${issuer}/oauth2/logout`,
     scopes_supported: ["openid", "profile", "email", "phone", "address", "offline_access"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types_supported: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      "urn:ietf:params:oauth:grant-type:device_code",
+      "urn:ietf:params:oauth:grant-type:token-exchange",
+    ],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: algorithms(),
     token_endpoint_auth_methods_supported: auth,
     revocation_endpoint_auth_methods_supported: auth,
     introspection_endpoint_auth_methods_supported: auth,
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
     code_challenge_methods_supported: ["S256"],
     claims_supported: [
       "iss",
@@ -96,6 +107,7 @@ describe("discovery", () => {
     expect(urls.map(([name]) => name).sort()).toEqual(
       [
         "authorization_endpoint",
+        "device_authorization_endpoint",
         "end_session_endpoint",
         "introspection_endpoint",
         "jwks_uri",
@@ -145,6 +157,26 @@ describe("discovery", () => {
     expect(await response.json()).toEqual({
       error: "server_error",
       error_description: "The server could not complete the request.",
+    });
+  });
+
+  it.each(PATHS)("lists registration_endpoint at %s while DYNAMIC_REGISTRATION is open", async (path) => {
+    const response = await callerWith({ DYNAMIC_REGISTRATION: "open" })(path);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ...expectedMetadata(ISSUER),
+      registration_endpoint: `${ISSUER}/oauth2/register`,
+    });
+  });
+
+  it.each(PATHS)("says client_id_metadata_document_supported at %s while metadata documents are on", async (path) => {
+    const response = await callerWith({ CLIENT_ID_METADATA_DOCUMENTS: "true" })(path);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ...expectedMetadata(ISSUER),
+      client_id_metadata_document_supported: true,
     });
   });
 

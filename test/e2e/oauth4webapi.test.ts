@@ -1,14 +1,16 @@
 /**
  * The flows end to end with a client library no one here wrote: oauth4webapi discovers Baton,
  * runs the authorization code flow with PKCE and nonce, refreshes, validates the JWT access token
- * as a resource server would (RFC 9068), and runs the client_credentials grant. Every response
- * must pass the library's own checks with no relaxing option.
+ * as a resource server would (RFC 9068), and runs the client_credentials grant, authenticating
+ * with a secret, with nothing (a public client) or with its own signed assertions
+ * (`private_key_jwt`). Every response must pass the library's own checks with no relaxing option.
  */
 import { exports } from "cloudflare:workers";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
+import { clientKey } from "../support/client-keys";
 import { REDIRECT_URI, completeLogin, expectLoginHandOff, followAuthorizationUrl } from "../support/code-flow";
 import { ALICE } from "../support/families";
 import { BASE, admin } from "../support/worker";
@@ -34,8 +36,20 @@ interface LibraryClient {
   auth: oauth.ClientAuth;
 }
 
-async function libraryClient(method: "client_secret_basic" | "client_secret_post" | "none"): Promise<LibraryClient> {
-  const registered = await registerClient({ token_endpoint_auth_method: method });
+type Method = "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+
+async function libraryClient(method: Method, metadata: Record<string, unknown> = {}): Promise<LibraryClient> {
+  if (method === "private_key_jwt") {
+    const key = await clientKey("ES256");
+    const registered = await registerClient({
+      token_endpoint_auth_method: method,
+      jwks: { keys: [key.publicJwk] },
+      ...metadata,
+    });
+    const client = { client_id: registered.client_id, token_endpoint_auth_method: method };
+    return { registered, client, auth: oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }) };
+  }
+  const registered = await registerClient({ token_endpoint_auth_method: method, ...metadata });
   const auth =
     method === "client_secret_basic"
       ? oauth.ClientSecretBasic(registered.client_secret!)
@@ -90,77 +104,85 @@ describe("oauth4webapi against Baton", () => {
     });
   });
 
-  describe.each(["client_secret_basic", "client_secret_post", "none"] as const)("a %s client", (method) => {
-    it("runs the code flow with PKCE and nonce, refreshes twice and gets valid RFC 9068 access tokens", async () => {
-      const { registered, client, auth } = await libraryClient(method);
-      const login = await authorizeInBrowser(client, "openid profile email offline_access");
+  it("sees private_key_jwt and its signing algorithms advertised", () => {
+    expect(as.token_endpoint_auth_methods_supported).toContain("private_key_jwt");
+    expect(as.token_endpoint_auth_signing_alg_values_supported).toEqual(["RS256", "PS256", "ES256", "EdDSA"]);
+  });
 
-      const params = oauth.validateAuthResponse(as, client, login.callback, login.state);
-      const codeResponse = await oauth.authorizationCodeGrantRequest(
-        as,
-        client,
-        auth,
-        params,
-        REDIRECT_URI,
-        login.codeVerifier,
-        viaWorker,
-      );
-      const tokens = await oauth.processAuthorizationCodeResponse(as, client, codeResponse, {
-        expectedNonce: login.nonce,
-        requireIdToken: true,
-        maxAge: 3600,
-      });
-      expect(tokens.token_type).toBe("bearer");
-      expect(tokens.scope).toBe("openid profile email offline_access");
-      const idClaims = oauth.getValidatedIdTokenClaims(tokens)!;
-      expect(idClaims).toMatchObject({
-        iss: BASE,
-        sub: "user_alice",
-        aud: registered.client_id,
-        nonce: login.nonce,
-        auth_time: login.authTime,
-        sid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-        email: ALICE.email,
-        name: ALICE.name,
-      });
+  describe.each(["client_secret_basic", "client_secret_post", "none", "private_key_jwt"] as const)(
+    "a %s client",
+    (method) => {
+      it("runs the code flow with PKCE and nonce, refreshes twice and gets valid RFC 9068 access tokens", async () => {
+        const { registered, client, auth } = await libraryClient(method);
+        const login = await authorizeInBrowser(client, "openid profile email offline_access");
 
-      const accessClaims = await validateAccessToken(tokens.access_token, registered.client_id);
-      expect(accessClaims).toMatchObject({
-        iss: BASE,
-        sub: "user_alice",
-        aud: registered.client_id,
-        client_id: registered.client_id,
-        scope: "openid profile email offline_access",
-        sid: idClaims.sid,
-        org_id: "org_wonderland",
-      });
-
-      let refreshToken = tokens.refresh_token!;
-      expect(refreshToken).toEqual(expect.any(String));
-      for (let round = 0; round < 2; round++) {
-        const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, viaWorker);
-        const refreshed = await oauth.processRefreshTokenResponse(as, client, response);
-        expect(refreshed.refresh_token).toEqual(expect.any(String));
-        expect(refreshed.refresh_token).not.toBe(refreshToken);
-        refreshToken = refreshed.refresh_token!;
-        // OIDC Core §12.2: same iss, sub, aud and auth_time; no nonce.
-        const refreshedId = oauth.getValidatedIdTokenClaims(refreshed)!;
-        expect(refreshedId).toMatchObject({
+        const params = oauth.validateAuthResponse(as, client, login.callback, login.state);
+        const codeResponse = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          REDIRECT_URI,
+          login.codeVerifier,
+          viaWorker,
+        );
+        const tokens = await oauth.processAuthorizationCodeResponse(as, client, codeResponse, {
+          expectedNonce: login.nonce,
+          requireIdToken: true,
+          maxAge: 3600,
+        });
+        expect(tokens.token_type).toBe("bearer");
+        expect(tokens.scope).toBe("openid profile email offline_access");
+        const idClaims = oauth.getValidatedIdTokenClaims(tokens)!;
+        expect(idClaims).toMatchObject({
           iss: BASE,
           sub: "user_alice",
           aud: registered.client_id,
+          nonce: login.nonce,
           auth_time: login.authTime,
+          sid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+          email: ALICE.email,
+          name: ALICE.name,
         });
-        expect(refreshedId.nonce).toBeUndefined();
-        const refreshedAccess = await validateAccessToken(refreshed.access_token, registered.client_id);
-        expect(refreshedAccess).toMatchObject({
+
+        const accessClaims = await validateAccessToken(tokens.access_token, registered.client_id);
+        expect(accessClaims).toMatchObject({
+          iss: BASE,
           sub: "user_alice",
-          sid: idClaims.sid,
+          aud: registered.client_id,
           client_id: registered.client_id,
+          scope: "openid profile email offline_access",
+          sid: idClaims.sid,
+          org_id: "org_wonderland",
         });
-      }
-    });
-  });
+
+        let refreshToken = tokens.refresh_token!;
+        expect(refreshToken).toEqual(expect.any(String));
+        for (let round = 0; round < 2; round++) {
+          const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, viaWorker);
+          const refreshed = await oauth.processRefreshTokenResponse(as, client, response);
+          expect(refreshed.refresh_token).toEqual(expect.any(String));
+          expect(refreshed.refresh_token).not.toBe(refreshToken);
+          refreshToken = refreshed.refresh_token!;
+          // OIDC Core §12.2: same iss, sub, aud and auth_time; no nonce.
+          const refreshedId = oauth.getValidatedIdTokenClaims(refreshed)!;
+          expect(refreshedId).toMatchObject({
+            iss: BASE,
+            sub: "user_alice",
+            aud: registered.client_id,
+            auth_time: login.authTime,
+          });
+          expect(refreshedId.nonce).toBeUndefined();
+          const refreshedAccess = await validateAccessToken(refreshed.access_token, registered.client_id);
+          expect(refreshedAccess).toMatchObject({
+            sub: "user_alice",
+            sid: idClaims.sid,
+            client_id: registered.client_id,
+          });
+        }
+      });
+    },
+  );
 
   it("gets ID tokens whose signatures verify against the published JWKS", async () => {
     const { client, auth } = await libraryClient("client_secret_basic");
@@ -262,5 +284,30 @@ describe("oauth4webapi against Baton", () => {
       org_id: "org_wonderland",
     });
     expect(claims.sid).toBeUndefined();
+  });
+
+  it("runs client_credentials, introspection and revocation with private_key_jwt assertions", async () => {
+    const { registered, client, auth } = await libraryClient("private_key_jwt", {
+      client_name: "Nightly job",
+      grant_types: ["client_credentials"],
+      redirect_uris: [],
+      scope: "reports:read reports:write",
+    });
+    const response = await oauth.clientCredentialsGrantRequest(as, client, auth, { scope: "reports:read" }, viaWorker);
+    const tokens = await oauth.processClientCredentialsResponse(as, client, response);
+    expect(tokens).toMatchObject({ token_type: "bearer", scope: "reports:read", expires_in: 300 });
+    const claims = await validateAccessToken(tokens.access_token, registered.client_id);
+    expect(claims).toMatchObject({ sub: registered.client_id, client_id: registered.client_id });
+
+    // Each call signs a new assertion with a fresh jti: none is refused as a replay.
+    const introspected = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, tokens.access_token, viaWorker),
+    );
+    expect(introspected).toMatchObject({ active: true, client_id: registered.client_id, scope: "reports:read" });
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, client, auth, tokens.access_token, viaWorker),
+    );
   });
 });

@@ -1,11 +1,12 @@
 /**
- * What every answer of the token, revocation and introspection endpoints must be, whatever the
- * request: never a 5xx; a success of the endpoint's own shape, or an RFC 6749 §5.2 error whose
- * description is one of the fixed strings in Baton's source and never repeats the input.
+ * What every answer of the token, revocation, introspection and registration endpoints must be,
+ * whatever the request: never a 5xx; a success of the endpoint's own shape, or an RFC 6749 §5.2
+ * (RFC 7591 §3.2.2) error whose description is one of the fixed strings in Baton's source and
+ * never repeats the input.
  */
 import { expect } from "vitest";
 import { BODY_LIMIT } from "./body-encodings";
-import type { Endpoint } from "./endpoints";
+import { REGISTRATION, type CheckedEndpoint } from "./endpoints";
 import { describeRequest, type FuzzRequest } from "./request-arbitraries";
 
 declare global {
@@ -18,8 +19,11 @@ declare global {
 /** Baton's source, as text: every fixed description is a string literal in it. */
 const SOURCES = Object.values(import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }));
 
-/** Error codes each endpoint may answer with (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 7662 §2.3). */
-const ERRORS: Record<Endpoint, string[]> = {
+/**
+ * Error codes each endpoint may answer with (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 7662 §2.3,
+ * RFC 7591 §3.2.2).
+ */
+const ERRORS: Record<CheckedEndpoint, string[]> = {
   token: [
     "invalid_request",
     "invalid_client",
@@ -32,7 +36,26 @@ const ERRORS: Record<Endpoint, string[]> = {
   ],
   revoke: ["invalid_request", "invalid_client", "unsupported_token_type", "temporarily_unavailable"],
   introspection: ["invalid_request", "invalid_client", "temporarily_unavailable"],
+  register: ["invalid_request", "invalid_client_metadata", "invalid_redirect_uri", "temporarily_unavailable"],
 };
+
+/** The code of each endpoint's 429: a throttled failure keeps its code; registration has none. */
+const THROTTLED: Record<CheckedEndpoint, string> = {
+  token: "invalid_client",
+  revoke: "invalid_client",
+  introspection: "invalid_client",
+  register: "temporarily_unavailable",
+};
+
+/** What a registration's client information response may hold (RFC 7591 §3.2.1). */
+const REGISTERED_FIELDS = [
+  ...REGISTRATION.members,
+  "client_id",
+  "client_id_issued_at",
+  "client_secret",
+  "client_secret_expires_at",
+];
+const CLIENT_ID = /^client_[A-Za-z0-9_-]{22}$/;
 
 /** RFC 6749 §5.2: `error_description` is ASCII without `"` and `\`. */
 const DESCRIPTION_CHARACTERS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -52,7 +75,11 @@ export interface Outcome {
 }
 
 /** Asserts every property of `response` to `request`; returns what it was. */
-export async function checkAnswer(endpoint: Endpoint, request: FuzzRequest, response: Response): Promise<Outcome> {
+export async function checkAnswer(
+  endpoint: CheckedEndpoint,
+  request: FuzzRequest,
+  response: Response,
+): Promise<Outcome> {
   const text = await response.text();
   const context = `${describeRequest(request)}\n→ ${response.status} ${text.slice(0, 300)}`;
   expect(response.status, context).toBeLessThan(500);
@@ -62,8 +89,12 @@ export async function checkAnswer(endpoint: Endpoint, request: FuzzRequest, resp
     expect(response.status, context).toBe(405);
     expect(response.headers.get("Allow"), context).toBe("POST");
   }
-  if (bodyBytes(request) > BODY_LIMIT) expect(response.status, context).not.toBe(200);
-  if (response.status === 200) return success(endpoint, response, text, context);
+  if (bodyBytes(request) > BODY_LIMIT) expect(response.status, context).toBeGreaterThanOrEqual(400);
+  if (response.status === 200 || response.status === 201) {
+    // Registration creates (201, RFC 7591 §3.2.1); the others answer 200.
+    expect(response.status, context).toBe(endpoint === "register" ? 201 : 200);
+    return success(endpoint, response, text, context);
+  }
   expect(response.status, context).toBeGreaterThanOrEqual(400);
   expect(response.headers.get("Content-Type"), context).toBe("application/json");
   expect(response.headers.get("X-Content-Type-Options"), context).toBe("nosniff");
@@ -82,11 +113,17 @@ export async function checkAnswer(endpoint: Endpoint, request: FuzzRequest, resp
   for (const input of request.echoable) {
     expect(description.includes(input), `the description repeats ${JSON.stringify(input)}: ${context}`).toBe(false);
   }
-  checkStatus(response, error, request, context);
+  checkStatus(endpoint, response, error, request, context);
   return { status: response.status, kind: error, description };
 }
 
-function checkStatus(response: Response, error: string, request: FuzzRequest, context: string): void {
+function checkStatus(
+  endpoint: CheckedEndpoint,
+  response: Response,
+  error: string,
+  request: FuzzRequest,
+  context: string,
+): void {
   const challenge = response.headers.get("WWW-Authenticate");
   if (response.status === 401) {
     expect(error, context).toBe("invalid_client");
@@ -101,13 +138,13 @@ function checkStatus(response: Response, error: string, request: FuzzRequest, co
   }
   if (response.status === 429) {
     // A source that failed too often keeps the failure's own code, and learns when to retry.
-    expect(error, context).toBe("invalid_client");
+    expect(error, context).toBe(THROTTLED[endpoint]);
     expect(response.headers.get("Retry-After"), context).toMatch(/^[1-9][0-9]*$/);
   }
   if (error === "invalid_client") expect([401, 429], context).toContain(response.status);
 }
 
-function success(endpoint: Endpoint, response: Response, text: string, context: string): Outcome {
+function success(endpoint: CheckedEndpoint, response: Response, text: string, context: string): Outcome {
   if (endpoint === "revoke") {
     expect(text, context).toBe("");
     return { status: 200, kind: "ok" };
@@ -115,6 +152,16 @@ function success(endpoint: Endpoint, response: Response, text: string, context: 
   expect(response.headers.get("Content-Type"), context).toBe("application/json");
   expect(response.headers.get("X-Content-Type-Options"), context).toBe("nosniff");
   const body = JSON.parse(text) as Record<string, unknown>;
+  if (endpoint === "register") {
+    expect(REGISTERED_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));
+    expect(body.client_id, context).toMatch(CLIENT_ID);
+    expect(body.response_types, context).toEqual(["code"]);
+    const usesSecret = ["client_secret_basic", "client_secret_post"].includes(
+      body.token_endpoint_auth_method as string,
+    );
+    expect("client_secret" in body, context).toBe(usesSecret);
+    return { status: 201, kind: "ok", body };
+  }
   if (endpoint === "token") {
     expect(TOKEN_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));
     expect(body, context).toMatchObject({

@@ -10,5 +10,33 @@ export const ENDPOINTS = {
 
 export type Endpoint = keyof typeof ENDPOINTS;
 
+/**
+ * Open dynamic registration (RFC 7591), which takes a JSON object of client metadata rather
+ * than parameters: the members it reads, every other one being ignored.
+ */
+export const REGISTRATION = {
+  path: "/oauth2/register",
+  members: [
+    "redirect_uris",
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "contacts",
+    "software_id",
+    "software_version",
+    "application_type",
+    "grant_types",
+    "response_types",
+    "token_endpoint_auth_method",
+    "scope",
+    "post_logout_redirect_uris",
+    "jwks",
+    "jwks_uri",
+  ],
+} as const;
+
+/** Every endpoint whose answers answer-checks.ts checks. */
+export type CheckedEndpoint = Endpoint | "register";
+
 /** A generated parameter: name and value. */
 export type Pair = [string, string];

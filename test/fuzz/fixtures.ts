@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
+import { clientKey, registerKeyClient, signAssertion, type KeyClient } from "../support/client-keys";
 import { REDIRECT_URI, issueCode, runCodeFlow, type IssuedCode } from "../support/code-flow";
 import { tokenRequest } from "../support/token-requests";
 
@@ -38,6 +39,10 @@ export interface FuzzFixtures {
   families: FuzzFamily[];
   /** Codes issued and not yet redeemed, with their redirect URI and PKCE verifier. */
   codes: FuzzCode[];
+  /** Confidential by `private_key_jwt` (inline keys), client_credentials only. */
+  signer: KeyClient;
+  /** Assertions of `signer`: right and unused (until a run spends one), or wrong in one way. */
+  assertions: { fresh: string[]; wrong: string[] };
   /** An access token of the client_credentials grant (no sid). */
   machineToken: string;
   redirectUri: string;
@@ -45,11 +50,18 @@ export interface FuzzFixtures {
 
 /** Registers the clients and runs the flows that give every batch its real tokens. */
 export async function prepareFixtures(): Promise<FuzzFixtures> {
-  const [web, spa, machine, victim] = await Promise.all([
+  const machineMetadata = {
+    grant_types: ["client_credentials"],
+    redirect_uris: [],
+    scope: "reports:read reports:write",
+  };
+  const key = await clientKey("ES256");
+  const [web, spa, machine, victim, signer] = await Promise.all([
     registerClient(),
     registerClient({ token_endpoint_auth_method: "none" }),
-    registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "reports:read reports:write" }),
+    registerClient(machineMetadata),
     registerClient(),
+    registerKeyClient(key, { ...machineMetadata, jwks: { keys: [key.publicJwk] } }),
   ]);
   const families = await Promise.all([web, web, spa].map((client) => family(client)));
   const codes = await Promise.all([web, spa].map(async (client) => ({ ...(await issueCode(client)), client })));
@@ -57,7 +69,8 @@ export async function prepareFixtures(): Promise<FuzzFixtures> {
   const text = await response.text();
   expect(response.status, text).toBe(200);
   const machineToken = (JSON.parse(text) as { access_token: string }).access_token;
-  return { web, spa, machine, victim, families, codes, machineToken, redirectUri: REDIRECT_URI };
+  const assertions = { fresh: await freshAssertions(signer), wrong: await wrongAssertions(signer) };
+  return { web, spa, machine, victim, signer, assertions, families, codes, machineToken, redirectUri: REDIRECT_URI };
 }
 
 async function family(client: TestClient): Promise<FuzzFamily> {
@@ -69,6 +82,27 @@ async function family(client: TestClient): Promise<FuzzFamily> {
     accessToken: tokens.access_token,
     idToken: tokens.id_token!,
   };
+}
+
+function freshAssertions(signer: KeyClient): Promise<string[]> {
+  return Promise.all(Array.from({ length: 20 }, () => signAssertion(signer)));
+}
+
+/** Assertions of `signer` with one thing wrong each: signer, algorithm, audience, times, jti. */
+async function wrongAssertions(signer: KeyClient): Promise<string[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const [stranger, rsa] = await Promise.all([clientKey("ES256", signer.key.kid), clientKey("RS256")]);
+  return Promise.all([
+    signAssertion(signer, {}, {}, stranger),
+    signAssertion(signer, {}, {}, rsa),
+    signAssertion(signer, { aud: "https://elsewhere.example" }),
+    signAssertion(signer, { exp: now - 3600 }),
+    signAssertion(signer, { exp: now + 3600 }),
+    signAssertion(signer, { nbf: now + 3600 }),
+    signAssertion(signer, { jti: undefined }),
+    signAssertion(signer, { iss: "client_someone_else" }),
+    signAssertion(signer, { iss: "client_someone_else", sub: "client_someone_else" }),
+  ]);
 }
 
 /** Every real token of the fixtures, whatever its kind. */

@@ -4,7 +4,7 @@
  * no browser should call, stay same-origin.
  */
 import { describe, expect, it } from "vitest";
-import { call } from "../support/worker";
+import { call, callerWith } from "../support/worker";
 
 const ORIGIN = "https://spa.example";
 
@@ -35,6 +35,31 @@ describe("cross-origin access for browser clients", () => {
     expect(response.headers.get("Access-Control-Allow-Headers")).toBe(
       "Authorization, Content-Type, DPoP, MCP-Protocol-Version",
     );
+  });
+
+  it("answers a preflight for /oauth2/register, and lets any origin read its answer, while it is open", async () => {
+    const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
+    const allowed = await open("/oauth2/register", {
+      method: "OPTIONS",
+      headers: {
+        Origin: ORIGIN,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+      },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(allowed.headers.get("Access-Control-Allow-Methods")).toBe("POST");
+    expect(allowed.headers.get("Access-Control-Allow-Headers")).toBe("Authorization, Content-Type");
+
+    const refused = await open("/oauth2/register", {
+      method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ redirect_uris: ["javascript:alert(1)"] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(refused.headers.get("Access-Control-Expose-Headers")).toBe("WWW-Authenticate, Retry-After, X-Request-Id");
   });
 
   it("lets any origin read a token endpoint error, its challenge included", async () => {

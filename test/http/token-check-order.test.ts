@@ -32,7 +32,7 @@ describe("grant type", () => {
     await expectInvalidRequest(response, DESCRIPTION.grantTypeRequired);
   });
 
-  it.each(["password", "urn:ietf:params:oauth:grant-type:device_code", "REFRESH_TOKEN", "refresh_token "])(
+  it.each(["password", "urn:ietf:params:oauth:grant-type:jwt-bearer", "REFRESH_TOKEN", "refresh_token "])(
     "answers the unknown grant type %j with unsupported_grant_type",
     async (grantType) => {
       const response = await postForm({ grant_type: grantType }, basicOf(web));

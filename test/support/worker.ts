@@ -1,5 +1,8 @@
 /** Driving the Worker through its real fetch handler, inside workerd. */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+import type { Env } from "../../src/env";
 
 export const BASE = "https://baton.test";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -13,6 +16,20 @@ export function call(path: string, init: RequestInit = {}): Promise<Response> {
   const request = new Request(BASE + path, { redirect: "manual", ...init });
   if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", randomSource());
   return exports.default.fetch(request);
+}
+
+/**
+ * A `call` to the Worker with some settings changed (`DYNAMIC_REGISTRATION`, ...). The settings
+ * are one object for every request it sends, so the Worker reads its configuration once, as it
+ * does in production.
+ */
+export function callerWith(settings: Partial<Env>): (path: string, init?: RequestInit) => Promise<Response> {
+  const changed = { ...env, ...settings };
+  return (path, init = {}) => {
+    const request = new Request(BASE + path, { redirect: "manual", ...init });
+    if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", randomSource());
+    return worker.fetch(request, changed, createExecutionContext());
+  };
 }
 
 /** An address from the range RFC 2544 sets aside for tests (198.18.0.0/15). */

@@ -1,0 +1,104 @@
+/**
+ * `GET /device`: where a person types the code a device shows (RFC 8628 §3.3). A form to type
+ * it; with `?user_code=`, the hand-off to the same login as `/oauth2/authorize`; with
+ * `?result=`, the page the login sends the person back to. Wrong codes are counted per source
+ * address, since guessing them is the attack (RFC 8628 §5.1).
+ */
+import { failureKey, recordFailure } from "../abuse/failure-throttle";
+import { loginPage } from "../authorize/login-page";
+import { sealPendingRequest } from "../authorize/pending-request";
+import { nowSeconds } from "../clock";
+import { OAuthError } from "../errors";
+import { grantFor } from "../grant/locate";
+import type { Endpoint } from "../http/endpoint";
+import { sourceAddress } from "../http/source-address";
+import { log } from "../log";
+import { escapeHtml, htmlPage } from "../pages/html";
+import { displayUserCode, normalizeUserCode } from "./codes";
+import { userCodeFor } from "./locate";
+
+/** Handles `GET /device`. */
+export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
+  const { env, config, url, issuer, request, trace } = endpoint;
+  const result = url.searchParams.get("result");
+  if (result === "approved" || result === "denied") return resultPage(result);
+  const typed = url.searchParams.get("user_code");
+  if (typed === null || typed === "") return codeForm();
+  const now = nowSeconds();
+  const code = normalizeUserCode(typed);
+  const sid = code === undefined ? undefined : await userCodeFor(env, config, code).lookup(now);
+  const device = sid === undefined ? undefined : await grantFor(env, config, sid).pendingDevice();
+  if (device === undefined) {
+    trace.outcome = "invalid_grant";
+    try {
+      await recordFailure(env.USER_CODE_LIMITER, failureKey("user_code", "", sourceAddress(request)), tooManyGuesses);
+    } catch (error) {
+      if (error instanceof OAuthError && error.status === 429)
+        return devicePage(429, "Too many wrong codes", "Wait a minute, then type the code again.");
+      throw error;
+    }
+    return devicePage(
+      400,
+      "That code is not valid",
+      "Check the code on the device and type it again; codes last ten minutes.",
+      true,
+    );
+  }
+  const login = loginPage(config, url);
+  if (login === undefined) {
+    log(config, "error", "configuration error", { detail: "neither LOGIN_URL nor DEV_LOGIN is set" });
+    trace.outcome = "server_error";
+    return devicePage(500, "Sign-in is not set up", "This server has no login page configured.");
+  }
+  trace.clientId = device.clientId;
+  const id = await sealPendingRequest(
+    config,
+    {
+      sid: device.sid,
+      device: true,
+      clientId: device.clientId,
+      ...(device.clientName !== undefined && { clientName: device.clientName }),
+      ...(device.clientOrganizationId !== undefined && { clientOrganizationId: device.clientOrganizationId }),
+      redirectUri: `${issuer}/device`,
+      scope: device.scope,
+      ...(device.resources !== undefined && { resources: device.resources }),
+    },
+    now,
+  );
+  login.searchParams.set("authorization_request", id);
+  return new Response(null, { status: 302, headers: { Location: login.toString(), "Cache-Control": "no-store" } });
+}
+
+function tooManyGuesses(retryAfter: number): OAuthError {
+  return new OAuthError("slow_down", "Too many wrong user codes from here.", 429, {
+    "Retry-After": String(retryAfter),
+  });
+}
+
+function codeForm(): Response {
+  return htmlPage(
+    "Connect a device",
+    `<h1>Connect a device</h1>
+<p>Type the code your device shows.</p>
+<form method="get" action="/device">
+<label for="user_code">Code</label>
+<input id="user_code" name="user_code" required autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" maxlength="16" placeholder="${displayUserCode("BCDFGHJK")}">
+<button type="submit" class="primary">Continue</button>
+</form>`,
+  );
+}
+
+function resultPage(result: "approved" | "denied"): Response {
+  return result === "approved"
+    ? devicePage(200, "Device connected", "You can return to your device now; it will continue by itself.")
+    : devicePage(200, "Device not connected", "You declined. You can close this page.");
+}
+
+function devicePage(status: number, heading: string, detail: string, withForm = false): Response {
+  return htmlPage(
+    "Connect a device",
+    `<h1>${escapeHtml(heading)}</h1>
+<p>${escapeHtml(detail)}</p>${withForm ? `\n<p><a href="/device">Type the code again</a></p>` : ""}`,
+    status,
+  );
+}
