@@ -96,7 +96,7 @@ export function usableKeys(set: Record<string, unknown>): Record<string, unknown
 function readJwks(value: unknown): PublicJwkSet {
   const keys = (value as { keys?: unknown } | null)?.keys;
   if (typeof value !== "object" || Array.isArray(value) || !Array.isArray(keys) || keys.length === 0) {
-    invalid('jwks must be a JWK Set: {"keys": [...]} with at least one key.');
+    invalid("jwks must be a JWK Set (an object whose keys member lists at least one key).");
   }
   if (keys.length > MAX_CLIENT_KEYS) invalid(`jwks may hold at most ${MAX_CLIENT_KEYS} keys.`);
   const kept = keys.map((entry) => {

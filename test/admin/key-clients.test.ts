@@ -19,7 +19,7 @@ const MACHINE = {
 const MESSAGE = {
   exactlyOne: "A private_key_jwt client needs exactly one of jwks and jwks_uri.",
   onlyForKeys: "jwks and jwks_uri are only for private_key_jwt clients.",
-  notASet: 'jwks must be a JWK Set: {"keys": [...]} with at least one key.',
+  notASet: "jwks must be a JWK Set (an object whose keys member lists at least one key).",
   tooMany: "jwks may hold at most 10 keys.",
   privateKey: "jwks must hold public keys only: no d, p, q, dp, dq, qi, oth or k.",
   unusable: "jwks may hold only RSA, EC P-256 and Ed25519 signing keys, each with an optional kid and alg.",

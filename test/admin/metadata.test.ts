@@ -13,8 +13,10 @@ const BASE_METADATA = {
 
 const MESSAGE = {
   grantTypesArray: "grant_types must be a non-empty array.",
-  grantTypesValues: "grant_types may hold only authorization_code, refresh_token and client_credentials.",
-  refreshNeedsCode: "refresh_token needs authorization_code, which is where refresh tokens come from.",
+  grantTypesValues:
+    "grant_types may hold only authorization_code, refresh_token, client_credentials and the device code and token exchange grants.",
+  refreshNeedsCode:
+    "refresh_token needs authorization_code or the device code grant, which is where refresh tokens come from.",
   machineNeedsSecret: "client_credentials needs a confidential client (token_endpoint_auth_method other than none).",
   authMethod: "token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none.",
   redirectUrisArray: "redirect_uris must be a non-empty array for the authorization_code grant.",

@@ -2,7 +2,19 @@
 export const ENDPOINTS = {
   token: {
     path: "/oauth2/token",
-    names: ["grant_type", "refresh_token", "code", "redirect_uri", "code_verifier", "scope", "resource"],
+    names: [
+      "grant_type",
+      "refresh_token",
+      "code",
+      "redirect_uri",
+      "code_verifier",
+      "scope",
+      "resource",
+      "device_code",
+      "subject_token",
+      "subject_token_type",
+      "audience",
+    ],
   },
   revoke: { path: "/oauth2/revoke", names: ["token", "token_type_hint"] },
   introspection: { path: "/oauth2/introspection", names: ["token", "token_type_hint"] },

@@ -12,6 +12,7 @@ const GRANT_TYPES = [
   "refresh_token",
   "authorization_code",
   "client_credentials",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
   "password",
   "implicit",
   "urn:ietf:params:oauth:grant-type:device_code",
@@ -88,7 +89,14 @@ export function valueFor(name: string, fixtures: FuzzFixtures, text = randomText
     case "refresh_token":
     case "code":
     case "token":
+    case "subject_token":
+    case "device_code":
       return tokenValue;
+    case "subject_token_type":
+      return fc.oneof(
+        fc.constantFrom("urn:ietf:params:oauth:token-type:access_token", "urn:ietf:params:oauth:token-type:jwt"),
+        text,
+      );
     case "redirect_uri":
       return fc.oneof(
         { weight: 3, arbitrary: fc.constant(fixtures.redirectUri) },
@@ -125,6 +133,7 @@ export function valueFor(name: string, fixtures: FuzzFixtures, text = randomText
     case "token_type_hint":
       return fc.oneof(fc.constantFrom(...HINTS), text);
     case "resource":
+    case "audience":
       return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...RESOURCES) }, { weight: 1, arbitrary: text });
     default:
       return text;

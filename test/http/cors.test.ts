@@ -50,7 +50,9 @@ describe("cross-origin access for browser clients", () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(allowed.headers.get("Access-Control-Allow-Methods")).toBe("POST");
-    expect(allowed.headers.get("Access-Control-Allow-Headers")).toBe("Authorization, Content-Type");
+    expect(allowed.headers.get("Access-Control-Allow-Headers")).toBe(
+      "Authorization, Content-Type, DPoP, MCP-Protocol-Version",
+    );
 
     const refused = await open("/oauth2/register", {
       method: "POST",
@@ -59,7 +61,9 @@ describe("cross-origin access for browser clients", () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(refused.headers.get("Access-Control-Expose-Headers")).toBe("WWW-Authenticate, Retry-After, X-Request-Id");
+    expect(refused.headers.get("Access-Control-Expose-Headers")).toBe(
+      "WWW-Authenticate, DPoP-Nonce, Retry-After, X-Request-Id",
+    );
   });
 
   it("lets any origin read a token endpoint error, its challenge included", async () => {

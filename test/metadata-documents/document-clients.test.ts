@@ -110,6 +110,8 @@ describe("a client whose client_id is its metadata document's URL", () => {
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
       client_kind: "metadata_document",
+      resource: [],
+      prompt: [],
     });
   });
 

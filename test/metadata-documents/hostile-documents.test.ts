@@ -120,7 +120,11 @@ describe("client_ids that are not exactly a document URL", () => {
   });
 
   it("fetches nothing over plain http while CLIENT_METADATA_ALLOW_LOOPBACK is unset", async () => {
-    const strict = callerWith({ CLIENT_ID_METADATA_DOCUMENTS: "true", LOGIN_URL: "https://login.example/start" });
+    const strict = callerWith({
+      CLIENT_ID_METADATA_DOCUMENTS: "true",
+      LOGIN_URL: "https://login.example/start",
+      CLIENT_METADATA_ALLOW_LOOPBACK: "",
+    });
     const url = documentUrl("good");
     await expectUnknownClientPage(await authorizeAs(url, strict));
     await expectInvalidClient(await tokenRequestAs(url, strict));

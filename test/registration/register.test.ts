@@ -10,14 +10,20 @@ import type { TestClient } from "../support/clients";
 import { LOGIN_URL, REDIRECT_URI, runCodeFlow, startAuthorization } from "../support/code-flow";
 import { admin, call, callerWith } from "../support/worker";
 
-const open = callerWith({ DYNAMIC_REGISTRATION: "open", LOGIN_URL, SCOPES: "mcp:tools mcp:resources" });
+// CLIENT_METADATA_ALLOW_LOOPBACK off, as in production (the test projects turn it on).
+const open = callerWith({
+  DYNAMIC_REGISTRATION: "open",
+  LOGIN_URL,
+  SCOPES: "mcp:tools mcp:resources",
+  CLIENT_METADATA_ALLOW_LOOPBACK: "",
+});
 
 const CLIENT_ID = /^client_[A-Za-z0-9_-]{22}$/;
 const SECRET = /^bsk_[A-Za-z0-9_-]{43}$/;
 const EVERY_SCOPE = "openid profile email phone address offline_access mcp:tools mcp:resources";
 
 const MESSAGE = {
-  grantTypes: "grant_types may hold only authorization_code and refresh_token.",
+  grantTypes: "grant_types may hold only authorization_code, refresh_token and the device code grant.",
   clientCredentials: "client_credentials cannot be registered here: machine clients are registered by the operator.",
   responseTypes: "response_types must hold code alone.",
   scopeNone: "scope names no scope that this server supports.",
@@ -209,6 +215,8 @@ describe("POST /oauth2/register", () => {
       redirect_uri: REDIRECT_URI,
       expires_at: expect.any(Number),
       client_kind: "dynamic",
+      resource: [],
+      prompt: [],
     });
   });
 
@@ -241,7 +249,7 @@ describe("POST /oauth2/register", () => {
     await expectError(await register(metadata), {
       status: 400,
       error: "invalid_client_metadata",
-      description: "jwks_uri must be an https URL without a user name or fragment.",
+      description: "jwks_uri must be an https URL without a fragment or userinfo.",
     });
     const loopback = callerWith({ DYNAMIC_REGISTRATION: "open", CLIENT_METADATA_ALLOW_LOOPBACK: "true" });
     const body = await expectRegistered(await register(metadata, {}, loopback));
@@ -267,8 +275,8 @@ describe("POST /oauth2/register: refused metadata", () => {
     ],
     ["the implicit grant", { grant_types: ["implicit"] }, MESSAGE.grantTypes],
     [
-      "the device grant, which no client here may use yet",
-      { grant_types: ["urn:ietf:params:oauth:grant-type:device_code"] },
+      "the token exchange grant, which is for confidential clients the operator registers",
+      { grant_types: ["urn:ietf:params:oauth:grant-type:token-exchange"] },
       MESSAGE.grantTypes,
     ],
     ["response_types token", { response_types: ["token"] }, MESSAGE.responseTypes],
