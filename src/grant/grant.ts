@@ -162,7 +162,13 @@ export class Grant extends DurableObject<Env> {
    * nothing the caller waits for, and nothing at all on the path of a refresh that succeeds.
    */
   private announceEnd(family: FamilyState): void {
-    const ended = { issuer: family.issuer, clientId: family.clientId, subject: family.subject, sid: family.sid };
+    const ended = {
+      issuer: family.issuer,
+      clientId: family.clientId,
+      subject: family.subject,
+      sid: family.sid,
+      ...(family.idTokenAlg !== undefined && { idTokenAlg: family.idTokenAlg }),
+    };
     this.ctx.waitUntil(sendLogoutNotice(this.env, readConfig(this.env), ended));
   }
 

@@ -38,7 +38,7 @@ export async function sendLogoutNotice(env: Env, config: Config, ended: LogoutTo
     if (uri === undefined) return;
     const keys = await loadSigningKeys(config.signingKeys);
     // One token for every attempt: they are one notice, and its `jti` lets the client see so.
-    const form = new URLSearchParams({ logout_token: await signLogoutToken(keys.active, ended, nowSeconds()) });
+    const form = new URLSearchParams({ logout_token: await signLogoutToken(keys, ended, nowSeconds()) });
     for (let attempt = 1; ; attempt++) {
       const outcome = await postForm(uri, form, ATTEMPT_TIMEOUT_MS);
       const detail = {

@@ -7,7 +7,7 @@
  */
 import { SignJWT } from "jose";
 import { randomBase64url } from "../encoding/base64url";
-import type { SigningKey } from "./keys";
+import { idTokenKey, type SigningAlgorithm, type SigningKeySet } from "./keys";
 
 /** The event that makes a JWT a logout token (Back-Channel Logout §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
@@ -21,13 +21,17 @@ export interface LogoutTokenSubject {
   clientId: string;
   subject: string;
   sid: string;
+  /** The client's `id_token_signed_response_alg`, whose key signs its logout tokens too. */
+  idTokenAlg?: SigningAlgorithm;
 }
 
 /**
- * Signs a logout token: header `typ: "logout+jwt"` and `kid`; `iss`, `aud` (the client), `iat`,
- * `exp` two minutes on, a fresh `jti`, `sub`, `sid` and the back-channel logout event.
+ * Signs a logout token with the key of the client's ID tokens: header `typ: "logout+jwt"` and
+ * `kid`; `iss`, `aud` (the client), `iat`, `exp` two minutes on, a fresh `jti`, `sub`, `sid` and
+ * the back-channel logout event.
  */
-export function signLogoutToken(key: SigningKey, about: LogoutTokenSubject, now: number): Promise<string> {
+export function signLogoutToken(keys: SigningKeySet, about: LogoutTokenSubject, now: number): Promise<string> {
+  const key = idTokenKey(keys, about.idTokenAlg);
   return new SignJWT({
     iss: about.issuer,
     sub: about.subject,

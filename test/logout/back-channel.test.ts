@@ -20,12 +20,13 @@ import { expectRevocationAnswer, revoke } from "../revocation/endpoint-requests"
 import { expectRedirect, logoutGet, POST_LOGOUT_URI, signIn } from "./logout-support";
 
 /** A client that registered a back-channel logout URI of its own. */
-async function notifiedClient(behaviour: Parameters<typeof receiverUri>[0] = "ok") {
+async function notifiedClient(behaviour: Parameters<typeof receiverUri>[0] = "ok", metadata = {}) {
   const uri = receiverUri(behaviour);
   const client = await registerClient({
     backchannel_logout_uri: uri,
     backchannel_logout_session_required: true,
     post_logout_redirect_uris: [POST_LOGOUT_URI],
+    ...metadata,
   });
   return { client, uri };
 }
@@ -81,6 +82,18 @@ describe("back-channel logout: the logout token", () => {
       aud: idToken.aud,
       sid: idToken.sid,
     });
+  });
+
+  it("is signed like the client's ID tokens, by the key of its id_token_signed_response_alg", async () => {
+    const { client, uri } = await notifiedClient("ok", { id_token_signed_response_alg: "RS256" });
+    const session = await signIn(client);
+
+    await admin("POST", `/admin/grants/${session.sid}/revoke`);
+
+    const [request] = await waitForRequests(uri, 1);
+    const { protectedHeader } = await verifyLogoutToken(logoutTokenOf(request!), client.client_id);
+    expect(protectedHeader).toEqual({ alg: "RS256", kid: "test-rs256", typ: "logout+jwt" });
+    expect(decodeProtectedHeader(session.tokens.id_token)).toMatchObject({ alg: "RS256", kid: "test-rs256" });
   });
 
   it("gets a fresh jti for every notice", async () => {
