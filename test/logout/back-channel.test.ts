@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { BACKCHANNEL_LOGOUT_EVENT } from "../../src/tokens/logout-token";
 import { receivedAt, receiverUri, logoutTokenOf, verifyLogoutToken, waitForRequests } from "../support/back-channel";
 import { registerClient, type TestClient } from "../support/clients";
-import { issueCode, jwtPayload, redeem } from "../support/code-flow";
+import { aliceLogin, issueCode, jwtPayload, redeem, runCodeFlow } from "../support/code-flow";
 import { ageFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
 import { admin, BASE } from "../support/worker";
@@ -135,6 +135,19 @@ describe("back-channel logout: every way a grant is ended", () => {
     expect((await admin("POST", `/admin/grants/${session.sid}/revoke`)).status).toBe(204);
 
     expect((await oneNotice(uri, client)).sid).toBe(session.sid);
+  });
+
+  it("notifies every client of a user signed out everywhere", async () => {
+    const subject = `user_${crypto.randomUUID()}`;
+    const [one, other] = await Promise.all([notifiedClient(), notifiedClient()]);
+    const sessions = await Promise.all(
+      [one, other].map(({ client }) => runCodeFlow(client, {}, aliceLogin({ subject }))),
+    );
+
+    expect((await admin("POST", `/admin/users/${subject}/revoke`)).status).toBe(204);
+
+    const notices = await Promise.all([oneNotice(one.uri, one.client), oneNotice(other.uri, other.client)]);
+    expect(notices.map((notice) => [notice.sid, notice.sub])).toEqual(sessions.map(({ sid }) => [sid, subject]));
   });
 
   it("notifies when a reused refresh token ends the family", async () => {
