@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | "authorization_pending"
   | "slow_down"
   | "expired_token"
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce"
   | "not_found"
   | "conflict"
   | "unsupported_response_type"

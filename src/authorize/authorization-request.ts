@@ -29,6 +29,8 @@ export interface ValidAuthorizationRequest {
   resources?: string[];
   /** `prompt`'s values other than `none` (which is refused), for the host application. */
   prompt?: string[];
+  /** RFC 9449 §10: the DPoP key whose proof must redeem the code. */
+  dpopJkt?: string;
   /** OIDC Core §3.1.2.1: how old, in seconds, the user's authentication may be. */
   maxAge?: number;
   loginHint?: string;
@@ -92,8 +94,14 @@ export function validateAuthorizationRequest(
   }
   const resources = readResources(params, configuredResources);
   const hints = readLoginHints(get);
+  const dpopJkt = get("dpop_jkt");
+  // A JWK SHA-256 thumbprint (RFC 7638) is the base64url of 32 bytes.
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) {
+    refuse("invalid_request", "dpop_jkt must be a JWK SHA-256 thumbprint.");
+  }
   return {
     ...hints,
+    ...(dpopJkt !== undefined && { dpopJkt }),
     // OIDC Core §11: offline_access may be ignored; a client that cannot use the refresh_token
     // grant would only be handed a refresh token it can never redeem.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),

@@ -135,6 +135,10 @@ export function validateClientMetadata(
     ),
     post_logout_redirect_uris: readPostLogoutRedirectUris(input.post_logout_redirect_uris),
     id_token_signed_response_alg: readIdTokenAlg(input.id_token_signed_response_alg, settings.signingAlgorithms),
+    dpop_bound_access_tokens: readFlag(
+      input.dpop_bound_access_tokens,
+      "dpop_bound_access_tokens must be true or false.",
+    ),
     ...readKeyMaterial(input, method, { allowLoopback: settings.clientMetadataAllowLoopback }),
     ...readBackchannelMetadata(input),
   };
@@ -187,6 +191,13 @@ function readPostLogoutRedirectUris(value: unknown): string[] | undefined {
     invalid("post_logout_redirect_uris must be an array of at most 20 URIs.");
   }
   return [...new Set(value.map((uri) => checkRedirectUri(uri)))];
+}
+
+/** A true-or-false member (absent stays absent; `false` is kept as the client said it). */
+function readFlag(value: unknown, description: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") invalid(description);
+  return value;
 }
 
 /** OIDC Registration §2: the ID tokens' algorithm, one that a configured key signs with. */

@@ -65,6 +65,8 @@ export interface ClientMetadata {
   jwks?: PublicJwkSet;
   /** ...or where to fetch them (https). */
   jwks_uri?: string;
+  /** RFC 9449 §5.2: the client always proves a key, so a bearer token request is refused. */
+  dpop_bound_access_tokens?: boolean;
   /** The algorithm its ID tokens are signed with (OIDC Registration §2); RS256 for some clients. */
   id_token_signed_response_alg?: "ES256" | "EdDSA" | "RS256";
 }

@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import { supportedScopes } from "../scope";
 import { STANDARD_CLAIMS } from "../tokens/claims";
 import { ASSERTION_ALGORITHMS } from "../tokens/client-assertion";
+import { DPOP_ALGORITHMS } from "../tokens/dpop-proof";
 import type { SigningKeySet } from "../tokens/keys";
 
 // Both revocation and introspection authenticate the client as the token endpoint does.
@@ -53,6 +54,7 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     code_challenge_methods_supported: ["S256"],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     claims_supported: CLAIMS_SUPPORTED,
     // OIDC Discovery defaults request_uri_parameter_supported to true; Baton refuses both.
     request_parameter_supported: false,

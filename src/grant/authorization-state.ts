@@ -52,6 +52,8 @@ export interface PendingAuthorization {
   nonce?: string;
   /** PKCE S256 challenge; absent only for confidential clients that sent none. */
   codeChallenge?: string;
+  /** `dpop_jkt` (RFC 9449 §10): the key the code's redemption must prove. */
+  dpopJkt?: string;
   /** The client's organization, used when the login names none. */
   clientOrganizationId?: string;
   /** Where the client's record came from, for the consent screen; absent means `registered`. */
@@ -81,6 +83,7 @@ export interface IssuedCode {
   resources?: string[];
   nonce?: string;
   codeChallenge?: string;
+  dpopJkt?: string;
   subject: string;
   claims: UserClaims;
   accessTokenClaims?: UserClaims;

@@ -12,7 +12,7 @@ import { isSubsetOf } from "../scope";
 import type { SigningAlgorithm } from "../tokens/keys";
 import type { LoginOutcome } from "./authorization-state";
 import { openFamily } from "./family";
-import type { TokenResult } from "./rpc";
+import type { DpopProofRef, TokenResult } from "./rpc";
 import type { GrantStore } from "./store";
 
 /** How long a device authorization lives (seconds). @see RFC 8628 §3.2 `expires_in` */
@@ -45,6 +45,8 @@ export interface DevicePoll {
   deviceCodeHash: string;
   clientId: string;
   issuer: string;
+  publicClient: boolean;
+  dpop?: DpopProofRef;
 }
 
 /** The answer to one poll. */
@@ -122,6 +124,7 @@ export async function pollDevice(
       ...(device.resources !== undefined && { resources: device.resources }),
       refreshAllowed: device.refreshAllowed,
       ...(device.idTokenAlg !== undefined && { idTokenAlg: device.idTokenAlg }),
+      ...(poll.dpop !== undefined && { dpop: poll.dpop, bindRefreshToKey: poll.publicClient }),
     },
     now,
   );

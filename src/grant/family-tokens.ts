@@ -17,6 +17,8 @@ export interface ResponseShape {
   refreshToken: string | undefined;
   /** Only on the first response (OIDC Core §12.2 drops it on refresh). */
   nonce?: string;
+  /** The DPoP key the access token is bound to (`cnf.jkt`), when the request proved one. */
+  dpopJkt?: string | undefined;
 }
 
 /** Signs the access token (and the ID token when `openid` is in the scope) for `family`. */
@@ -46,6 +48,7 @@ export async function familyTokenResponse(
     allowIdToken: true,
     ...(shape.nonce !== undefined && { nonce: shape.nonce }),
     ...(family.idTokenAlg !== undefined && { idTokenAlg: family.idTokenAlg }),
+    ...(shape.dpopJkt !== undefined && { dpopJkt: shape.dpopJkt }),
     ...(shape.refreshToken !== undefined && { refreshToken: shape.refreshToken }),
   });
 }

@@ -7,6 +7,7 @@
 import type { Config } from "../config";
 import { log } from "../log";
 import { formatScope, isSubsetOf } from "../scope";
+import { holdsBoundKey, isReplayed, remember } from "./dpop-binding";
 import { familyTokenResponse } from "./family-tokens";
 import { classifyPresentation } from "./presentation";
 import { narrowResources } from "../resources/resource-uri";
@@ -66,6 +67,9 @@ export async function openFamily(
     lastUsedAt: now,
     generation: 0,
     ...(offline && { familyKey: crypto.getRandomValues(new Uint8Array(32)) }),
+    // RFC 9449 §5: a public client's refresh tokens are bound to the key that proved the request.
+    ...(offline && input.bindRefreshToKey && input.dpop !== undefined && { dpopJkt: input.dpop.jkt }),
+    ...(input.dpop !== undefined && { dpopSeen: remember(undefined, input.dpop, now) }),
     ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
   };
   // The new keys are derived here, not through the store's cache: should this attempt fail, a
@@ -76,7 +80,13 @@ export async function openFamily(
   const body = await familyTokenResponse(
     config,
     family,
-    { scope: family.scope, resources: input.audience ?? resources, refreshToken, nonce: input.nonce },
+    {
+      scope: family.scope,
+      resources: input.audience ?? resources,
+      refreshToken,
+      nonce: input.nonce,
+      dpopJkt: input.dpop?.jkt,
+    },
     now,
   );
   const lifetimes = lifetimesOf(config);
@@ -105,6 +115,13 @@ export async function refreshFamily(
   const family = store.family();
   const presented = await authenticToken(store, config, family, input.refreshToken);
   if (family === undefined || presented === undefined) return { ok: false, error: "invalid_grant", reason: "unknown" };
+  // Without the bound key, a token proves nothing, not even reuse: whoever holds only the token
+  // (a thief) can neither use it nor end the family by presenting it (RFC 9449 §5).
+  if (family.clientId === input.clientId && !holdsBoundKey(family.dpopJkt, input.dpop)) {
+    return { ok: false, error: "invalid_grant", reason: "dpop_key" };
+  }
+  if (isReplayed(family.dpopSeen, input.dpop, now))
+    return { ok: false, error: "invalid_dpop_proof", reason: "replayed" };
   const verdict = classifyPresentation(family, presented.generation, input.clientId, now, lifetimesOf(config));
   switch (verdict.kind) {
     case "wrong_client":
@@ -117,6 +134,11 @@ export async function refreshFamily(
       await store.revoke();
       return { ok: false, error: "invalid_grant", reason: "reused" };
     case "retry": {
+      // The first answer goes only to a proof by the key it was given to: its access token is
+      // bound to that key. Another key is refused, and is no proof of theft.
+      if (family.retained!.jkt !== input.dpop?.jkt) return { ok: false, error: "invalid_grant", reason: "dpop_key" };
+      if (input.dpop !== undefined)
+        store.putFamily({ ...family, dpopSeen: remember(family.dpopSeen, input.dpop, now) });
       const body = await openAnswer(presented.mac, family.sid, family.retained!.sealed);
       return body === undefined ? { ok: false, error: "server_error", reason: "internal" } : { ok: true, body };
     }
@@ -145,7 +167,7 @@ async function rotate(
   const body = await familyTokenResponse(
     config,
     family,
-    { scope: input.scope ?? family.scope, resources: audience, refreshToken },
+    { scope: input.scope ?? family.scope, resources: audience, refreshToken, dpopJkt: input.dpop?.jkt },
     now,
   );
   const sealed = await sealAnswer(presentedMac, family.sid, body);
@@ -158,7 +180,13 @@ async function rotate(
     ...(codeHash !== undefined && now - family.createdAt <= CODE_REUSE_WINDOW && { codeHash }),
     generation: next,
     lastUsedAt: now,
-    retained: { generation: family.generation, rotatedAt: now, sealed },
+    retained: {
+      generation: family.generation,
+      rotatedAt: now,
+      sealed,
+      ...(input.dpop !== undefined && { jkt: input.dpop.jkt }),
+    },
+    ...(input.dpop !== undefined && { dpopSeen: remember(family.dpopSeen, input.dpop, now) }),
   };
   store.putFamily(rotated);
   return { ok: true, body };

@@ -21,8 +21,10 @@ import {
 } from "./family";
 import * as login from "./login";
 import { redeemCode } from "./redemption";
+import { isReplayed, remember } from "./dpop-binding";
 import { pollDevice, type DeviceAuthorization, type DevicePoll, type DevicePollResult, type PollClock } from "./device";
 import type {
+  DpopProofRef,
   LoginResult,
   RedeemCodeInput,
   RefreshInput,
@@ -114,6 +116,21 @@ export class Grant extends DurableObject<Env> {
   /** The live family, for userinfo and introspection; `undefined` once it has ended. */
   session(): SessionView | undefined {
     return sessionOf(this.store, readConfig(this.env), nowSeconds());
+  }
+
+  /**
+   * The live family for a request that proved a DPoP key, remembering the proof: a proof seen
+   * before is `"replayed"` (RFC 9449 §4.3, point 12).
+   */
+  async provenSession(proof: DpopProofRef): Promise<SessionView | "replayed" | undefined> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const now = nowSeconds();
+      const family = this.store.family();
+      if (family === undefined) return undefined;
+      if (isReplayed(family.dpopSeen, proof, now)) return "replayed";
+      this.store.putFamily({ ...family, dpopSeen: remember(family.dpopSeen, proof, now) });
+      return sessionOf(this.store, readConfig(this.env), now);
+    });
   }
 
   /** Introspects one of this family's refresh tokens for `clientId` (RFC 7662). */

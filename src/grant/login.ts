@@ -54,6 +54,7 @@ export async function completeAuthorization(
     ...(pending.resources !== undefined && { resources: pending.resources }),
     ...(pending.nonce !== undefined && { nonce: pending.nonce }),
     ...(pending.codeChallenge !== undefined && { codeChallenge: pending.codeChallenge }),
+    ...(pending.dpopJkt !== undefined && { dpopJkt: pending.dpopJkt }),
     subject: outcome.subject,
     claims: outcome.claims,
     ...(outcome.accessTokenClaims !== undefined && { accessTokenClaims: outcome.accessTokenClaims }),

@@ -45,6 +45,10 @@ export async function redeemCode(
   if (!(await pkceHolds(issued.codeChallenge, input.codeVerifier))) {
     return { ok: false, error: "invalid_grant", reason: "mismatch" };
   }
+  // RFC 9449 §10: a code bound by dpop_jkt is redeemed only with a proof by that key.
+  if (issued.dpopJkt !== undefined && input.dpop?.jkt !== issued.dpopJkt) {
+    return { ok: false, error: "invalid_grant", reason: "dpop_key" };
+  }
   // RFC 8707 §2.2: the token may be for some of the grant's resources, never for another.
   const audience = narrowResources(issued.resources ?? [], input.resources ?? []);
   if (audience === undefined) return { ok: false, error: "invalid_target", reason: "resource_not_granted" };
@@ -65,6 +69,7 @@ export async function redeemCode(
       codeHash,
       ...(issued.resources !== undefined && { resources: issued.resources, audience }),
       refreshAllowed: input.refreshAllowed,
+      ...(input.dpop !== undefined && { dpop: input.dpop, bindRefreshToKey: input.publicClient }),
       ...(input.idTokenAlg !== undefined && { idTokenAlg: input.idTokenAlg }),
     },
     now,

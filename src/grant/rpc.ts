@@ -5,6 +5,16 @@
 import type { UserClaims } from "../tokens/claims";
 import type { SigningAlgorithm } from "../tokens/keys";
 
+/**
+ * A request's checked DPoP proof, as the grant's object needs it: the key's thumbprint (RFC
+ * 7638), the hash of the proof's `jti` (to refuse a replay) and when the proof lapses.
+ */
+export interface DpopProofRef {
+  jkt: string;
+  jtiHash: string;
+  expiresAt: number;
+}
+
 /** What creates a family: the user, the client and the granted scope. */
 export interface StartFamilyInput {
   sid: string;
@@ -30,6 +40,10 @@ export interface StartFamilyInput {
   refreshAllowed?: boolean;
   /** The client's `id_token_signed_response_alg`, if it registered one. */
   idTokenAlg?: SigningAlgorithm;
+  /** The first token request's DPoP proof: it binds the first access token. */
+  dpop?: DpopProofRef;
+  /** Whether the family's refresh tokens are bound to that key (a public client's, RFC 9449 §5). */
+  bindRefreshToKey?: boolean;
 }
 
 /** A refresh request that has passed client authentication. */
@@ -40,6 +54,7 @@ export interface RefreshInput {
   scope?: string[];
   /** The resources asked for (already checked to be valid indicators); none means all. */
   resources?: string[];
+  dpop?: DpopProofRef;
 }
 
 /** A code redemption that has passed client authentication. */
@@ -55,6 +70,9 @@ export interface RedeemCodeInput {
   refreshAllowed: boolean;
   /** The client's `id_token_signed_response_alg`, if it registered one. */
   idTokenAlg?: SigningAlgorithm;
+  dpop?: DpopProofRef;
+  /** Whether the client is public, whose refresh tokens a DPoP proof binds. */
+  publicClient: boolean;
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */
@@ -62,10 +80,11 @@ export type GrantFailure =
   | {
       ok: false;
       error: "invalid_grant";
-      reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" | "signed_out";
+      reason: "unknown" | "wrong_client" | "expired" | "reused" | "mismatch" | "signed_out" | "dpop_key";
     }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
   | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
+  | { ok: false; error: "invalid_dpop_proof"; reason: "replayed" }
   /** A device code poll that gets no tokens (yet). @see RFC 8628 §3.5 */
   | { ok: false; error: "authorization_pending" | "slow_down" | "access_denied" | "expired_token"; reason: "device" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };

@@ -4,6 +4,7 @@
  */
 import type { UserClaims } from "../tokens/claims";
 import type { SigningAlgorithm } from "../tokens/keys";
+import type { SeenProof } from "./dpop-binding";
 import type { SealedAnswer } from "./replay";
 
 /** The storage key of the family state. */
@@ -16,6 +17,8 @@ export interface RetainedAnswer {
   /** When it was given (seconds). */
   rotatedAt: number;
   sealed: SealedAnswer;
+  /** The DPoP key of the rotation's proof: a retry must prove the same key (RFC 9449 §5). */
+  jkt?: string;
 }
 
 /** One active token family. All times are seconds since the epoch. */
@@ -45,6 +48,10 @@ export interface FamilyState {
   /** The generation of the one current refresh token. */
   generation: number;
   retained?: RetainedAnswer;
+  /** The key the family's refresh tokens are bound to (a public client's DPoP key). */
+  dpopJkt?: string;
+  /** DPoP proofs seen, until they lapse (grant/dpop-binding.ts). */
+  dpopSeen?: SeenProof[];
   /**
    * base64url SHA-256 of the authorization code the family came from, to spot its reuse; dropped
    * at the first rotation after its reuse window (see `CODE_REUSE_WINDOW`).

@@ -4,6 +4,7 @@
  *
  * @see RFC 6749 §4.1.3, RFC 7636 §4.5
  */
+import { isConfidential } from "../clients/record";
 import { invalidRequest } from "../errors";
 import { sidOfAuthorizationCode } from "../grant/authorization-code";
 import type { GrantContext } from "./context";
@@ -34,6 +35,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
     issuer,
     ...(resources.length > 0 && { resources }),
     refreshAllowed: client.grant_types.includes("refresh_token"),
+    publicClient: !isConfidential(client),
+    ...(context.dpop !== undefined && { dpop: context.dpop }),
     ...(client.id_token_signed_response_alg !== undefined && { idTokenAlg: client.id_token_signed_response_alg }),
   });
   if (!result.ok) throw grantFailureError(result);

@@ -35,6 +35,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<str
     },
     scope: requested.length > 0 ? requested : allowed,
     resources,
+    ...(context.dpop !== undefined && { dpopJkt: context.dpop.jkt }),
     now: nowSeconds(),
     accessTokenTtl: config.accessTokenTtl,
     idTokenTtl: config.idTokenTtl,

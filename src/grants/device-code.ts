@@ -5,6 +5,7 @@
  * @see RFC 8628 §3.4, §3.5
  */
 import { hashDeviceCode, sidOfDeviceCode } from "../device/codes";
+import { isConfidential } from "../clients/record";
 import { invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
 import { verifySid } from "../grant/sid";
@@ -22,6 +23,8 @@ export async function deviceCodeGrant(context: GrantContext): Promise<string> {
     deviceCodeHash: await hashDeviceCode(deviceCode),
     clientId: client.client_id,
     issuer,
+    publicClient: !isConfidential(client),
+    ...(context.dpop !== undefined && { dpop: context.dpop }),
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

@@ -23,6 +23,8 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
       return new OAuthError("access_denied", "The user denied the request.");
     case "expired_token":
       return new OAuthError("expired_token", "The device code has expired; start again.");
+    case "invalid_dpop_proof":
+      return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
     case "server_error":
       return serverError();
   }

@@ -38,6 +38,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<string> 
     clientId: client.client_id,
     ...(scope !== undefined && { scope }),
     ...(resources.length > 0 && { resources }),
+    ...(context.dpop !== undefined && { dpop: context.dpop }),
   });
   if (!result.ok) throw grantFailureError(result);
   return result.body;

@@ -75,6 +75,7 @@ export async function tokenExchangeGrant(context: GrantContext): Promise<string>
     idTokenTtl: config.idTokenTtl,
     allowIdToken: false,
     issuedTokenType: ACCESS_TOKEN_TYPE,
+    ...(context.dpop !== undefined && { dpopJkt: context.dpop.jkt }),
   });
 }
 

@@ -14,6 +14,8 @@ import { deviceCodeGrant } from "../grants/device-code";
 import { refreshTokenGrant } from "../grants/refresh-token";
 import { tokenExchangeGrant } from "../grants/token-exchange";
 import { readClientCredentials } from "./client-credentials";
+import { nowSeconds } from "../clock";
+import { invalidProof, nonceHeader, readDpopProof } from "../dpop/request-proof";
 import { sourceAddress } from "./source-address";
 import { readParams } from "./params";
 import type { Endpoint } from "./endpoint";
@@ -44,6 +46,13 @@ export async function handleTokenRequest(endpoint: Endpoint): Promise<Response> 
   if (!client.grant_types.includes(grantType as GrantType)) {
     throw new OAuthError("unauthorized_client", "The client is not allowed to use this grant type.");
   }
-  const body = await grant({ env, config, client, params, issuer });
-  return new Response(body, { headers: NO_STORE_HEADERS });
+  const now = nowSeconds();
+  const dpop = await readDpopProof(request, { method: "POST", url: `${issuer}${url.pathname}` }, config, now);
+  // RFC 9449 §5.2: a client that registered for DPoP-bound tokens never gets a bearer one.
+  if (dpop === undefined && client.dpop_bound_access_tokens === true) {
+    throw invalidProof("A DPoP proof is required for this client.");
+  }
+  const body = await grant({ env, config, client, params, issuer, ...(dpop !== undefined && { dpop }) });
+  const headers = dpop === undefined ? NO_STORE_HEADERS : { ...NO_STORE_HEADERS, ...(await nonceHeader(config, now)) };
+  return new Response(body, { headers });
 }

@@ -82,5 +82,6 @@ function describe(claims: VerifiedAccessToken): object {
     ...(claims.sid !== undefined && { sid: claims.sid }),
     ...(claims.org_id !== undefined && { org_id: claims.org_id }),
     ...(claims.act !== undefined && { act: claims.act }),
+    ...(claims.cnf !== undefined && { cnf: claims.cnf }),
   };
 }

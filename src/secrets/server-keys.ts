@@ -17,6 +17,8 @@ export interface ServerKey {
   refreshMac: CryptoKey;
   /** AES-256-GCM: sealing values the Worker hands out and reads back. */
   seal: CryptoKey;
+  /** HMAC-SHA256: DPoP nonces (RFC 9449 §8), made from the time alone. */
+  dpopNonce: CryptoKey;
 }
 
 /** The keys of every configured secret, the one that makes new values first. */
@@ -56,10 +58,11 @@ async function importOne(secret: Uint8Array): Promise<ServerKey> {
       false,
       usages,
     );
-  const [sidTag, refreshMac, seal] = await Promise.all([
+  const [sidTag, refreshMac, seal, dpopNonce] = await Promise.all([
     derive("sid tag", HMAC, ["sign"]),
     derive("refresh mac", HMAC, ["sign"]),
     derive("seal", AES, ["encrypt", "decrypt"]),
+    derive("dpop nonce", HMAC, ["sign"]),
   ]);
-  return { sidTag, refreshMac, seal };
+  return { sidTag, refreshMac, seal, dpopNonce };
 }

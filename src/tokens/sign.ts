@@ -21,6 +21,8 @@ export interface AccessTokenClaims {
   org_id?: string;
   /** The login's own access token claims; Baton's claims are set after them and win. */
   extra?: Record<string, unknown>;
+  /** RFC 9449 §6.1: the DPoP key the token is bound to. */
+  cnf?: { jkt: string };
 }
 
 /**
@@ -41,6 +43,7 @@ export function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Pro
   };
   if (claims.sid !== undefined) payload.sid = claims.sid;
   if (claims.org_id !== undefined) payload.org_id = claims.org_id;
+  if (claims.cnf !== undefined) payload.cnf = claims.cnf;
   return sign(key, "at+jwt", payload);
 }
 

@@ -49,6 +49,8 @@ export interface TokenResponseInput {
   idTokenAlg?: SigningAlgorithm;
   /** RFC 8693 §2.2.1: what a token exchange issued. */
   issuedTokenType?: string;
+  /** RFC 9449 §6: the key the access token is bound to; its `token_type` is then `DPoP`. */
+  dpopJkt?: string;
   refreshToken?: string;
 }
 
@@ -67,11 +69,12 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
     ...(subject.sid !== undefined && { sid: subject.sid }),
     ...(subject.organizationId !== undefined && { org_id: subject.organizationId }),
     ...(subject.accessTokenClaims !== undefined && { extra: subject.accessTokenClaims }),
+    ...(input.dpopJkt !== undefined && { cnf: { jkt: input.dpopJkt } }),
   });
   const body: Record<string, string | number> = {
     access_token: accessToken,
     ...(input.issuedTokenType !== undefined && { issued_token_type: input.issuedTokenType }),
-    token_type: "bearer",
+    token_type: input.dpopJkt === undefined ? "bearer" : "DPoP",
     expires_in: input.accessTokenTtl,
     scope: scopeText,
   };

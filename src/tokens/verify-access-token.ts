@@ -23,6 +23,8 @@ export interface VerifiedAccessToken extends JWTPayload {
   org_id?: string;
   /** The actor of an exchanged token (RFC 8693 §4.1): the client that exchanged it. */
   act?: Record<string, unknown>;
+  /** The DPoP key the token is bound to (RFC 9449 §6.1). */
+  cnf?: { jkt: string };
 }
 
 // RFC 9068 §2.2: every access token carries these.
@@ -79,7 +81,8 @@ function hasAccessTokenShape(payload: JWTPayload): payload is VerifiedAccessToke
     optionalString(payload.sid) &&
     optionalString(payload.org_id) &&
     (payload.act === undefined ||
-      (typeof payload.act === "object" && payload.act !== null && !Array.isArray(payload.act)))
+      (typeof payload.act === "object" && payload.act !== null && !Array.isArray(payload.act))) &&
+    (payload.cnf === undefined || typeof (payload.cnf as { jkt?: unknown } | null)?.jkt === "string")
   );
 }
 

@@ -11,7 +11,9 @@ import { claimsForScope } from "../tokens/claims";
 import { loadSigningKeys } from "../tokens/keys";
 import { ownsSession, verifyAccessToken } from "../tokens/verify-access-token";
 import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
+import { nowSeconds } from "../clock";
 import { grantFor } from "../grant/locate";
+import { checkBinding, dpopSchemeToken, invalidDpopToken } from "./dpop-token";
 import type { Endpoint } from "../http/endpoint";
 
 /**
@@ -21,18 +23,32 @@ import type { Endpoint } from "../http/endpoint";
  */
 export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   const { request, env, config, url, issuer } = endpoint;
-  const token = await readBearerToken(request, url);
+  const dpopToken = dpopSchemeToken(request.headers.get("Authorization"));
+  const token = dpopToken ?? (await readBearerToken(request, url));
   if (token === undefined) throw missingToken();
   const keys = await loadSigningKeys(config.signingKeys);
   const claims = await verifyAccessToken(token, keys, issuer);
-  if (claims?.sid === undefined || !isSidShaped(claims.sid)) throw invalidToken();
+  if (claims?.sid === undefined || !isSidShaped(claims.sid))
+    throw dpopToken === undefined ? invalidToken() : invalidDpopToken();
+  const target = { method: request.method, url: `${issuer}${url.pathname}` };
+  const proof = await checkBinding(
+    request,
+    target,
+    token,
+    dpopToken !== undefined,
+    claims.cnf?.jkt,
+    config,
+    nowSeconds(),
+  );
+  const grant = grantFor(env, config, claims.sid);
   const [session, client] = await Promise.all([
-    grantFor(env, config, claims.sid).session(),
+    proof === undefined ? grant.session() : grant.provenSession(proof),
     // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID).
     resolveClient(env, config, claims.client_id),
   ]);
+  if (session === "replayed") throw invalidDpopToken();
   if (session === undefined || !ownsSession(claims, session)) {
-    throw invalidToken();
+    throw dpopToken === undefined ? invalidToken() : invalidDpopToken();
   }
   if (client === undefined) throw invalidToken();
   // A token that is no longer valid is refused as such before its scope is looked at.

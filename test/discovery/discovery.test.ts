@@ -50,6 +50,7 @@ function expectedMetadata(issuer: string) {
     revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
     introspection_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
     code_challenge_methods_supported: ["S256"],
+    dpop_signing_alg_values_supported: ["ES256", "EdDSA", "RS256", "PS256"],
     claims_supported: [
       "iss",
       "sub",

@@ -36,6 +36,8 @@ const ERRORS: Record<CheckedEndpoint, string[]> = {
     "slow_down",
     "access_denied",
     "expired_token",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
     "temporarily_unavailable",
   ],
   revoke: ["invalid_request", "invalid_client", "unsupported_token_type", "temporarily_unavailable"],

@@ -79,6 +79,24 @@ function hostileParams(endpoint: Endpoint, fixtures: FuzzFixtures): fc.Arbitrary
     .map(([list, repeat]) => (repeat === null || list.length === 0 ? list : [...list, list[repeat % list.length]!]));
 }
 
+const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const dpopHeader = fc.oneof(
+  fc.string({ unit: headerCharacter, maxLength: 60 }),
+  fc
+    .constantFrom<Record<string, unknown>>(
+      { typ: "dpop+jwt", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } },
+      { typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA", d: "AAAA" } },
+      { typ: "dpop+jwt", alg: "RS256", jwk: { kty: "RSA", n: "A".repeat(3000), e: "AQAB" } },
+      { typ: "dpop+jwt", alg: "none" },
+      { typ: "JWT", alg: "ES256" },
+    )
+    .map(
+      (header) =>
+        `${b64(header)}.${b64({ htm: "POST", htu: "https://baton.test/oauth2/token", jti: "j", iat: 1 })}.AAAA`,
+    ),
+  fc.constant("a.b.c, d.e.f"),
+);
+
 /** Extra headers a client, a proxy or an attacker might add. */
 const extraHeaders = fc.uniqueArray(
   fc.oneof(
@@ -88,6 +106,8 @@ const extraHeaders = fc.uniqueArray(
     ),
     fc.tuple(fc.constant("Content-Length"), fc.constantFrom("0", "1", "abc", "-1", "99999999999999999999", "65537")),
     fc.tuple(fc.constant("Content-Encoding"), fc.constantFrom("gzip", "br", "identity")),
+    // DPoP proofs (RFC 9449): malformed JWTs, a symmetric or private key, a huge key, two proofs.
+    fc.tuple(fc.constant("DPoP"), dpopHeader),
   ),
   { selector: ([name]) => name.toLowerCase(), maxLength: 2 },
 );

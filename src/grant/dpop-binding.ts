@@ -1,0 +1,47 @@
+/**
+ * DPoP inside a grant's object: which key a family's refresh tokens are bound to, and the
+ * proofs already seen. A proof's `jti` is remembered in the family's own state until the proof
+ * lapses, written with the rotation that it comes with, so a DPoP refresh stays one round trip
+ * and one write. A proof replayed inside its lifetime is refused.
+ *
+ * @see RFC 9449 §4.3 (point 12, jti), §5 (binding refresh tokens of public clients)
+ */
+import type { DpopProofRef } from "./rpc";
+
+/** One remembered proof: its `jti`'s hash and when it lapses. */
+export interface SeenProof {
+  h: string;
+  exp: number;
+}
+
+// A family sees a proof per refresh; a handful live at once, so a small list is enough.
+const MAX_SEEN = 32;
+
+/** Whether `proof` was seen before and has not lapsed. */
+export function isReplayed(
+  seen: readonly SeenProof[] | undefined,
+  proof: DpopProofRef | undefined,
+  now: number,
+): boolean {
+  return proof !== undefined && (seen ?? []).some((entry) => entry.h === proof.jtiHash && entry.exp > now);
+}
+
+/** The proofs to remember after `proof`: the lapsed ones dropped, the newest kept. */
+export function remember(
+  seen: readonly SeenProof[] | undefined,
+  proof: DpopProofRef | undefined,
+  now: number,
+): SeenProof[] | undefined {
+  if (proof === undefined) return seen === undefined ? undefined : seen.filter((entry) => entry.exp > now);
+  const kept = (seen ?? []).filter((entry) => entry.exp > now);
+  kept.push({ h: proof.jtiHash, exp: proof.expiresAt });
+  return kept.slice(-MAX_SEEN);
+}
+
+/**
+ * Whether a request by the holder of `proof` may use a family bound to `boundJkt` (undefined
+ * when the family is not bound): only a proof by the very key.
+ */
+export function holdsBoundKey(boundJkt: string | undefined, proof: DpopProofRef | undefined): boolean {
+  return boundJkt === undefined || proof?.jkt === boundJkt;
+}

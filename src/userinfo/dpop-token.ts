@@ -1,0 +1,54 @@
+/**
+ * A DPoP-bound access token at a resource (RFC 9449 §7): `Authorization: DPoP <token>` with a
+ * proof by the token's key (`cnf.jkt`) that hashes the token (`ath`). A bound token presented as
+ * `Bearer`, or an unbound one as `DPoP`, is refused with the DPoP challenge.
+ *
+ * @see RFC 9449 §7.1 (the challenge), §7.2 (`ath`)
+ */
+import type { Config } from "../config";
+import { readDpopProof } from "../dpop/request-proof";
+import { OAuthError } from "../errors";
+import type { DpopProofRef } from "../grant/rpc";
+
+const DPOP_HEADER = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** 401 with the DPoP challenge (RFC 9449 §7.1). */
+export function invalidDpopToken(): OAuthError {
+  return new OAuthError("invalid_token", "The access token is invalid, expired, revoked or not proved.", 401, {
+    "WWW-Authenticate": 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
+  });
+}
+
+/** The token of an `Authorization: DPoP` header; `undefined` for any other scheme. */
+export function dpopSchemeToken(header: string | null): string | undefined {
+  if (header === null || !/^DPoP(?: |$)/i.test(header)) return undefined;
+  const match = DPOP_HEADER.exec(header);
+  if (match === null) throw invalidDpopToken();
+  return match[1]!;
+}
+
+/**
+ * Checks that a verified token's binding matches how it came: a bound token (with `jkt`) only
+ * as `DPoP` with a proof by that key, an unbound one only as `Bearer`. Returns the proof, to be
+ * remembered by the grant.
+ *
+ * @throws OAuthError 401 `invalid_token` with the DPoP challenge otherwise; 400 for a bad proof.
+ */
+export async function checkBinding(
+  request: Request,
+  target: { method: string; url: string },
+  token: string,
+  viaDpop: boolean,
+  jkt: string | undefined,
+  config: Config,
+  now: number,
+): Promise<DpopProofRef | undefined> {
+  if (!viaDpop) {
+    if (jkt !== undefined) throw invalidDpopToken();
+    return undefined;
+  }
+  if (jkt === undefined) throw invalidDpopToken();
+  const proof = await readDpopProof(request, { ...target, accessToken: token }, config, now);
+  if (proof?.jkt !== jkt) throw invalidDpopToken();
+  return proof;
+}
