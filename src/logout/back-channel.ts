@@ -5,10 +5,10 @@
  * object, with a few bounded attempts; a client that cannot be reached misses the notice (the
  * tokens it holds stop working all the same).
  *
- * @see OpenID Connect Back-Channel Logout 1.0 §2.5 (request), §2.8 (response), §2.9 (retries)
+ * @see OpenID Connect Back-Channel Logout 1.0 §2.5 (request), §2.8 (response)
  */
 import { nowSeconds } from "../clock";
-import { getClient } from "../clients/store";
+import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
@@ -17,9 +17,9 @@ import { signLogoutToken, type LogoutTokenSubject } from "../tokens/logout-token
 import { postForm, type PostOutcome } from "../uri/bounded-post";
 
 /** Attempts per notice, each cut off after {@link ATTEMPT_TIMEOUT_MS}. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** How long one attempt may take, in milliseconds. */
-export const ATTEMPT_TIMEOUT_MS = 3_000;
+const ATTEMPT_TIMEOUT_MS = 3_000;
 /** The pause before each attempt after the first, in milliseconds. */
 const RETRY_DELAYS_MS = [1_000, 2_000];
 
@@ -33,7 +33,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function sendLogoutNotice(env: Env, config: Config, ended: LogoutTokenSubject): Promise<void> {
   const fields = { client_id: ended.clientId, sid: ended.sid };
   try {
-    const client = await getClient(env.CLIENTS, ended.clientId);
+    const client = await resolveClient(env, config, ended.clientId);
     const uri = client?.backchannel_logout_uri;
     if (uri === undefined) return;
     const keys = await loadSigningKeys(config.signingKeys);

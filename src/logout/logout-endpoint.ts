@@ -16,8 +16,8 @@
  *
  * @see OpenID Connect RP-Initiated Logout 1.0 §2 (request), §3 (redirection), §4 (validation)
  */
-import { getClient } from "../clients/store";
 import type { ClientRecord } from "../clients/record";
+import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import { grantFor } from "../grant/locate";
 import { verifySid } from "../grant/sid";
@@ -48,7 +48,7 @@ async function logout(endpoint: Endpoint): Promise<Response> {
     refuse("invalid_request", "The client_id is not the client the id_token_hint was issued to.");
   }
   const clientId = hint?.aud ?? asked.clientId;
-  const client = clientId === undefined ? undefined : await getClient(env.CLIENTS, clientId);
+  const client = clientId === undefined ? undefined : await resolveClient(env, config, clientId);
   if (client !== undefined) trace.clientId = client.client_id;
   // A hint stands on its own (its client may since have been deleted); a bare client_id must name one.
   if (hint === undefined && asked.clientId !== undefined && client === undefined) {

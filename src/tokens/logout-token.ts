@@ -12,7 +12,7 @@ import { idTokenKey, type SigningAlgorithm, type SigningKeySet } from "./keys";
 /** The event that makes a JWT a logout token (Back-Channel Logout §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
-/** How long a logout token is good for (seconds): Back-Channel Logout §2.4 asks for minutes. */
+/** How long a logout token is good for (seconds): a notice is delivered now or never. */
 export const LOGOUT_TOKEN_TTL = 120;
 
 /** Who and which session a logout token is about. */
