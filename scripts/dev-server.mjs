@@ -54,7 +54,13 @@ export async function startDevServer({ algorithm = "ES256", vars = {}, stateDir,
       .map(([k, v]) => `${k}='${v}'`)
       .join("\n") + "\n",
   );
-  return launch({ port, state, envFile, adminToken, dir, logLevel, ownsState: stateDir === undefined });
+  try {
+    return await launch({ port, state, envFile, adminToken, dir, logLevel, ownsState: stateDir === undefined });
+  } catch (error) {
+    // Nothing will call stop(): the settings (with their secrets) must not stay behind.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Starts wrangler again on the same port, state and settings (a restart after a crash). */
@@ -100,7 +106,8 @@ async function launch(options) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      await fetch(`${url}/oauth2/jwks`);
+      // A socket that accepts and never answers (a runtime stuck on a broken build) must not stall this loop.
+      await fetch(`${url}/oauth2/jwks`, { signal: AbortSignal.timeout(5000) });
       break;
     } catch {
       if (Date.now() > deadline) {

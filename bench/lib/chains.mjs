@@ -43,7 +43,7 @@ export async function runChains({ client, tokens, request, nextToken, warmupMs, 
 
   async function chain(token) {
     while (!stopping && recorded < capacity && performance.now() < deadline) {
-      const spec = request(token);
+      const spec = await request(token);
       const started = performance.now();
       let response;
       try {

@@ -156,7 +156,15 @@ export function render(results) {
     "  Baton ×";
   lines.push(header);
   lines.push("-".repeat(header.length + 10));
-  const order = ["baton", "baton-resource", "minimal", "trivial", "workers-oauth-provider", "oidc-provider"];
+  const order = [
+    "baton",
+    "baton-resource",
+    "baton-dpop",
+    "minimal",
+    "trivial",
+    "workers-oauth-provider",
+    "oidc-provider",
+  ];
   const sorted = [...rows].sort(
     (a, b) =>
       a.runtime.localeCompare(b.runtime) * 0 ||

@@ -2,6 +2,7 @@
 // (authorize → the admin API's login hand-off → code exchange).
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { devServerSettings, startDevServer } from "../../scripts/dev-server.mjs";
 import { bundle, startMiniflare } from "../lib/servers.mjs";
 import { REPO_ROOT } from "../lib/paths.mjs";
@@ -10,6 +11,24 @@ import { REDIRECT_URI, redeemCode, refreshRequest, refreshTokenOf } from "./comm
 const CONFIG = join(REPO_ROOT, "wrangler.toml");
 const SCOPE = "openid offline_access";
 const RESOURCE = "https://mcp.example.com/mcp";
+
+// One DPoP key for the whole run: what is measured is the server's work per proof.
+const dpopKey = generateKeyPair("ES256", { extractable: true }).then(async ({ privateKey, publicKey }) => ({
+  privateKey,
+  jwk: await exportJWK(publicKey),
+}));
+
+async function dpopProof(htu) {
+  const { privateKey, jwk } = await dpopKey;
+  return new SignJWT({
+    htm: "POST",
+    htu,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomBytes(12).toString("base64url"),
+  })
+    .setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk })
+    .sign(privateKey);
+}
 
 /** Baton under `wrangler dev` (scripts/dev-server.mjs) or its bundle directly under Miniflare. */
 export const baton = {
@@ -61,7 +80,7 @@ export const baton = {
       throw new Error(`client registration answered ${response.status}: ${response.body}`);
     }
     const { client_id: clientId, client_secret: clientSecret } = JSON.parse(response.body);
-    return { adminToken: server.adminToken, clientId, clientSecret };
+    return { adminToken: server.adminToken, clientId, clientSecret, url: server.url };
   },
 
   routes: [
@@ -70,6 +89,21 @@ export const baton = {
       label: "Baton refresh",
       openChain: (client, ctx, index) => openFamily(client, ctx, index),
       request: (ctx) => refreshRequest("/oauth2/token", ctx.clientId, ctx.clientSecret),
+      nextToken: refreshTokenOf,
+    },
+    {
+      // The same refresh with a DPoP proof (RFC 9449) per request, made by the load generator:
+      // the server checks it and remembers its jti in the same write as the rotation.
+      id: "baton-dpop",
+      label: "Baton refresh, DPoP proof",
+      openChain: (client, ctx, index) => openFamily(client, ctx, index),
+      request: (ctx) => {
+        const plain = refreshRequest("/oauth2/token", ctx.clientId, ctx.clientSecret);
+        return async (token) => {
+          const spec = plain(token);
+          return { ...spec, headers: { ...spec.headers, DPoP: await dpopProof(`${ctx.url}/oauth2/token`) } };
+        };
+      },
       nextToken: refreshTokenOf,
     },
     {
