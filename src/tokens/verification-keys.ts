@@ -5,7 +5,7 @@
  *
  * @see RFC 8725 §3.1 (algorithm verification), RFC 7515 §7.1 (compact serialization)
  */
-import { errors, importJWK, type JWSHeaderParameters } from "jose";
+import { errors, importJWK, jwtVerify, type JWSHeaderParameters, type JWTPayload } from "jose";
 import { decodeBase64url } from "../encoding/base64url";
 import type { SigningAlgorithm, SigningKeySet } from "./keys";
 
@@ -73,4 +73,32 @@ async function importPublicKeys(keys: SigningKeySet): Promise<ReadonlyMap<string
     ),
   );
   return new Map(entries);
+}
+
+/**
+ * Verifies one of Baton's own JWTs: canonical compact JWS, signed by a configured key under
+ * that key's algorithm, of header type `typ`, issued by `issuer`, holding `requiredClaims`, and
+ * unexpired unless `acceptExpired` (which, comparing as of the epoch, skips the lifetime only).
+ * `undefined` for anything else.
+ */
+export async function verifyOwnJwt(
+  token: string,
+  keys: SigningKeySet,
+  expected: { typ: string; issuer: string; requiredClaims: string[]; acceptExpired: boolean },
+): Promise<JWTPayload | undefined> {
+  if (!isCompactJws(token)) return undefined;
+  const resolve = await keyResolver(keys);
+  try {
+    const { payload } = await jwtVerify(token, resolve, {
+      typ: expected.typ,
+      issuer: expected.issuer,
+      algorithms: algorithmsOf(keys),
+      requiredClaims: expected.requiredClaims,
+      ...(expected.acceptExpired && { currentDate: new Date(0) }),
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return undefined;
+    throw error;
+  }
 }

@@ -4,9 +4,9 @@
  *
  * @see RFC 9068 §4 (validating JWT access tokens), RFC 8725 §3.1 (algorithm verification)
  */
-import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
 import type { SigningKeySet } from "./keys";
-import { algorithmsOf, isCompactJws, keyResolver } from "./verification-keys";
+import { verifyOwnJwt } from "./verification-keys";
 
 /** The claims of a verified access token (RFC 9068 §2.2; `sid` and `org_id` where they exist). */
 export interface VerifiedAccessToken extends JWTPayload {
@@ -43,22 +43,13 @@ export async function verifyAccessToken(
   issuer: string,
   { acceptExpired = false }: { acceptExpired?: boolean } = {},
 ): Promise<VerifiedAccessToken | undefined> {
-  if (!isCompactJws(token)) return undefined;
-  const resolve = await keyResolver(keys);
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, resolve, {
-      typ: "at+jwt",
-      issuer,
-      algorithms: algorithmsOf(keys),
-      requiredClaims: REQUIRED_CLAIMS,
-      // Compared as of the epoch, every `exp` is still in the future.
-      ...(acceptExpired && { currentDate: new Date(0) }),
-    }));
-  } catch (error) {
-    if (error instanceof errors.JOSEError) return undefined;
-    throw error;
-  }
+  const payload = await verifyOwnJwt(token, keys, {
+    typ: "at+jwt",
+    issuer,
+    requiredClaims: REQUIRED_CLAIMS,
+    acceptExpired,
+  });
+  if (payload === undefined) return undefined;
   return hasAccessTokenShape(payload) ? payload : undefined;
 }
 

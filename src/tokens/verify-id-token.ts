@@ -5,9 +5,9 @@
  *
  * @see OIDC Core §2 and §3.1.3.7, OpenID Connect RP-Initiated Logout 1.0 §2, RFC 8725 §3.1
  */
-import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
 import type { SigningKeySet } from "./keys";
-import { algorithmsOf, isCompactJws, keyResolver } from "./verification-keys";
+import { verifyOwnJwt } from "./verification-keys";
 
 /** The claims of a verified ID token that logout relies on. */
 export interface VerifiedIdToken extends JWTPayload {
@@ -36,22 +36,13 @@ export async function verifyIdToken(
   issuer: string,
   { acceptExpired = false }: { acceptExpired?: boolean } = {},
 ): Promise<VerifiedIdToken | undefined> {
-  if (!isCompactJws(token)) return undefined;
-  const resolve = await keyResolver(keys);
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, resolve, {
-      typ: "JWT",
-      issuer,
-      algorithms: algorithmsOf(keys),
-      requiredClaims: REQUIRED_CLAIMS,
-      // Compared as of the epoch, every `exp` is still in the future.
-      ...(acceptExpired && { currentDate: new Date(0) }),
-    }));
-  } catch (error) {
-    if (error instanceof errors.JOSEError) return undefined;
-    throw error;
-  }
+  const payload = await verifyOwnJwt(token, keys, {
+    typ: "JWT",
+    issuer,
+    requiredClaims: REQUIRED_CLAIMS,
+    acceptExpired,
+  });
+  if (payload === undefined) return undefined;
   return hasIdTokenShape(payload) ? payload : undefined;
 }
 
