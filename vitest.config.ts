@@ -30,6 +30,7 @@ const LOG_TESTS = [
   "test/grant/logs.test.ts",
   "test/operations/request-logs.test.ts",
   "test/operations/assertion-logs.test.ts",
+  "test/logout/back-channel-delivery.test.ts",
   "test/fuzz/**/*.test.ts",
 ];
 
@@ -45,6 +46,7 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
             // Every setting is pinned here so that a developer's .dev.vars (which wrangler
             // would otherwise load) cannot make a local run differ from CI's.
             LOGIN_URL: "",
+            LOGOUT_URL: "",
             DEV_LOGIN: "false",
             ACCESS_TOKEN_TTL: "",
             ID_TOKEN_TTL: "",
@@ -68,9 +70,14 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
       name,
       include,
       exclude: [...configDefaults.exclude, ...exclude],
-      // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, and serving
-      // Client ID Metadata Documents (tests read its origin with inject()).
-      globalSetup: ["test/support/jwks-server-setup.mjs", "test/support/document-server.mjs"],
+      // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, serving
+      // Client ID Metadata Documents, and a client's back-channel logout endpoint (tests read
+      // their origins with inject()).
+      globalSetup: [
+        "test/support/jwks-server-setup.mjs",
+        "test/support/document-server.mjs",
+        "test/support/logout-receiver.mjs",
+      ],
     },
   };
 }

@@ -26,6 +26,11 @@ export interface Config {
    */
   adminToken: string | ConfigError | undefined;
   loginUrl: string | undefined;
+  /**
+   * `LOGOUT_URL`: the host application's page that RP-initiated logout sends the browser to
+   * when the client names no `post_logout_redirect_uri`, so it can end its own session.
+   */
+  logoutUrl: string | undefined;
   devLogin: boolean;
   accessTokenTtl: number;
   idTokenTtl: number;
@@ -75,6 +80,7 @@ export function readConfig(env: Env): Config {
     tokenSecrets: tokenSecrets(env),
     adminToken: adminToken(env),
     loginUrl: optionalUrl(env, "LOGIN_URL"),
+    logoutUrl: optionalUrl(env, "LOGOUT_URL"),
     devLogin: booleanFlag(env, "DEV_LOGIN"),
     accessTokenTtl: seconds(env, "ACCESS_TOKEN_TTL", 300, 1),
     idTokenTtl: seconds(env, "ID_TOKEN_TTL", 3600, 1),

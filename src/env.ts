@@ -31,6 +31,7 @@ export interface Env {
   TOKEN_SECRETS?: string;
   ADMIN_TOKEN?: string;
   LOGIN_URL?: string;
+  LOGOUT_URL?: string;
   DEV_LOGIN?: string;
   ACCESS_TOKEN_TTL?: string;
   ID_TOKEN_TTL?: string;

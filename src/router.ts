@@ -24,6 +24,7 @@ import type { Endpoint } from "./http/endpoint";
 import type { RequestTrace } from "./http/trace";
 import { handleIntrospect } from "./introspection/introspect-endpoint";
 import { handleRegistration } from "./registration/register-endpoint";
+import { handleLogout } from "./logout/logout-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
 import { log } from "./log";
 import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
@@ -55,6 +56,9 @@ router
   .all("/oauth2/register", (_request, { config }) => (config.dynamicRegistration ? undefined : notFound()))
   .post("/oauth2/register", (_request, endpoint) => handleRegistration(endpoint))
   .all("/oauth2/register", () => methodNotAllowed("POST"))
+  .get("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
+  .post("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
+  .all("/oauth2/logout", () => methodNotAllowed("GET, POST"))
   .get("/.well-known/openid-configuration", (_request, endpoint) => handleDiscovery(endpoint))
   .all("/.well-known/openid-configuration", () => methodNotAllowed("GET"))
   .get("/.well-known/oauth-authorization-server", (_request, endpoint) => handleDiscovery(endpoint))

@@ -15,6 +15,7 @@
  */
 import type { Config } from "../config";
 import { formatScope, parseScope, supportedScopes } from "../scope";
+import { readBackchannelMetadata } from "./backchannel-metadata";
 import { readKeyMaterial } from "./key-metadata";
 import { invalid, readApplicationType, readContacts, readHttpsUrl, readText } from "./metadata-fields";
 import {
@@ -139,6 +140,7 @@ export function validateClientMetadata(
       "dpop_bound_access_tokens must be true or false.",
     ),
     ...readKeyMaterial(input, method, { allowLoopback: settings.clientMetadataAllowLoopback }),
+    ...readBackchannelMetadata(input),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(metadata, { [name]: value });

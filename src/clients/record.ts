@@ -57,6 +57,10 @@ export interface ClientMetadata {
   software_id?: string;
   software_version?: string;
   post_logout_redirect_uris?: string[];
+  /** Where Baton POSTs a logout token when one of the client's grants ends (Back-Channel Logout). */
+  backchannel_logout_uri?: string;
+  /** Whether the client needs `sid` in its logout tokens; Baton always sends it. */
+  backchannel_logout_session_required?: boolean;
   /** `private_key_jwt` keys, given inline... */
   jwks?: PublicJwkSet;
   /** ...or where to fetch them (https). */

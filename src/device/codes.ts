@@ -6,42 +6,26 @@
  *
  * @see RFC 8628 §3.2, §5.1 (user code entropy), §6.1 (user code character set)
  */
-import { decodeBase64url, encodeBase64url } from "../encoding/base64url";
-import { sha256 } from "../encoding/sha256";
-import { SID_BYTES } from "../grant/sid";
-
-const PREFIX = "dc_";
-const SECRET_BYTES = 32;
-const DEVICE_CODE_LENGTH = PREFIX.length + Math.ceil(((SID_BYTES + SECRET_BYTES) * 4) / 3);
+import { hashCode, sidCodeFormat } from "../grant/sid-code";
 
 /** RFC 8628 §6.1: consonants only, so no word can be spelled; 20 letters, 8 of them: 20^8. */
 export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 const USER_CODE_LENGTH = 8;
 
+const DEVICE_CODES = sidCodeFormat("dc_");
+
 /** A new device code for the grant `sid`. */
-export function newDeviceCode(sid: string): string {
-  const bytes = new Uint8Array(SID_BYTES + SECRET_BYTES);
-  bytes.set(decodeBase64url(sid)!, 0);
-  crypto.getRandomValues(bytes.subarray(SID_BYTES));
-  return PREFIX + encodeBase64url(bytes);
-}
+export const newDeviceCode = DEVICE_CODES.mint;
 
 /** The sid a device code belongs to; `undefined` for anything that is not one. */
-export function sidOfDeviceCode(code: string): string | undefined {
-  if (code.length !== DEVICE_CODE_LENGTH || !code.startsWith(PREFIX)) return undefined;
-  const bytes = decodeBase64url(code.slice(PREFIX.length));
-  if (bytes === undefined || bytes.length !== SID_BYTES + SECRET_BYTES) return undefined;
-  return encodeBase64url(bytes.subarray(0, SID_BYTES));
-}
+export const sidOfDeviceCode = DEVICE_CODES.sidOf;
 
 /** The stored form of a device code (base64url SHA-256). */
-export async function hashDeviceCode(code: string): Promise<string> {
-  return encodeBase64url(await sha256(code));
-}
+export const hashDeviceCode = hashCode;
 
 /** A new user code, as stored and compared: 8 letters, no dash. */
 export function newUserCode(): string {
-  // 256 is a multiple of 20 minus 16: drawing again above 239 keeps every letter equally likely.
+  // Bytes of 240 and above are drawn again (240 = 12 × 20), so every letter is equally likely.
   let code = "";
   while (code.length < USER_CODE_LENGTH) {
     for (const byte of crypto.getRandomValues(new Uint8Array(USER_CODE_LENGTH))) {

@@ -32,6 +32,7 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
     device_authorization_endpoint: `${issuer}/oauth2/device_authorization`,
+    end_session_endpoint: `${issuer}/oauth2/logout`,
     scopes_supported: supportedScopes(config.extraScopes),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
@@ -60,6 +61,9 @@ export function serverMetadata(issuer: string, keys: SigningKeySet, config: Conf
     request_uri_parameter_supported: false,
     // Every authorization response carries `iss` (RFC 9207).
     authorization_response_iss_parameter_supported: true,
+    // Back-Channel Logout 1.0 §2.1: every logout token names the grant (`sid`).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     // Advertised only while on (RFC 8414 §2; draft-ietf-oauth-client-id-metadata-document §5).
     ...(config.dynamicRegistration && { registration_endpoint: `${issuer}/oauth2/register` }),
     ...(config.clientMetadataDocuments && { client_id_metadata_document_supported: true }),

@@ -131,7 +131,7 @@ export async function refreshFamily(
       return { ok: false, error: "invalid_grant", reason: "expired" };
     case "reused":
       log(config, "warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
-      await store.end();
+      await store.revoke();
       return { ok: false, error: "invalid_grant", reason: "reused" };
     case "retry": {
       // The first answer goes only to a proof by the key it was given to: its access token is
@@ -252,7 +252,7 @@ export async function revokeWithRefreshToken(
 ): Promise<void> {
   const family = store.family();
   const presented = await authenticToken(store, config, family, token);
-  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.end();
+  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.revoke();
 }
 
 /** The token taken apart, when it is one of this family's (its MAC verifies). */

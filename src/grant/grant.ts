@@ -33,10 +33,11 @@ import type {
   StartFamilyInput,
   TokenResult,
 } from "./rpc";
-import { familyEndsAt } from "./state";
+import { familyEndsAt, type FamilyState } from "./state";
 import { GrantStore } from "./store";
 import { SessionIndex } from "../sessions/session-index";
 import { nowSeconds } from "../clock";
+import { sendLogoutNotice } from "../logout/back-channel";
 
 export type * from "./rpc";
 
@@ -44,7 +45,12 @@ export type * from "./rpc";
 export class Grant extends DurableObject<Env> {
   // The device poll clock: memory only, so that a poll writes nothing (see grant/device.ts).
   private pollClock: PollClock | undefined;
-  private readonly store = new GrantStore(this.ctx.storage, () => readConfig(this.env), new SessionIndex(this.env));
+  private readonly store = new GrantStore(
+    this.ctx.storage,
+    () => readConfig(this.env),
+    new SessionIndex(this.env),
+    (family) => this.announceEnd(family),
+  );
 
   /** Whether the authorization request of this grant was already answered. */
   wasAnswered(): boolean {
@@ -150,7 +156,7 @@ export class Grant extends DurableObject<Env> {
    */
   async revoke(): Promise<boolean> {
     const result = await this.serially(async () => {
-      await this.store.end();
+      await this.store.revoke();
       return { ok: true, body: "" };
     });
     return result.ok;
@@ -166,6 +172,21 @@ export class Grant extends DurableObject<Env> {
         : (this.store.code()?.expiresAt ?? this.store.device()?.expiresAt ?? this.store.answeredUntil());
     if (lapsesAt === undefined || now >= lapsesAt) await this.store.end();
     else await this.store.wakeAt(lapsesAt);
+  }
+
+  /**
+   * Tells the family's client that someone ended it (back-channel logout), after the answer:
+   * nothing the caller waits for, and nothing at all on the path of a refresh that succeeds.
+   */
+  private announceEnd(family: FamilyState): void {
+    const ended = {
+      issuer: family.issuer,
+      clientId: family.clientId,
+      subject: family.subject,
+      sid: family.sid,
+      ...(family.idTokenAlg !== undefined && { idTokenAlg: family.idTokenAlg }),
+    };
+    this.ctx.waitUntil(sendLogoutNotice(this.env, readConfig(this.env), ended));
   }
 
   /**

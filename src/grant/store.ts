@@ -20,6 +20,9 @@ const ANSWERED_KEY = "answered";
 /** Storage key of a device authorization (RFC 8628), from its request to its first tokens. */
 const DEVICE_KEY = "device";
 
+/** Told of each family that someone ended (revocation, logout, reuse), never of one that lapsed. */
+export type RevocationListener = (family: FamilyState) => void;
+
 /** Typed access to one grant's stored phases, its alarm and its family's MAC keys. */
 export class GrantStore {
   // The family's MAC keys never change for the life of the object: derive them once, not per
@@ -30,6 +33,7 @@ export class GrantStore {
     private readonly storage: DurableObjectStorage,
     private readonly config: () => Config,
     private readonly index: SessionIndex,
+    private readonly onRevoked: RevocationListener = () => {},
   ) {}
 
   code(): IssuedCode | undefined {
@@ -98,6 +102,17 @@ export class GrantStore {
   /** Wakes the object at `seconds` (epoch) to delete what has lapsed. */
   async wakeAt(seconds: number): Promise<void> {
     await this.storage.setAlarm(seconds * 1000);
+  }
+
+  /**
+   * Ends the grant because someone ended it (a revocation, a logout, a reused token or code):
+   * as {@link end}, after which the listener learns of the family, if there was one. A lapse
+   * (expiry, the alarm) calls {@link end} and tells no one.
+   */
+  async revoke(): Promise<void> {
+    const family = this.family();
+    await this.end();
+    if (family !== undefined) this.onRevoked(family);
   }
 
   /**

@@ -2,6 +2,7 @@
  * Reading a request body with a hard size limit, so that an absurd body is cut off early
  * instead of buffered.
  */
+import { readStreamCapped } from "../encoding/read-capped";
 import { OAuthError, invalidRequest } from "../errors";
 
 /** The largest body any endpoint reads. */
@@ -44,27 +45,7 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     if (body.byteLength > limit) tooLarge();
     return body;
   }
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      tooLarge();
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return (await readStreamCapped(request.body, limit)) ?? tooLarge();
 }
 
 function tooLarge(): never {

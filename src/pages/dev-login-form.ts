@@ -3,7 +3,7 @@
  * answer. Every dynamic value is escaped.
  */
 import type { AuthorizationView } from "../authorize/pending-request";
-import { escapeHtml, htmlPage } from "./html";
+import { cspSource, escapeHtml, htmlPage } from "./html";
 
 /** What the form is filled in with: real values, sent as shown unless changed. */
 export const DEV_SUBJECT = "user_dev";
@@ -55,10 +55,4 @@ export function devLoginProblem(status: number, heading: string, detail: string)
 <p class="muted">Start again from the application.</p>`,
     status,
   );
-}
-
-/** The origin of an http(s) URI, or the scheme alone of a native app's URI (CSP scheme-source). */
-function cspSource(uri: string): string {
-  const url = new URL(uri);
-  return url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
 }

@@ -44,3 +44,12 @@ ${body}
     },
   });
 }
+
+/**
+ * The CSP source that allows `uri` as a form's destination: the origin of an http(s) URI, or the
+ * scheme alone of a native app's URI (a CSP scheme-source).
+ */
+export function cspSource(uri: string): string {
+  const url = new URL(uri);
+  return url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
+}

@@ -25,6 +25,16 @@ export interface SigningKeySet {
   all: SigningKey[];
 }
 
+/**
+ * The key that signs a client's ID tokens, and its logout tokens with them: the first of the
+ * algorithm it registered (`id_token_signed_response_alg`), else the active key.
+ *
+ * @see OIDC Registration §2, Back-Channel Logout 1.0 §2.4 (the ID tokens' keys)
+ */
+export function idTokenKey(keys: SigningKeySet, alg: SigningAlgorithm | undefined): SigningKey {
+  return keys.all.find((candidate) => candidate.alg === alg) ?? keys.active;
+}
+
 let cached: { raw: string; keys: Promise<SigningKeySet> } | undefined;
 
 /**

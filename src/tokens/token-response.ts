@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import { audienceOf } from "../resources/resource-uri";
 import { formatScope } from "../scope";
 import { claimsForScope, type UserClaims } from "./claims";
-import type { SigningAlgorithm, SigningKeySet } from "./keys";
+import { idTokenKey, type SigningAlgorithm, type SigningKeySet } from "./keys";
 import { signAccessToken, signIdToken } from "./sign";
 
 /** Who and what a response is for. */
@@ -79,8 +79,7 @@ export async function buildTokenResponse(input: TokenResponseInput): Promise<str
     scope: scopeText,
   };
   if (input.allowIdToken && scope.includes("openid")) {
-    const key = keys.all.find((candidate) => candidate.alg === input.idTokenAlg) ?? keys.active;
-    body.id_token = await signIdToken(key, idTokenClaims(input));
+    body.id_token = await signIdToken(idTokenKey(keys, input.idTokenAlg), idTokenClaims(input));
   }
   if (input.refreshToken !== undefined) body.refresh_token = input.refreshToken;
   return JSON.stringify(body);

@@ -7,6 +7,7 @@
  *
  * @see draft-ietf-oauth-client-id-metadata-document §4, RFC 7591 §2 (`jwks_uri`)
  */
+import { readStreamCapped } from "../encoding/read-capped";
 
 /** What a bounded fetch may cost. */
 export interface FetchBounds {
@@ -36,7 +37,7 @@ export async function fetchJsonObject(url: string, bounds: FetchBounds): Promise
   if (declared > bounds.maxBytes) return cancel(response, "too_large");
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readCapped(response, bounds.maxBytes);
+    bytes = response.body === null ? new Uint8Array(0) : await readStreamCapped(response.body, bounds.maxBytes);
   } catch {
     return { ok: false, reason: signal.aborted ? "timeout" : "network" };
   }
@@ -54,29 +55,4 @@ export async function fetchJsonObject(url: string, bounds: FetchBounds): Promise
 async function cancel(response: Response, reason: "redirect" | "status" | "too_large"): Promise<FetchedJson> {
   await response.body?.cancel();
   return { ok: false, reason };
-}
-
-/** The body, or `undefined` as soon as it passes `limit` bytes (the rest is never read). */
-async function readCapped(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

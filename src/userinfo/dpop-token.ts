@@ -48,7 +48,27 @@ export async function checkBinding(
     return undefined;
   }
   if (jkt === undefined) throw invalidDpopToken();
-  const proof = await readDpopProof(request, { ...target, accessToken: token }, config, now);
+  let proof: DpopProofRef | undefined;
+  try {
+    proof = await readDpopProof(request, { ...target, accessToken: token }, config, now);
+  } catch (error) {
+    throw asResourceError(error);
+  }
   if (proof?.jkt !== jkt) throw invalidDpopToken();
   return proof;
+}
+
+/**
+ * A proof's refusal as a resource answers it (RFC 9449 §7.1, §9): 401 with the error in the
+ * DPoP challenge, where the token endpoint says it in a 400 body. A client retries a
+ * `use_dpop_nonce` only when it reads it there.
+ */
+function asResourceError(error: unknown): unknown {
+  if (!(error instanceof OAuthError) || (error.code !== "use_dpop_nonce" && error.code !== "invalid_dpop_proof")) {
+    return error;
+  }
+  return new OAuthError(error.code, error.description, 401, {
+    ...error.headers,
+    "WWW-Authenticate": `DPoP error="${error.code}", algs="ES256 EdDSA RS256 PS256"`,
+  });
 }

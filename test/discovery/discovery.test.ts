@@ -30,6 +30,7 @@ function expectedMetadata(issuer: string) {
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspection`,
     device_authorization_endpoint: `${issuer}/oauth2/device_authorization`,
+    end_session_endpoint: `${issuer}/oauth2/logout`,
     scopes_supported: ["openid", "profile", "email", "phone", "address", "offline_access"],
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
@@ -83,6 +84,8 @@ function expectedMetadata(issuer: string) {
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 
@@ -106,6 +109,7 @@ describe("discovery", () => {
       [
         "authorization_endpoint",
         "device_authorization_endpoint",
+        "end_session_endpoint",
         "introspection_endpoint",
         "jwks_uri",
         "revocation_endpoint",
@@ -124,7 +128,7 @@ describe("discovery", () => {
     expect(jwks.keys.map((key) => key.alg)).toEqual(algorithms());
   });
 
-  it.each(["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"])(
+  it.each(["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"])(
     "lists a %s that the Worker serves",
     async (name) => {
       const metadata = await (await call(PATHS[0]!)).json<Record<string, string>>();

@@ -260,6 +260,24 @@ describe("DPoP at userinfo", () => {
     expect(response.headers.get("WWW-Authenticate")).toBe('DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"');
   });
 
+  it("asks for a nonce as a resource does: 401 with use_dpop_nonce in the DPoP challenge", async () => {
+    const { key, token } = await boundTokens();
+
+    const response = await call("/oauth2/userinfo", {
+      headers: { Authorization: `DPoP ${token}`, DPoP: await userinfoProof(key, token, { nonce: "stale" }) },
+    });
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get("WWW-Authenticate")).toBe(
+      'DPoP error="use_dpop_nonce", algs="ES256 EdDSA RS256 PS256"',
+    );
+    const nonce = response.headers.get("DPoP-Nonce")!;
+    const again = await call("/oauth2/userinfo", {
+      headers: { Authorization: `DPoP ${token}`, DPoP: await userinfoProof(key, token, { nonce }) },
+    });
+    expect(again.status).toBe(200);
+  });
+
   it("takes a userinfo proof once", async () => {
     const { key, token } = await boundTokens();
     const once = await userinfoProof(key, token);
