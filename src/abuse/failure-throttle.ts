@@ -25,18 +25,28 @@ const MAX_TRACKED = 10_000;
  * `tooMany` when the source is, or has just gone, over the limit; returns normally otherwise (the
  * caller answers its usual 401).
  */
+/**
+ * Seconds until `key`'s block ends, or `undefined` when it is not blocked. For what is guessed
+ * rather than proved (a device user code), the block is checked before the guess is: a
+ * throttled source learns nothing more until it ends.
+ */
+export function blockedFor(key: string): number | undefined {
+  const until = blockedUntil.get(key);
+  if (until === undefined) return undefined;
+  const remaining = until - Date.now();
+  if (remaining > 0) return Math.ceil(remaining / 1000);
+  blockedUntil.delete(key);
+  return undefined;
+}
+
 export async function recordFailure(
   limiter: RateLimit | undefined,
   key: string,
   tooMany: TooManyFailures,
 ): Promise<void> {
-  const until = blockedUntil.get(key);
-  if (until !== undefined) {
-    const remaining = until - Date.now();
-    // Still blocked: the binding need not be asked again until the period is over.
-    if (remaining > 0) throw tooMany(Math.ceil(remaining / 1000));
-    blockedUntil.delete(key);
-  }
+  // Still blocked: the binding need not be asked again until the period is over.
+  const remaining = blockedFor(key);
+  if (remaining !== undefined) throw tooMany(remaining);
   if (limiter === undefined) return;
   const { success } = await limiter.limit({ key });
   if (success) return;

@@ -4,7 +4,7 @@
  * `?result=`, the page the login sends the person back to. Wrong codes are counted per source
  * address, since guessing them is the attack (RFC 8628 §5.1).
  */
-import { failureKey, recordFailure } from "../abuse/failure-throttle";
+import { blockedFor, failureKey, recordFailure } from "../abuse/failure-throttle";
 import { loginPage } from "../authorize/login-page";
 import { sealPendingRequest } from "../authorize/pending-request";
 import { nowSeconds } from "../clock";
@@ -25,16 +25,20 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   const typed = url.searchParams.get("user_code");
   if (typed === null || typed === "") return codeForm();
   const now = nowSeconds();
+  const guesser = failureKey("user_code", "", sourceAddress(request));
+  // A source over the limit has its codes looked at no more until the block ends (RFC 8628 §5.1).
+  const blocked = blockedFor(guesser);
+  if (blocked !== undefined) return tooManyGuessesPage(blocked);
   const code = normalizeUserCode(typed);
   const sid = code === undefined ? undefined : await userCodeFor(env, config, code).lookup(now);
   const device = sid === undefined ? undefined : await grantFor(env, config, sid).pendingDevice();
   if (device === undefined) {
     trace.outcome = "invalid_grant";
     try {
-      await recordFailure(env.USER_CODE_LIMITER, failureKey("user_code", "", sourceAddress(request)), tooManyGuesses);
+      await recordFailure(env.USER_CODE_LIMITER, guesser, tooManyGuesses);
     } catch (error) {
       if (error instanceof OAuthError && error.status === 429)
-        return devicePage(429, "Too many wrong codes", "Wait a minute, then type the code again.");
+        return tooManyGuessesPage(Number(error.headers["Retry-After"]));
       throw error;
     }
     return devicePage(
@@ -73,6 +77,12 @@ function tooManyGuesses(retryAfter: number): OAuthError {
   return new OAuthError("slow_down", "Too many wrong user codes from here.", 429, {
     "Retry-After": String(retryAfter),
   });
+}
+
+function tooManyGuessesPage(retryAfter: number): Response {
+  const page = devicePage(429, "Too many wrong codes", "Wait a minute, then type the code again.");
+  page.headers.set("Retry-After", String(retryAfter));
+  return page;
 }
 
 function codeForm(): Response {
