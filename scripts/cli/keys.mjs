@@ -67,10 +67,12 @@ export const keys = {
     {
       name: "generate",
       operands: ["[ALG...]"],
-      summary: `a fresh private JWK Set, one key per ALG (${SUPPORTED_ALGORITHMS.join(", ")}; ES256 when none), the first signing`,
+      summary: `a fresh private JWK Set, one key per ALG (${SUPPORTED_ALGORITHMS.join(", ")}; ES256 then RS256 when none), the first signing`,
       local: true,
       async run({ operands }) {
-        const algorithms = (operands.length > 0 ? operands : ["ES256"]).map(checkAlgorithm);
+        // By default ES256 signs and RS256 is published beside it: OpenID Connect Discovery §3
+        // expects RS256 among the ID token algorithms, and some clients accept nothing else.
+        const algorithms = (operands.length > 0 ? operands : ["ES256", "RS256"]).map(checkAlgorithm);
         const generated = [];
         for (const algorithm of algorithms) generated.push(await generateSigningKey(algorithm));
         return printSet({ keys: generated });

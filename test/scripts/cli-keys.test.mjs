@@ -31,12 +31,13 @@ async function expectRefusal(args, message, options) {
 }
 
 describe("baton keys generate", () => {
-  it("prints one private ES256 key by default, with kid, alg and use", async () => {
+  it("prints a private ES256 key that signs and an RS256 key beside it by default, with kid, alg and use", async () => {
     const { code, stdout, stderr } = await keys(["generate"]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const generated = JSON.parse(stdout);
-    expect(generated.keys).toHaveLength(1);
+    expect(generated.keys).toHaveLength(2);
     expect(generated.keys[0]).toMatchObject({ alg: "ES256", kty: "EC", crv: "P-256", use: "sig" });
+    expect(generated.keys[1]).toMatchObject({ alg: "RS256", kty: "RSA", use: "sig" });
     expect(typeof generated.keys[0].d).toBe("string");
     expect(generated.keys[0].kid).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$/);
   });
