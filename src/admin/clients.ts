@@ -5,7 +5,8 @@
  *
  * @see RFC 7591 §3.2.1 (client information response)
  */
-import { validateClientMetadata, type MetadataSettings } from "../clients/metadata";
+import { validateClientMetadata } from "../clients/metadata";
+import { metadataSettings } from "../clients/metadata-settings";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
 import { registerClientRecord } from "../clients/register";
 import type { ClientChange, ClientChangeResult } from "../clients/registry";
@@ -16,7 +17,6 @@ import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
-import { loadSigningKeys } from "../tokens/keys";
 import { nowSeconds } from "../clock";
 
 // Enough for overlapping rotations; a bound keeps a client's record (and each check) small.
@@ -38,17 +38,6 @@ export async function createClient(request: Request, env: Env, config: Config): 
     client_secret_expires_at: 0,
   };
   return jsonResponse({ ...describeClient(record), ...shown }, 201);
-}
-
-/**
- * What validation needs of the configuration; the signing keys' algorithms only when the
- * metadata names one for its ID tokens (so that a client can be registered before keys are).
- */
-async function metadataSettings(config: Config, input: Record<string, unknown>): Promise<MetadataSettings> {
-  const settings = { extraScopes: config.extraScopes, clientMetadataAllowLoopback: config.clientMetadataAllowLoopback };
-  if (input.id_token_signed_response_alg === undefined || input.id_token_signed_response_alg === null) return settings;
-  const keys = await loadSigningKeys(config.signingKeys);
-  return { ...settings, signingAlgorithms: keys.all.map((key) => key.alg) };
 }
 
 /** `GET /admin/clients/ID`: the metadata and the secrets' ids and creation times. */

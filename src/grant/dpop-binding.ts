@@ -14,16 +14,23 @@ export interface SeenProof {
   exp: number;
 }
 
-// A family sees a proof per refresh; a handful live at once, so a small list is enough.
-const MAX_SEEN = 32;
+// A session sees a proof per refresh or userinfo call: more than this many live at once (one a
+// second for the proofs' 5 minutes) is no client's doing.
+const MAX_SEEN = 300;
 
-/** Whether `proof` was seen before and has not lapsed. */
+/**
+ * Whether `proof` must be refused: seen before and not lapsed, or the memory of live proofs is
+ * full. Forgetting a live proof to make room would let it be replayed, so a full memory refuses
+ * new proofs until old ones lapse instead.
+ */
 export function isReplayed(
   seen: readonly SeenProof[] | undefined,
   proof: DpopProofRef | undefined,
   now: number,
 ): boolean {
-  return proof !== undefined && (seen ?? []).some((entry) => entry.h === proof.jtiHash && entry.exp > now);
+  if (proof === undefined) return false;
+  const live = (seen ?? []).filter((entry) => entry.exp > now);
+  return live.length >= MAX_SEEN || live.some((entry) => entry.h === proof.jtiHash);
 }
 
 /** The proofs to remember after `proof`: the lapsed ones dropped, the newest kept. */
@@ -35,7 +42,7 @@ export function remember(
   if (proof === undefined) return seen === undefined ? undefined : seen.filter((entry) => entry.exp > now);
   const kept = (seen ?? []).filter((entry) => entry.exp > now);
   kept.push({ h: proof.jtiHash, exp: proof.expiresAt });
-  return kept.slice(-MAX_SEEN);
+  return kept;
 }
 
 /**

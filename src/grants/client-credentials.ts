@@ -9,6 +9,7 @@ import { isSubsetOf, parseScope } from "../scope";
 import { loadSigningKeys } from "../tokens/keys";
 import { buildTokenResponse } from "../tokens/token-response";
 import type { GrantContext } from "./context";
+import { rememberClientProof } from "../dpop/client-proofs";
 import { requestedResources } from "./resources";
 import { nowSeconds } from "../clock";
 
@@ -24,6 +25,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<str
   }
   // A machine client may name any resource Baton serves (RFC 8707 §2.2).
   const resources = requestedResources(context);
+  if (context.dpop !== undefined) await rememberClientProof(context.env, client, context.dpop);
   return buildTokenResponse({
     issuer,
     keys: await loadSigningKeys(config.signingKeys),

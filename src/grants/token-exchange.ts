@@ -19,6 +19,7 @@ import { buildTokenResponse } from "../tokens/token-response";
 import { verifyAccessToken } from "../tokens/verify-access-token";
 import type { GrantContext } from "./context";
 import { invalidGrant, invalidTarget } from "./failure";
+import { rememberClientProof } from "../dpop/client-proofs";
 
 /** The only token type Baton exchanges and issues. @see RFC 8693 §3 */
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -55,6 +56,7 @@ export async function tokenExchangeGrant(context: GrantContext): Promise<string>
   if (!isSubsetOf(requested, granted)) {
     throw new OAuthError("invalid_scope", "The requested scope exceeds the subject token's.");
   }
+  if (context.dpop !== undefined) await rememberClientProof(env, client, context.dpop);
   // RFC 8693 §4.1: the current actor, with the one before it nested, when this is a chain.
   const act = { sub: client.client_id, ...(claims.act !== undefined && { act: claims.act }) } as ClaimValue;
   return buildTokenResponse({

@@ -7,6 +7,7 @@
  * @see RFC 7591 §3.1 (request), §3.2.1 (response), §3.2.2 (errors)
  */
 import { validateClientMetadata } from "../clients/metadata";
+import { metadataSettings } from "../clients/metadata-settings";
 import type { ClientRecord } from "../clients/record";
 import { registerClientRecord } from "../clients/register";
 import type { NewSecret } from "../clients/secrets";
@@ -18,7 +19,8 @@ import { admitRegistration } from "./registration-limit";
 
 /** Registers a client; throws OAuthError for every refusal. */
 export async function handleRegistration({ request, env, config, trace }: Endpoint): Promise<Response> {
-  const metadata = validateClientMetadata(await readJsonObject(request), "dynamic", config);
+  const input = await readJsonObject(request);
+  const metadata = validateClientMetadata(input, "dynamic", await metadataSettings(config, input));
   await admitRegistration(env.REGISTRATION_LIMITER, sourceAddress(request));
   const { record, secret } = await registerClientRecord(env, metadata, "dynamic");
   trace.clientId = record.client_id;

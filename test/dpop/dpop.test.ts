@@ -215,11 +215,33 @@ describe("DPoP proofs that are refused", () => {
     ["a private key in the header", async (key) => proof(key, {}, { jwk: { ...key.jwk, d: "AAAA" } })],
     ["no key", (key) => proof(key, {}, { jwk: undefined })],
     ["a key that did not sign it", async (key) => proof(key, {}, { jwk: (await newDpopKey()).jwk })],
+    ["a key off the curve", (key) => proof(key, {}, { jwk: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA" } })],
     ["garbage", async () => "not.a.proof"],
     ["two proofs", async (key) => `${await proof(key)}, ${await proof(key)}`],
   ])("refuses %s with invalid_dpop_proof", async (_label, make) => {
     const key = await newDpopKey();
     await expectError(await tokenPost({ grant_type: "client_credentials" }, await make(key), machine), INVALID_PROOF);
+  });
+});
+
+describe("DPoP proofs of grants without a session", () => {
+  it.each(["sequentially", "in parallel"])("takes a client_credentials proof once, %s", async (mode) => {
+    const machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
+    const once = await proof(await newDpopKey());
+    const send = () => tokenPost({ grant_type: "client_credentials" }, once, machine);
+
+    const responses =
+      mode === "sequentially" ? [await send(), await send()] : await Promise.all([...Array(10)].map(send));
+
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    for (const response of responses.filter((r) => r.status !== 200)) {
+      await expectError(response, {
+        status: 400,
+        error: "invalid_dpop_proof",
+        description: "This DPoP proof was used before.",
+      });
+    }
   });
 });
 

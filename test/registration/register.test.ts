@@ -122,6 +122,13 @@ describe("POST /oauth2/register", () => {
     });
   });
 
+  it.each(["ES256", "EdDSA", "RS256"])("registers id_token_signed_response_alg %s, a configured key's", async (alg) => {
+    const body = await expectRegistered(
+      await register({ redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: alg }),
+    );
+    expect(body.id_token_signed_response_alg).toBe(alg);
+  });
+
   it("registers every member it knows and ignores the rest, organization_id and chosen ids included", async () => {
     const metadata = {
       client_name: "Notes",
@@ -287,6 +294,11 @@ describe("POST /oauth2/register: refused metadata", () => {
     ["a scope that is not a string", { scope: ["openid"] }, MESSAGE.scopeType],
     ["no redirect_uris", { redirect_uris: undefined }, MESSAGE.redirectUris],
     ["a client_name with a right-to-left override", { client_name: "Notes\u202egnp.exe" }, MESSAGE.clientName],
+    [
+      "an id_token_signed_response_alg no key has",
+      { id_token_signed_response_alg: "HS256" },
+      "id_token_signed_response_alg must be the algorithm of one of the configured signing keys.",
+    ],
   ])("refuses %s with invalid_client_metadata and creates nothing", async (_label, change, description) => {
     const before = await clientCount();
     const response = await register({ redirect_uris: [REDIRECT_URI], ...change });
