@@ -6,7 +6,8 @@
  *
  * @see draft-ietf-oauth-client-id-metadata-document §4 (fetching, validating, caching)
  */
-import { validateClientMetadata, type MetadataSettings } from "../clients/metadata";
+import { validateClientMetadata } from "../clients/metadata";
+import { metadataSettings, type SettingsSource } from "../clients/metadata-settings";
 import type { ClientRecord } from "../clients/record";
 import { nowSeconds } from "../clock";
 import type { Config } from "../config";
@@ -19,7 +20,7 @@ import { cacheDocument, cacheLifetime, readCachedDocument } from "./document-cac
 export const DOCUMENT_BOUNDS: FetchBounds = { maxBytes: 5 * 1024, timeoutMs: 3_000 };
 
 /** The settings a document's client depends on. */
-export type DocumentSettings = MetadataSettings & Pick<Config, "logLevel">;
+export type DocumentSettings = SettingsSource & Pick<Config, "logLevel">;
 
 /**
  * The client whose `client_id` is the metadata document URL `clientId`, from the cache or
@@ -32,13 +33,13 @@ export async function metadataDocumentClient(
 ): Promise<ClientRecord | undefined> {
   const cached = await readCachedDocument(clientId);
   if (cached !== undefined) {
-    const outcome = recordOf(cached.document, clientId, cached.fetchedAt, settings);
+    const outcome = await recordOf(cached.document, clientId, cached.fetchedAt, settings);
     if (outcome.ok) return outcome.record;
   }
   const fetched = await fetchJsonObject(clientId, DOCUMENT_BOUNDS);
   if (!fetched.ok) return refused(settings, clientId, fetched.reason);
   const fetchedAt = nowSeconds();
-  const outcome = recordOf(fetched.body, clientId, fetchedAt, settings);
+  const outcome = await recordOf(fetched.body, clientId, fetchedAt, settings);
   if (!outcome.ok) return refused(settings, clientId, outcome.reason);
   await cacheDocument(clientId, fetched.body, fetchedAt, cacheLifetime(fetched.cacheControl));
   return outcome.record;
@@ -46,16 +47,16 @@ export async function metadataDocumentClient(
 
 type RecordOutcome = { ok: true; record: ClientRecord } | { ok: false; reason: string };
 
-function recordOf(
+async function recordOf(
   document: Record<string, unknown>,
   clientId: string,
   fetchedAt: number,
-  settings: MetadataSettings,
-): RecordOutcome {
+  settings: SettingsSource,
+): Promise<RecordOutcome> {
   // Compared as strings (draft §4.1): the URL was already checked to be in canonical form.
   if (document.client_id !== clientId) return { ok: false, reason: "client_id_mismatch" };
   try {
-    const metadata = validateClientMetadata(document, "metadata_document", settings);
+    const metadata = validateClientMetadata(document, "metadata_document", await metadataSettings(settings, document));
     return {
       ok: true,
       record: {

@@ -125,6 +125,16 @@ describe("a client whose client_id is its metadata document's URL", () => {
     expect(new URL(response.headers.get("Location")!).searchParams.get("error")).toBe("invalid_scope");
   });
 
+  it("takes an id_token_signed_response_alg of a configured key, and is unknown with one no key has", async () => {
+    const good = documentUrl("custom");
+    await serveDocument(good, { ...goodDocument(good), id_token_signed_response_alg: "RS256" });
+    expectLoginHandOff((await authorizeAs(good)).response);
+
+    const bad = documentUrl("custom");
+    await serveDocument(bad, { ...goodDocument(bad), id_token_signed_response_alg: "HS256" });
+    await expectUnknownClientPage((await authorizeAs(bad)).response);
+  });
+
   it("accepts a private_key_jwt document, whose client a bare client_id never authenticates", async () => {
     const { publicKey } = await generateKeyPair("ES256", { extractable: true });
     const clientId = documentUrl("custom");
