@@ -33,7 +33,7 @@ export function isReplayed(
   return live.length >= MAX_SEEN || live.some((entry) => entry.h === proof.jtiHash);
 }
 
-/** The proofs to remember after `proof`: the lapsed ones dropped, the newest kept. */
+/** The proofs to remember after `proof`: the lapsed ones dropped and `proof` added. */
 export function remember(
   seen: readonly SeenProof[] | undefined,
   proof: DpopProofRef | undefined,
