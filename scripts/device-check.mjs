@@ -9,6 +9,7 @@
 // The device flows poll at the interval the server gives (5 s, 10 s after a slow_down), so they
 // run side by side: the whole check takes about 15 s.
 import { createServer } from "node:http";
+import { adminJsonApi } from "./cli/admin-api.mjs";
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import * as openid from "openid-client";
@@ -78,19 +79,7 @@ try {
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
   const jwks = createRemoteJWKSet(new URL(as.jwks_uri));
 
-  async function admin(method, path, body) {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${server.adminToken}`,
-        ...(body !== undefined && { "Content-Type": "application/json" }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return text === "" ? undefined : JSON.parse(text);
-  }
+  const admin = adminJsonApi(server);
 
   /** A raw form POST; resolves `{status, body}` with the body parsed. */
   async function post(path, fields, headers = {}) {

@@ -21,6 +21,7 @@ import * as oauth from "oauth4webapi";
 import * as oidc from "openid-client";
 import { freePort, startDevServer } from "./dev-server.mjs";
 import { signIn } from "./mcp/browser.mjs";
+import { reportFailure } from "./check-failure.mjs";
 
 const DEADLINE_MS = 15_000;
 const SCOPE = "openid email profile offline_access";
@@ -245,11 +246,7 @@ try {
   );
   ok = true;
 } catch (error) {
-  const detail = error?.error ? ` [${error.error}: ${error.error_description ?? ""}]` : "";
-  console.log(
-    `dpop FAILED at "${current}": ${error?.constructor?.name ?? "Error"}${error?.code ? ` (${error.code})` : ""}: ${error?.message ?? error}${detail}`,
-  );
-  if (error?.cause !== undefined) console.log(`  cause: ${JSON.stringify(error.cause)?.slice(0, 400)}`);
+  reportFailure("dpop", current, error);
 } finally {
   await baton.stop();
 }

@@ -18,6 +18,7 @@ import { decodeProtectedHeader } from "jose";
 import * as oidc from "openid-client";
 import { freePort, startDevServer } from "./dev-server.mjs";
 import { generateSigningKey } from "./signing-keys.mjs";
+import { reportFailure } from "./check-failure.mjs";
 
 const DEADLINE_MS = 20_000;
 const SCOPE = "openid email profile offline_access";
@@ -154,11 +155,7 @@ try {
   );
   ok = true;
 } catch (error) {
-  const detail = error?.error ? ` [${error.error}: ${error.error_description ?? ""}]` : "";
-  console.log(
-    `oidc FAILED at "${current}": ${error?.constructor?.name ?? "Error"}${error?.code ? ` (${error.code})` : ""}: ${error?.message ?? error}${detail}`,
-  );
-  if (error?.cause !== undefined) console.log(`  cause: ${JSON.stringify(error.cause)?.slice(0, 400)}`);
+  reportFailure("oidc", current, error);
 } finally {
   await baton.stop();
 }

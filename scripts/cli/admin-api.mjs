@@ -67,3 +67,12 @@ function unreachable(url, error, timeoutMs) {
   const hint = isLoopback(url) ? ": is `npm run dev` running?" : "";
   return new RefusalError(`cannot reach ${url}${reason ? ` (${reason})` : ""}${hint}`);
 }
+
+/**
+ * {@link adminApi}, resolving to the parsed body alone: what the checks against wrangler dev
+ * use to set up their clients.
+ */
+export function adminJsonApi(target, options) {
+  const request = adminApi(target, options);
+  return async (method, path, body) => (await request(method, path, body)).body;
+}

@@ -2,6 +2,7 @@
 // API, open token families through the authorization code flow (PKCE, the admin login hand-off),
 // and refresh. Only 127.0.0.1 is ever addressed.
 import { createHash, randomBytes } from "node:crypto";
+import { adminJsonApi } from "../cli/admin-api.mjs";
 
 /** The redirect URI every client registered here uses (loopback; nothing listens there). */
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
@@ -11,19 +12,7 @@ export function batonClient(server) {
   const base = server.url;
   if (new URL(base).hostname !== "127.0.0.1") throw new Error(`refusing to load ${base}: only 127.0.0.1`);
 
-  async function admin(method, path, body) {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${server.adminToken}`,
-        ...(body !== undefined && { "Content-Type": "application/json" }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
-    return text === "" ? undefined : JSON.parse(text);
-  }
+  const admin = adminJsonApi(server);
 
   /** POSTs a form to `path` with Basic credentials; resolves `{status, text}`. */
   async function clientPost(path, client, fields) {

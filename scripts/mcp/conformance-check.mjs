@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { adminJsonApi } from "../cli/admin-api.mjs";
 import { freePort, startDevServer } from "../dev-server.mjs";
 import { signIn } from "./browser.mjs";
 
@@ -34,6 +35,7 @@ const baton = await startDevServer({
     RESOURCES: resource,
   },
 });
+const admin = adminJsonApi(baton);
 const outputDir = mkdtempSync(join(tmpdir(), "baton-conformance-"));
 let output = "";
 let problems = [];
@@ -169,15 +171,4 @@ function scenarioName(path) {
 function node22() {
   const bundled = join(root, "node_modules", ".bin", "node");
   return existsSync(bundled) ? bundled : process.execPath;
-}
-
-async function admin(method, path, body) {
-  const response = await fetch(baton.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${baton.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return text === "" ? undefined : JSON.parse(text);
 }

@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import * as oidc from "openid-client";
 import { freePort, startDevServer } from "../dev-server.mjs";
 import { signIn } from "./browser.mjs";
+import { reportFailure } from "../check-failure.mjs";
 
 const DEADLINE_MS = 20_000;
 const started = performance.now();
@@ -93,11 +94,7 @@ try {
   done("revoked: refresh answers invalid_grant");
   ok = true;
 } catch (error) {
-  const detail = error?.error ? ` [${error.error}: ${error.error_description ?? ""}]` : "";
-  console.log(
-    `openid-client FAILED at "${current}": ${error?.constructor?.name ?? "Error"}${error?.code ? ` (${error.code})` : ""}: ${error?.message ?? error}${detail}`,
-  );
-  if (error?.cause !== undefined) console.log(`  cause: ${JSON.stringify(error.cause)?.slice(0, 400)}`);
+  reportFailure("openid-client", current, error);
 } finally {
   await baton.stop();
 }

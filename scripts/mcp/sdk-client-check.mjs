@@ -31,6 +31,7 @@ import { UnauthorizedError, auth } from "@modelcontextprotocol/sdk/client/auth.j
 import { PrivateKeyJwtProvider, createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { exportJWK, generateKeyPair } from "jose";
+import { adminJsonApi } from "../cli/admin-api.mjs";
 import { freePort, startDevServer } from "../dev-server.mjs";
 import { DevLoginProvider } from "./provider.mjs";
 import { MCP_SCOPE, startResourceServer } from "./resource-server.mjs";
@@ -53,6 +54,7 @@ const baton = await startDevServer({
   },
 });
 const issuer = baton.url;
+const admin = adminJsonApi(baton);
 let mcp;
 let documents;
 const results = [];
@@ -489,17 +491,6 @@ async function startDocumentServer() {
     fetches: (path) => hits.get(path) ?? 0,
     stop: () => new Promise((resolve) => server.close(resolve).closeAllConnections()),
   };
-}
-
-async function admin(method, path, body) {
-  const response = await fetch(issuer + path, {
-    method,
-    headers: { Authorization: `Bearer ${baton.adminToken}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return text === "" ? undefined : JSON.parse(text);
 }
 
 /** HTTP Basic credentials of a confidential client (RFC 6749 §2.3.1). */

@@ -1,0 +1,12 @@
+// How a check against wrangler dev reports the error that stopped it: the step it was at, the
+// error's class, code and message, an OAuth error's code and description, and its cause.
+
+/** Prints why the check `name` failed at `step`. */
+export function reportFailure(name, step, error) {
+  const detail = error?.error ? ` [${error.error}: ${error.error_description ?? ""}]` : "";
+  const code = error?.code ? ` (${error.code})` : "";
+  console.log(
+    `${name} FAILED at "${step}": ${error?.constructor?.name ?? "Error"}${code}: ${error?.message ?? error}${detail}`,
+  );
+  if (error?.cause !== undefined) console.log(`  cause: ${JSON.stringify(error.cause)?.slice(0, 400)}`);
+}
