@@ -1,5 +1,6 @@
 /**
- * What every answer of the token, revocation, introspection and registration endpoints must be,
+ * What every answer of the token, revocation, introspection, device authorization and
+ * registration endpoints must be,
  * whatever the request: never a 5xx; a success of the endpoint's own shape, or an RFC 6749 §5.2
  * (RFC 7591 §3.2.2) error whose description is one of the fixed strings in Baton's source and
  * never repeats the input.
@@ -42,6 +43,14 @@ const ERRORS: Record<CheckedEndpoint, string[]> = {
   ],
   revoke: ["invalid_request", "invalid_client", "unsupported_token_type", "temporarily_unavailable"],
   introspection: ["invalid_request", "invalid_client", "temporarily_unavailable"],
+  device: [
+    "invalid_request",
+    "invalid_client",
+    "unauthorized_client",
+    "invalid_scope",
+    "invalid_target",
+    "temporarily_unavailable",
+  ],
   register: ["invalid_request", "invalid_client_metadata", "invalid_redirect_uri", "temporarily_unavailable"],
 };
 
@@ -50,6 +59,7 @@ const THROTTLED: Record<CheckedEndpoint, string> = {
   token: "invalid_client",
   revoke: "invalid_client",
   introspection: "invalid_client",
+  device: "invalid_client",
   register: "temporarily_unavailable",
 };
 
@@ -66,6 +76,14 @@ const CLIENT_ID = /^client_[A-Za-z0-9_-]{22}$/;
 /** RFC 6749 §5.2: `error_description` is ASCII without `"` and `\`. */
 const DESCRIPTION_CHARACTERS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
+const DEVICE_FIELDS = [
+  "device_code",
+  "expires_in",
+  "interval",
+  "user_code",
+  "verification_uri",
+  "verification_uri_complete",
+];
 const TOKEN_FIELDS = ["access_token", "token_type", "expires_in", "scope", "id_token", "refresh_token"];
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{91}$/;
@@ -167,6 +185,14 @@ function success(endpoint: CheckedEndpoint, response: Response, text: string, co
     );
     expect("client_secret" in body, context).toBe(usesSecret);
     return { status: 201, kind: "ok", body };
+  }
+  if (endpoint === "device") {
+    // RFC 8628 §3.2.
+    expect(Object.keys(body).sort(), context).toEqual(DEVICE_FIELDS);
+    expect(body.device_code, context).toEqual(expect.any(String));
+    expect(body.user_code, context).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    expect(body, context).toMatchObject({ expires_in: expect.any(Number), interval: expect.any(Number) });
+    return { status: 200, kind: "ok", body };
   }
   if (endpoint === "token") {
     expect(TOKEN_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));

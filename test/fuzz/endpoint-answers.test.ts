@@ -1,5 +1,6 @@
 /**
- * Property-based fuzzing of POST /oauth2/token, /oauth2/revoke and /oauth2/introspection:
+ * Property-based fuzzing of POST /oauth2/token, /oauth2/revoke, /oauth2/introspection and
+ * /oauth2/device_authorization:
  * generated bodies, media types, client authentications and tokens, each answer checked against
  * the contract's shape (see answer-checks.ts). `npm run test:fuzz` runs the same properties many
  * more times.
@@ -21,6 +22,7 @@ const MUST_REACH: Record<Endpoint, string[]> = {
   token: ["ok", "invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"],
   revoke: ["ok", "invalid_request", "invalid_client"],
   introspection: ["ok", "invalid_request", "invalid_client"],
+  device: ["ok", "invalid_request", "invalid_client", "unauthorized_client"],
 };
 
 let logs: ReturnType<typeof captureLogs>;

@@ -18,6 +18,8 @@ export const ENDPOINTS = {
   },
   revoke: { path: "/oauth2/revoke", names: ["token", "token_type_hint"] },
   introspection: { path: "/oauth2/introspection", names: ["token", "token_type_hint"] },
+  // RFC 8628 §3.1: the device authorization request.
+  device: { path: "/oauth2/device_authorization", names: ["scope", "resource"] },
 } as const;
 
 export type Endpoint = keyof typeof ENDPOINTS;

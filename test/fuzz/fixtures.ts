@@ -58,7 +58,11 @@ export async function prepareFixtures(): Promise<FuzzFixtures> {
   const key = await clientKey("ES256");
   const [web, spa, machine, victim, signer] = await Promise.all([
     registerClient(),
-    registerClient({ token_endpoint_auth_method: "none" }),
+    // The public client may also start device flows, so that device authorizations succeed.
+    registerClient({
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+    }),
     registerClient(machineMetadata),
     registerClient(),
     registerKeyClient(key, { ...machineMetadata, jwks: { keys: [key.publicJwk] } }),

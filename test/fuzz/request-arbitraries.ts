@@ -54,6 +54,17 @@ function grantRequestArbitrary(fixtures: FuzzFixtures): fc.Arbitrary<Pair[]> {
 /** Parameters a well-formed request to `endpoint` carries: each name once, values that parse. */
 function wellFormedParams(endpoint: Endpoint, fixtures: FuzzFixtures): fc.Arbitrary<Pair[]> {
   if (endpoint === "token") return grantRequestArbitrary(fixtures);
+  if (endpoint === "device") {
+    return fc
+      .tuple(
+        fc.option(valueFor("scope", fixtures, plainText), { nil: undefined }),
+        fc.option(valueFor("resource", fixtures, plainText), { nil: undefined }),
+      )
+      .map(([scope, resource]): Pair[] => [
+        ...(scope === undefined ? [] : [["scope", scope] as Pair]),
+        ...(resource === undefined ? [] : [["resource", resource] as Pair]),
+      ]);
+  }
   return fc
     .tuple(
       fc.option(valueFor("token", fixtures, plainText), { freq: 10, nil: undefined }),
@@ -86,6 +97,8 @@ const dpopHeader = fc.oneof(
     .constantFrom<Record<string, unknown>>(
       { typ: "dpop+jwt", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } },
       { typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA", d: "AAAA" } },
+      // A public key WebCrypto cannot import: a point off the curve.
+      { typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA" } },
       { typ: "dpop+jwt", alg: "RS256", jwk: { kty: "RSA", n: "A".repeat(3000), e: "AQAB" } },
       { typ: "dpop+jwt", alg: "none" },
       { typ: "JWT", alg: "ES256" },
@@ -106,7 +119,7 @@ const extraHeaders = fc.uniqueArray(
     ),
     fc.tuple(fc.constant("Content-Length"), fc.constantFrom("0", "1", "abc", "-1", "99999999999999999999", "65537")),
     fc.tuple(fc.constant("Content-Encoding"), fc.constantFrom("gzip", "br", "identity")),
-    // DPoP proofs (RFC 9449): malformed JWTs, a symmetric or private key, a huge key, two proofs.
+    // DPoP proofs (RFC 9449): malformed JWTs, a symmetric, private, unusable or huge key, two proofs.
     fc.tuple(fc.constant("DPoP"), dpopHeader),
   ),
   { selector: ([name]) => name.toLowerCase(), maxLength: 2 },
