@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Where a refresh's CPU goes:
-//   npm run bench -- --profile [--route=baton|minimal|trivial] [--concurrency=10] [--duration=5] [--algorithm=ES256]
-// Runs one route's refresh chains under Miniflare directly with workerd's inspector on, takes a
+// Where an operation's CPU goes:
+//   npm run bench -- --profile [--route=baton/refresh|baton/login|floor/refresh|...] [--concurrency=10] [--duration=5] [--algorithm=ES256]
+// Runs one route's chains under Miniflare directly with workerd's inspector on, takes a
 // V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects) while they run,
 // and prints where the JavaScript time goes: by source file of the bundle and by function, in
 // microseconds per request, beside the workerd process's whole CPU per request from /proc
@@ -11,6 +11,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { freePort } from "../scripts/dev-server.mjs";
 import { httpClient } from "./lib/http.mjs";
+import { connect } from "./lib/inspector.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling } from "./targets/ceiling.mjs";
@@ -21,10 +22,10 @@ const args = Object.fromEntries(
     return [name, value ?? true];
   }),
 );
-const routeId = args.route ?? "baton";
+const routeId = args.route ?? "baton/refresh";
 const concurrency = Number(args.concurrency ?? 10);
 const durationMs = Number(args.duration ?? 5) * 1000;
-const system = routeId === "baton" ? baton : ceiling;
+const system = routeId.startsWith("baton/") ? baton : ceiling;
 const route = system.routes.find((r) => r.id === routeId);
 if (!route) throw new Error(`unknown route ${routeId}`);
 
@@ -36,7 +37,8 @@ try {
   const ctx = await system.prepare(server, client);
   client.close();
   // Warm the isolate up before profiling.
-  await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000 });
+  const budget = route.budgeted ? 2000 : undefined;
+  await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000, budget });
 
   const inspector = await connect(inspectorPort, system.id === "baton" ? "baton" : "bench-ceiling");
   await inspector.call("Profiler.enable");
@@ -48,13 +50,14 @@ try {
     concurrency,
     warmupMs: 0,
     durationMs,
+    budget,
     beforeRun: () => inspector.call("Profiler.start"),
   });
   const { profile } = await inspector.call("Profiler.stop");
   inspector.close();
 
   const requests = cell.requests;
-  const bundle = readFileSync(system.scriptPath, "utf8").split("\n");
+  const bundle = readFileSync(server.scriptPath ?? system.scriptPath, "utf8").split("\n");
   const byFile = new Map();
   const byFunction = new Map();
   let total = 0;
@@ -112,35 +115,4 @@ function add(map, key, value) {
 
 function top(map, count) {
   return [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
-}
-
-/** A DevTools protocol session with the isolate of the Worker named `name`. */
-async function connect(port, name) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const target = targets.find((t) => t.id?.includes(name) || t.title?.includes(name) || t.url?.includes(name));
-  if (!target) throw new Error(`no inspector target for ${name}: ${JSON.stringify(targets)}`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
-  let nextId = 1;
-  const pending = new Map();
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    if (message.id !== undefined && pending.has(message.id)) {
-      const { resolve, reject } = pending.get(message.id);
-      pending.delete(message.id);
-      if (message.error) reject(new Error(message.error.message));
-      else resolve(message.result);
-    }
-  };
-  return {
-    call(method, params = {}) {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// `npm run bench` (at the repository root): measures, in one run on this machine, Baton's
-// refresh grant against its ceilings (a minimal refresh and a trivial POST on the same runtime)
-// and its peers (@cloudflare/workers-oauth-provider, node-oidc-provider), at several
-// concurrencies, each repeated; then CPU per refresh with each key type. Prints one table and
-// writes the results to bench/results/.
+// `npm run bench` (at the repository root): measures, in one run on this machine, every operation
+// Baton serves (bench/lib/operations.mjs) at LOG_LEVEL=warn and info, beside the floors of the
+// same shape on the same runtime (bench/workers/ceiling) and its peers' same operations
+// (@cloudflare/workers-oauth-provider; node-oidc-provider in memory and on Redis), at several
+// concurrencies; then CPU per refresh with each key type. Prints the tables and writes the
+// results to bench/results/.
 //
-//   npm run bench                       the full run (about 8 minutes on 2 cores)
-//   npm run bench -- --quick            a short smoke run (about 80 seconds)
-//   npm run bench -- --only=baton,ceiling --concurrency=10 --duration=3 --repeats=1
+//   npm run bench                       the full run (about 25 minutes on 2 cores)
+//   npm run bench -- --quick            a short smoke run
+//   npm run bench -- --only=baton,ceiling --operations=refresh,login --concurrency=10 --duration=3
 //   npm run bench -- --profile --route=baton     where a refresh's CPU goes (profile.mjs)
 //   npm run bench -- --priority                  run at a higher CPU priority than other jobs
 import { execFileSync, execSync } from "node:child_process";
@@ -20,12 +21,13 @@ const args = parseArgs(process.argv.slice(2));
 const quick = args.quick === true;
 const settings = {
   concurrency: list(args.concurrency, [1, 10, 50]),
-  repeats: Number(args.repeats ?? (quick ? 1 : 2)),
-  warmupMs: Number(args.warmup ?? (quick ? 0.3 : 1)) * 1000,
-  durationMs: Number(args.duration ?? (quick ? 0.7 : 5)) * 1000,
+  repeats: Number(args.repeats ?? 1),
+  warmupMs: Number(args.warmup ?? (quick ? 0.3 : 0.5)) * 1000,
+  durationMs: Number(args.duration ?? (quick ? 0.7 : 2.5)) * 1000,
   algorithms: args["skip-algorithms"] ? [] : ["ES256", "EdDSA", "RS256"],
   algorithmConcurrency: Number(args["algorithm-concurrency"] ?? 10),
   only: args.only ? String(args.only).split(",") : undefined,
+  operations: args.operations ? String(args.operations).split(",") : undefined,
   priority: args.priority === true,
 };
 
@@ -44,18 +46,20 @@ if (args.profile) {
   process.exit(0);
 }
 
-const { baton } = await import("./targets/baton.mjs");
+const { baton, batonSystem } = await import("./targets/baton.mjs");
 const { ceiling } = await import("./targets/ceiling.mjs");
 const { oauthProvider } = await import("./targets/oauth-provider.mjs");
-const { oidcProvider } = await import("./targets/oidc-provider.mjs");
+const { oidcProvider, oidcProviderRedis } = await import("./targets/oidc-provider.mjs");
 const { measureCell } = await import("./lib/measure.mjs");
 const { httpClient } = await import("./lib/http.mjs");
 const { checkBodyAndLogs } = await import("./lib/warnings.mjs");
 const report = await import("./lib/report.mjs");
+const { OPERATIONS } = await import("./lib/operations.mjs");
 
-const systems = [baton, ceiling, oauthProvider, oidcProvider].filter(
+const systems = [baton, batonSystem("info"), ceiling, oauthProvider, oidcProvider, oidcProviderRedis].filter(
   (s) => !settings.only || settings.only.includes(s.id),
 );
+const measured = (route) => !settings.operations || settings.operations.includes(route.operation);
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-bench-"));
 const started = Date.now();
 const results = {
@@ -74,9 +78,7 @@ process.on("SIGINT", async () => {
 });
 
 try {
-  // Every server is started first and the cells then go round them, so that the figures to be
-  // compared (Baton and a ceiling or a peer, at one concurrency) are measured minutes apart at
-  // most, not a whole run apart.
+  // Every server is started first and the cells then go round them (see below).
   const targets = await startAll(
     systems.flatMap((system) => system.runtimes.map((runtime) => ({ system, runtime, options: {} }))),
   );
@@ -86,26 +88,23 @@ try {
       `warning: other processes use ${results.quietBefore.toFixed(2)} cores right now; figures will be disturbed (see the "others" column)`,
     );
   }
+  // Cells go operation by operation, every system's route for it one after another, so that the
+  // figures to be compared (Baton, its floor, its peers: one operation at one concurrency) are
+  // measured seconds apart, not a whole run apart.
   for (let repeat = 1; repeat <= settings.repeats; repeat++) {
     for (const concurrency of settings.concurrency) {
-      for (const { system, runtime, server, ctx } of targets) {
-        for (const route of system.routes) {
-          const where = { route: route.id, label: route.label, runtime, concurrency, repeat };
-          try {
-            const cell = await measureCell({ server, route, ctx, concurrency, ...timing() });
-            results.cells.push({ ...where, ...cell });
-            progress(route.id, runtime, concurrency, repeat, cell);
-          } catch (error) {
-            // One broken cell (a chain that could not be opened, say) must not lose the run.
-            results.failures.push({ ...where, error: error.message });
-            console.log(`${route.id} ${runtime} c=${concurrency} #${repeat}: FAILED: ${error.message}`);
+      for (const operation of Object.keys(OPERATIONS)) {
+        for (const { system, runtime, server, ctx } of targets) {
+          for (const route of system.routes.filter((r) => r.operation === operation && measured(r))) {
+            await measureOne({ system, runtime, server, ctx, route, concurrency, repeat });
           }
         }
       }
     }
   }
   for (const { system, runtime, server, ctx, outputBefore } of targets) {
-    if (system.id === "baton") results.warnings[`baton/${runtime}`] = await logsDuring(server, outputBefore);
+    if (system.id.startsWith("baton"))
+      results.warnings[`${system.id}/${runtime}`] = await logsDuring(server, outputBefore);
     if (system.id === "ceiling") {
       results.warnings[`body-and-logs/${runtime}`] = await checkBodyAndLogs({
         server,
@@ -129,7 +128,8 @@ try {
       for (const { algorithm, server, ctx } of variants) {
         const where = { algorithm, runtime: "miniflare", concurrency, repeat };
         try {
-          const cell = await measureCell({ server, route: baton.routes[0], ctx, concurrency, ...timing() });
+          const route = baton.routes.find((r) => r.operation === "refresh");
+          const cell = await measureCell({ server, route, ctx, concurrency, ...timing() });
           results.algorithms.push({ ...where, ...cell });
           progress(`baton ${algorithm}`, "miniflare", concurrency, repeat, cell);
         } catch (error) {
@@ -194,6 +194,51 @@ async function otherLoad() {
   const before = machineBusySeconds();
   await new Promise((r) => setTimeout(r, 1000));
   return machineBusySeconds() - before;
+}
+
+/** Measures one cell and keeps it; a broken cell (a chain that could not be opened, say) is
+ * recorded as a failure and the run goes on. */
+async function measureOne({ system, runtime, server, ctx, route, concurrency, repeat }) {
+  const where = {
+    route: route.id,
+    system: route.system ?? route.id.split("/")[0],
+    operation: route.operation,
+    variant: route.variant === true,
+    label: route.label,
+    runtime,
+    concurrency,
+    repeat,
+  };
+  try {
+    const budget = route.budgeted ? budgetFor(route, system, runtime, concurrency) : undefined;
+    const cell = await measureCell({ server, route, ctx, concurrency, budget, ...timing() });
+    results.cells.push({ ...where, ...cell, budget });
+    progress(route.id, runtime, concurrency, repeat, cell);
+  } catch (error) {
+    results.failures.push({ ...where, error: error.message });
+    console.log(`${route.id} ${runtime} c=${concurrency} #${repeat}: FAILED: ${error.message}`);
+  }
+}
+
+/**
+ * Operations each chain of a budgeted route (one that consumes what was opened for it) may
+ * perform: enough for the rate this route reached before on this runtime (three times it, from a
+ * lower concurrency), or else for the same system's refresh rate here, for the whole cell.
+ */
+function budgetFor(route, system, runtime, concurrency) {
+  const seconds = (settings.warmupMs + settings.durationMs) / 1000;
+  const earlier = results.cells.filter((c) => c.route === route.id && c.runtime === runtime);
+  const refresh = results.cells.find(
+    (c) =>
+      c.system === (route.system ?? system.id) &&
+      c.operation === "refresh" &&
+      c.runtime === runtime &&
+      c.concurrency === concurrency,
+  );
+  const rate = earlier.length
+    ? Math.max(...earlier.map((c) => c.rps * (c.concurrency < concurrency ? 3 : 1.5)))
+    : (refresh?.rps ?? 500) * 1.2;
+  return Math.ceil((rate * seconds) / concurrency) + 5;
 }
 
 function timing() {

@@ -1,26 +1,28 @@
-// The load generator: K refresh chains in a closed loop. Each chain sends one request at a time
-// and builds the next from the answer (the refresh token it returned), so a chain is exactly
-// what one client session does when it refreshes as fast as it can. A failed request ends its
-// chain: the token it carried may be spent, and guessing would measure something else.
+// The load generator: K chains in a closed loop. Each chain performs one operation at a time and
+// builds the next from the state the last one left (the refresh token it returned, say), so a
+// chain is exactly what one client session does when it works as fast as it can. A failed
+// operation ends its chain: the token it carried may be spent, and guessing would measure
+// something else. A chain whose `budget` of operations is used up (a pool of tokens to revoke,
+// say) stops and is counted as `exhausted`.
 import { performance } from "node:perf_hooks";
 
 /**
- * Runs `tokens.length` chains for `warmupMs` + `durationMs`, and measures the second part.
+ * Runs `states.length` chains for `warmupMs` + `durationMs`, and measures the second part.
  *
  * @param {object} options
- * @param {ReturnType<import("./http.mjs").httpClient>} options.client
- * @param {string[]} options.tokens the first token of each chain
- * @param {(token: string) => {method: string, path: string, headers?: object, body?: string}} options.request
- * @param {(response: {status: number, body: string}) => string | undefined} options.nextToken
- *   the token for the next request, or undefined when the answer is not a success
+ * @param {unknown[]} options.states the first state of each chain (what `openChain` returned)
+ * @param {(state: unknown) => Promise<{state: unknown} | {error: string}>} options.step one
+ *   operation (one or more requests); resolves to the chain's next state, or to an error
+ * @param {number} [options.budget] operations each chain may perform at most
  * @param {() => object} options.sample read at the start and end of the measured window (CPU)
  * @param {number} options.maxRequests a bound on the whole run, whatever the duration
  */
-export async function runChains({ client, tokens, request, nextToken, warmupMs, durationMs, sample, maxRequests }) {
+export async function runChains({ states, step, warmupMs, durationMs, sample, maxRequests, budget = Infinity }) {
   const capacity = maxRequests;
   const completedAt = new Float64Array(capacity);
   const latency = new Float64Array(capacity);
   let recorded = 0;
+  let exhausted = 0;
   const errors = [];
   let stopping = false;
   let windowStart;
@@ -41,38 +43,39 @@ export async function runChains({ client, tokens, request, nextToken, warmupMs, 
   // Belt and braces: the run ends even if a timer is starved.
   const deadline = t0 + warmupMs + durationMs + 60_000;
 
-  async function chain(token) {
-    while (!stopping && recorded < capacity && performance.now() < deadline) {
-      const spec = await request(token);
-      const started = performance.now();
-      let response;
-      try {
-        response = await client.request(spec.method, spec.path, { headers: spec.headers, body: spec.body });
-      } catch (error) {
-        errors.push({ at: performance.now(), kind: error.message });
-        return false;
+  async function chain(state) {
+    for (let done = 0; !stopping && recorded < capacity && performance.now() < deadline; done++) {
+      if (done >= budget) {
+        exhausted++;
+        return true;
       }
-      const done = performance.now();
-      const next = response.status === 200 ? nextToken(response) : undefined;
-      if (next === undefined) {
-        errors.push({ at: done, kind: `${response.status} ${response.body.slice(0, 160)}` });
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await step(state);
+      } catch (error) {
+        outcome = { error: error.message };
+      }
+      const finished = performance.now();
+      if ("error" in outcome) {
+        errors.push({ at: finished, kind: String(outcome.error).slice(0, 200) });
         return false;
       }
       if (recorded < capacity) {
-        completedAt[recorded] = done;
-        latency[recorded] = done - started;
+        completedAt[recorded] = finished;
+        latency[recorded] = finished - started;
         recorded++;
       }
-      token = next;
+      state = outcome.state;
     }
     return true;
   }
 
-  const outcomes = await Promise.all(tokens.map(chain));
+  const outcomes = await Promise.all(states.map(chain));
   clearTimeout(startTimer);
   clearTimeout(endTimer);
   if (after === undefined) {
-    // The bound on requests was reached first: the window ends now.
+    // The bound on requests was reached first, or every chain stopped: the window ends now.
     windowEnd = performance.now();
     after = sample();
   }
@@ -95,10 +98,25 @@ export async function runChains({ client, tokens, request, nextToken, warmupMs, 
     errors: errors.length,
     errorsInWindow: windowErrors.length,
     errorKinds: summarise(errors),
-    chains: tokens.length,
+    chains: states.length,
     chainsAlive: outcomes.filter(Boolean).length,
+    exhausted,
     before,
     after,
+  };
+}
+
+/**
+ * The `step` of a route written as one request per operation (`request(ctx)` builds it from the
+ * chain's token, `nextToken` reads the next token from a 200 answer).
+ */
+export function requestStep(client, route, ctx) {
+  const build = route.request(ctx);
+  return async (token) => {
+    const spec = await build(token);
+    const response = await client.request(spec.method, spec.path, { headers: spec.headers, body: spec.body });
+    const next = response.status === 200 ? route.nextToken(response) : undefined;
+    return next === undefined ? { error: `${response.status} ${response.body.slice(0, 160)}` } : { state: next };
   };
 }
 

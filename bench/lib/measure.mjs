@@ -1,6 +1,6 @@
 // One cell of the benchmark: fresh chains on a running server, a closed-loop run, and the CPU
 // time its processes spent in the measured window, per request.
-import { runChains } from "./chains.mjs";
+import { requestStep, runChains } from "./chains.mjs";
 import { httpClient } from "./http.mjs";
 import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./proc.mjs";
@@ -8,26 +8,31 @@ import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./proc.mjs"
 const MAX_REQUESTS = 500_000;
 
 /**
- * Opens `concurrency` chains of `route` on `server` and measures them.
- * @returns the run's figures, with `cpuMsPerRequest` by process role.
+ * Opens `concurrency` chains of `route` on `server` and measures them. A route either has
+ * `step(client, ctx, state)`, one operation of any number of requests, or `request(ctx)` and
+ * `nextToken(response)` for one request per operation. `budget` bounds the operations per chain
+ * (for routes that consume what `openChain` prepared); `openChain(client, ctx, index, cell)` is
+ * told it in `cell`.
+ * @returns the run's figures, with `cpuMsPerRequest` (per operation) by process role.
  */
-export async function measureCell({ server, route, ctx, concurrency, warmupMs, durationMs, beforeRun }) {
+export async function measureCell({ server, route, ctx, concurrency, warmupMs, durationMs, beforeRun, budget }) {
   const client = httpClient(server.url, Math.max(concurrency, 8));
   try {
-    const tokens = await mapBounded(
+    const cell = { concurrency, budget, warmupMs, durationMs };
+    const states = await mapBounded(
       Array.from({ length: concurrency }, (_, i) => i),
       8,
-      (i) => route.openChain(client, ctx, i),
+      (i) => route.openChain(client, ctx, i, cell),
     );
+    const step = route.step ? (state) => route.step(client, ctx, state) : requestStep(client, route, ctx);
     // Opening chains is not what is measured: a profiler, say, starts only now.
     await beforeRun?.();
     const processes = classify(server.root, { proxyPort: server.proxyPort });
     let loadgenBefore;
     const result = await runChains({
-      client,
-      tokens,
-      request: route.request(ctx),
-      nextToken: route.nextToken,
+      states,
+      step,
+      budget,
       warmupMs,
       durationMs,
       maxRequests: MAX_REQUESTS,

@@ -60,6 +60,7 @@ export function processTree(root) {
  *   (`proxy`); pass that port as `proxyPort` (Miniflare run directly has no proxy);
  * - any other `workerd` is the Worker's own runtime (`worker`);
  * - `node` is wrangler, the Miniflare host or a Node server;
+ * - `redis` is a redis-server a Node server started for its store;
  * - anything else (esbuild's service) is `other`.
  */
 export function classify(root, { proxyPort } = {}) {
@@ -72,6 +73,9 @@ export function classify(root, { proxyPort } = {}) {
       role = isProxy ? "proxy" : "worker";
     } else if (exe === "node") {
       role = "node";
+    } else if (exe.startsWith("redis-server")) {
+      // redis-server retitles itself "redis-server ADDRESS".
+      role = "redis";
     }
     return { pid, role };
   });
@@ -96,6 +100,16 @@ export function cpuBetween(before, after) {
     spent[role] = seconds - (before.byRole[role] ?? 0);
   }
   return spent;
+}
+
+/** Resident memory of one process in bytes (VmRSS), or undefined once it is gone. */
+export function residentBytes(pid) {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU seconds the whole machine has spent busy (all cores), from /proc/stat. */

@@ -1,4 +1,6 @@
-// Turns the cells of a run into averages, Baton's ratios, the targets' verdicts and one table.
+// Turns the cells of a run into averages, Baton's ratios to its floors and peers per operation,
+// the targets' verdicts and the tables.
+import { OPERATIONS } from "./operations.mjs";
 
 const BATON = "baton";
 const DISTURBED = 0.3;
@@ -23,19 +25,21 @@ function aggregate(cells) {
     for (const role of roles) cpu[role] = mean(runs.map((r) => r.cpuMsPerRequest[role]));
     return {
       route: first.route,
+      system: first.system,
+      operation: first.operation,
+      variant: first.variant,
       label: first.label,
       algorithm: first.algorithm,
       runtime: first.runtime,
       concurrency: first.concurrency,
       repeats: runs.length,
       rps: mean(runs.map((r) => r.rps)),
-      rpsMin: Math.min(...runs.map((r) => r.rps)),
-      rpsMax: Math.max(...runs.map((r) => r.rps)),
       p50: mean(runs.map((r) => r.p50)),
       p95: mean(runs.map((r) => r.p95)),
       p99: mean(runs.map((r) => r.p99)),
       requests: runs.reduce((a, r) => a + r.requests, 0),
       errors: runs.reduce((a, r) => a + r.errors, 0),
+      exhausted: runs.reduce((a, r) => a + (r.exhausted ?? 0), 0),
       chains: first.chains,
       chainsAliveMin: Math.min(...runs.map((r) => r.chainsAlive)),
       cpuMsPerRequest: cpu,
@@ -45,71 +49,63 @@ function aggregate(cells) {
   });
 }
 
-/** Averages, ratios and the targets' verdicts. */
+/** The systems Baton is set beside, in the table's order: [system id, column title]. */
+const BESIDE = [
+  ["baton-info", "info"],
+  ["floor", "floor"],
+  ["trivial", "trivial"],
+  ["workers-oauth-provider", "w-o-p"],
+  ["oidc-provider", "oidc mem"],
+  ["oidc-provider-redis", "oidc redis"],
+];
+
+/** Averages, one comparison per operation, runtime and concurrency, and the targets' verdicts. */
 export function summarise(results) {
   const rows = aggregate(results.cells);
-  const find = (route, runtime, concurrency) =>
-    rows.find((r) => r.route === route && r.runtime === runtime && r.concurrency === concurrency);
-  for (const row of rows) {
-    if (row.route === BATON) continue;
-    if (row.runtime === "node") {
-      row.batonRatio = {};
-      for (const runtime of ["wrangler-dev", "miniflare"]) {
-        const baton = find(BATON, runtime, row.concurrency);
-        if (baton) row.batonRatio[runtime] = baton.rps / row.rps;
-      }
-    } else {
-      const baton = find(BATON, row.runtime, row.concurrency);
-      if (baton) row.batonRatio = { [row.runtime]: baton.rps / row.rps };
+  const find = (system, operation, runtime, concurrency) =>
+    rows.find(
+      (r) =>
+        r.system === system &&
+        r.operation === operation &&
+        !r.variant &&
+        r.concurrency === concurrency &&
+        (r.runtime === runtime || r.runtime === "node"),
+    );
+  const comparisons = [];
+  for (const baton of rows.filter((r) => r.system === BATON && !r.variant)) {
+    const { operation, runtime, concurrency } = baton;
+    const beside = {};
+    for (const [system] of BESIDE) {
+      const other = find(system, operation, runtime, concurrency);
+      if (other) beside[system] = { rps: other.rps, ratio: baton.rps / other.rps, otherCores: other.otherCores };
     }
+    comparisons.push({ operation, runtime, concurrency, baton, beside });
   }
 
   const targets = [];
-  for (const baton of rows.filter((r) => r.route === BATON)) {
-    const { runtime, concurrency } = baton;
-    const minimal = find("minimal", runtime, concurrency);
-    if (minimal) {
-      const ratio = baton.rps / minimal.rps;
-      targets.push({
-        target: "refresh rate >= minimal refresh",
-        runtime,
-        concurrency,
-        ratio,
-        want: ">= 1",
-        met: ratio >= 1,
-        disturbed: Math.max(baton.otherCores, minimal.otherCores) > DISTURBED,
-      });
-    }
-    const wop = find("workers-oauth-provider", runtime, concurrency);
-    if (wop) {
-      const ratio = baton.rps / wop.rps;
-      targets.push({
-        target: "refresh rate >= 2x workers-oauth-provider",
-        runtime,
-        concurrency,
-        ratio,
-        want: ">= 2",
-        met: ratio >= 2,
-        disturbed: Math.max(baton.otherCores, wop.otherCores) > DISTURBED,
-      });
-    }
-    const oidc = find("oidc-provider", "node", concurrency);
-    if (oidc) {
-      const ratio = baton.cpuMsPerRequest.worker / oidc.cpuMsPerRequest.node;
-      targets.push({
-        target: "CPU/refresh (Baton's workerd) <= oidc-provider's Node",
-        runtime,
-        concurrency,
-        ratio,
-        want: "<= 1",
-        met: ratio <= 1,
-        disturbed: Math.max(baton.otherCores, oidc.otherCores) > DISTURBED,
-        detail: `${baton.cpuMsPerRequest.worker.toFixed(3)} ms vs ${oidc.cpuMsPerRequest.node.toFixed(3)} ms`,
-      });
+  const verdict = (target, c, system, want) => {
+    const other = c.beside[system];
+    if (!other) return;
+    const disturbed = Math.max(c.baton.otherCores, other.otherCores) > DISTURBED;
+    targets.push({
+      target: `${c.operation}: ${target}`,
+      runtime: c.runtime,
+      concurrency: c.concurrency,
+      ratio: other.ratio,
+      want: `>= ${want}`,
+      met: other.ratio >= want,
+      disturbed,
+    });
+  };
+  for (const c of comparisons) {
+    verdict("Baton >= its floor", c, "floor", 1);
+    verdict("Baton >= 2x workers-oauth-provider", c, "workers-oauth-provider", 2);
+    if (["refresh", "login", "client-credentials", "introspection"].includes(c.operation)) {
+      verdict("Baton >= durable oidc-provider", c, "oidc-provider-redis", 1);
     }
   }
   const algorithms = aggregate(results.algorithms.map((a) => ({ ...a, route: BATON })));
-  return { rows, targets, algorithms };
+  return { rows, comparisons, targets, algorithms };
 }
 
 const pad = (text, width) => String(text).padEnd(width);
@@ -127,22 +123,59 @@ export function render(results) {
     `wrangler ${m.wrangler}, miniflare ${m.miniflare}, workerd ${m.workerd}; workers-oauth-provider ${m.workersOauthProvider}, oidc-provider ${m.oidcProvider}; Baton ${m.batonCommit}`,
   );
   lines.push(
-    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop refresh chains; ${results.settings.repeats} repeat(s), averaged (req/s range in brackets)${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
+    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop chains (one operation at a time each); ${results.settings.repeats} repeat(s), averaged${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
   );
   lines.push(
-    "CPU ms/req: worker = the Worker's workerd, proxy = wrangler dev's proxy workerd, node = wrangler / Miniflare host / Node server.",
+    "CPU ms/op: worker = the Worker's workerd, proxy = wrangler dev's proxy workerd, node = wrangler / Miniflare host / Node server, redis = redis-server.",
   );
   lines.push(
     `others = cores used by other processes during the cell (worst repeat); "!" above ${DISTURBED}: the cell may have been disturbed` +
       (results.settings.priority ? " (with --priority, others mostly run in this run's idle gaps)." : "."),
   );
   lines.push("");
-  const header =
-    pad("route", 31) +
+  lines.push(
+    "Operations: Baton at LOG_LEVEL=warn, and Baton's rate over each other's (×): Baton at info, the floor and trivial route on the same runtime, the peers (oidc-provider runs on Node, beside both runtimes).",
+  );
+  const head =
+    pad("operation", 20) +
     pad("runtime", 13) +
     lpad("c", 3) +
-    lpad("req/s", 8) +
-    pad("  (min-max)", 16) +
+    lpad("ops/s", 7) +
+    lpad("p50", 7) +
+    lpad("p99", 7) +
+    lpad("cpu", 7) +
+    BESIDE.map(([, title]) => lpad(title, 11)).join("");
+  lines.push(head);
+  lines.push("-".repeat(head.length));
+  const operations = Object.keys(OPERATIONS);
+  const comparisons = [...results.summary.comparisons].sort(
+    (a, b) =>
+      operations.indexOf(a.operation) - operations.indexOf(b.operation) ||
+      runtimeRank(a.runtime) - runtimeRank(b.runtime) ||
+      a.concurrency - b.concurrency,
+  );
+  let last;
+  for (const c of comparisons) {
+    if (last !== undefined && last !== c.operation) lines.push("");
+    last = c.operation;
+    lines.push(
+      pad(c.operation, 20) +
+        pad(c.runtime, 13) +
+        lpad(c.concurrency, 3) +
+        lpad(c.baton.rps.toFixed(0), 7) +
+        lpad(ms(c.baton.p50), 7) +
+        lpad(ms(c.baton.p99), 7) +
+        lpad(ms(c.baton.cpuMsPerRequest.worker), 7) +
+        BESIDE.map(([system]) => lpad(c.beside[system] ? `${c.beside[system].ratio.toFixed(2)}×` : "", 11)).join(""),
+    );
+  }
+  lines.push("");
+  lines.push("Every cell:");
+  const header =
+    pad("route", 40) +
+    pad("runtime", 13) +
+    lpad("c", 3) +
+    lpad("ops/s", 8) +
     lpad("p50", 7) +
     lpad("p95", 7) +
     lpad("p99", 7) +
@@ -151,56 +184,39 @@ export function render(results) {
     lpad("worker", 8) +
     lpad("proxy", 7) +
     lpad("node", 7) +
+    lpad("redis", 7) +
     lpad("total", 7) +
-    lpad("others", 8) +
-    "  Baton ×";
+    lpad("others", 8);
   lines.push(header);
-  lines.push("-".repeat(header.length + 10));
-  const order = [
-    "baton",
-    "baton-resource",
-    "baton-dpop",
-    "minimal",
-    "trivial",
-    "workers-oauth-provider",
-    "oidc-provider",
-  ];
+  lines.push("-".repeat(header.length));
   const sorted = [...rows].sort(
     (a, b) =>
-      a.runtime.localeCompare(b.runtime) * 0 ||
+      operations.indexOf(a.operation) - operations.indexOf(b.operation) ||
       runtimeRank(a.runtime) - runtimeRank(b.runtime) ||
       a.concurrency - b.concurrency ||
-      order.indexOf(a.route) - order.indexOf(b.route),
+      a.route.localeCompare(b.route),
   );
   let previous;
   for (const row of sorted) {
-    const group = `${row.runtime}|${row.concurrency}`;
+    const group = `${row.operation}|${row.runtime}|${row.concurrency}`;
     if (previous !== undefined && group !== previous) lines.push("");
     previous = group;
-    const ratio =
-      row.batonRatio === undefined
-        ? ""
-        : Object.entries(row.batonRatio)
-            .map(([runtime, r]) => (row.runtime === "node" ? `${r.toFixed(2)} (${short(runtime)})` : r.toFixed(2)))
-            .join(", ");
     lines.push(
-      pad(row.label, 31) +
+      pad(row.route, 40) +
         pad(row.runtime, 13) +
         lpad(row.concurrency, 3) +
         lpad(row.rps.toFixed(0), 8) +
-        pad(`  (${row.rpsMin.toFixed(0)}-${row.rpsMax.toFixed(0)})`, 16) +
         lpad(ms(row.p50), 7) +
         lpad(ms(row.p95), 7) +
         lpad(ms(row.p99), 7) +
         lpad(row.errors, 5) +
-        lpad(`${row.chainsAliveMin}/${row.chains}`, 7) +
+        lpad(`${row.chainsAliveMin}/${row.chains}${row.exhausted ? "x" : ""}`, 7) +
         lpad(cpu(row.cpuMsPerRequest.worker), 8) +
         lpad(cpu(row.cpuMsPerRequest.proxy), 7) +
         lpad(cpu(row.cpuMsPerRequest.node), 7) +
+        lpad(cpu(row.cpuMsPerRequest.redis), 7) +
         lpad(cpu(row.cpuMsPerRequest.total), 7) +
-        lpad(`${row.otherCores.toFixed(2)}${row.otherCores > DISTURBED ? "!" : " "}`, 8) +
-        "  " +
-        ratio,
+        lpad(`${row.otherCores.toFixed(2)}${row.otherCores > DISTURBED ? "!" : " "}`, 8),
     );
   }
   for (const f of results.failures ?? []) {
@@ -211,7 +227,7 @@ export function render(results) {
     lines.push("Targets (ratios from this run):");
     for (const t of targets) {
       lines.push(
-        `  ${t.met ? "MET   " : "MISSED"} ${pad(t.target, 54)} ${pad(t.runtime, 13)} c=${pad(t.concurrency, 3)} ` +
+        `  ${t.met ? "MET   " : "MISSED"} ${pad(t.target, 58)} ${pad(t.runtime, 13)} c=${pad(t.concurrency, 3)} ` +
           `ratio ${t.ratio.toFixed(2)} (want ${t.want})${t.detail ? `  ${t.detail}` : ""}${t.disturbed ? "  (disturbed)" : ""}`,
       );
     }
@@ -265,8 +281,4 @@ function strip(text) {
 
 function runtimeRank(runtime) {
   return ["wrangler-dev", "miniflare", "node"].indexOf(runtime);
-}
-
-function short(runtime) {
-  return runtime === "wrangler-dev" ? "wd" : "mf";
 }

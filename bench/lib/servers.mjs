@@ -84,14 +84,19 @@ export async function startWranglerDev({ configPath, settings, probe }) {
   return finishStart({ child, port, dir, probe, proxyPort: port });
 }
 
-/** Starts a bundled Worker directly under Miniflare (see miniflare-host.mjs). */
-export async function startMiniflare({ configPath, scriptPath, settings, probe, inspectorPort }) {
+/**
+ * Starts a bundled Worker directly under Miniflare (see miniflare-host.mjs), with its state in
+ * `persistTo` when given (else a fresh directory). `probe: false` waits for the runtime to
+ * listen without sending it a request, so that the caller's first request is the isolate's.
+ */
+export async function startMiniflare({ configPath, scriptPath, settings, probe, inspectorPort, persistTo }) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "baton-bench-mf-"));
   const specFile = join(dir, "spec.json");
+  const stateDir = persistTo ?? join(dir, "state");
   writeFileSync(
     specFile,
-    JSON.stringify({ configPath, scriptPath, bindings: settings, port, persistTo: join(dir, "state"), inspectorPort }),
+    JSON.stringify({ configPath, scriptPath, bindings: settings, port, persistTo: stateDir, inspectorPort }),
   );
   const child = fork(join(import.meta.dirname, "miniflare-host.mjs"), [specFile], {
     cwd: REPO_ROOT,
@@ -100,7 +105,7 @@ export async function startMiniflare({ configPath, scriptPath, settings, probe, 
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     env: { ...process.env, ...WRANGLER_ENV },
   });
-  return finishStart({ child, port, dir, probe, ipc: true });
+  return finishStart({ child, port, dir, probe, ipc: true, stateDir });
 }
 
 /** Starts a Node server script that listens on the port given in PORT. */
@@ -116,13 +121,19 @@ export async function startNodeServer({ script, settings = {}, probe }) {
   return finishStart({ child, port, dir, probe });
 }
 
-async function finishStart({ child, port, dir, probe, proxyPort, ipc = false }) {
+async function finishStart({ child, port, dir, probe, proxyPort, ipc = false, stateDir }) {
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
+  if (probe === false) {
+    await new Promise((resolve, reject) => {
+      child.on("message", (message) => message.type === "ready" && resolve());
+      child.once("exit", () => reject(new Error(`server exited early:\n${output}`)));
+    });
+  }
+  for (; probe !== false;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
       const response = await fetch(url + probe.path, { method: probe.method ?? "GET" });
@@ -141,6 +152,8 @@ async function finishStart({ child, port, dir, probe, proxyPort, ipc = false }) 
     url,
     root: child.pid,
     proxyPort,
+    /** Where the runtime keeps its state on disk (Miniflare run directly). */
+    stateDir,
     /** What the server printed since it answered its first request. */
     output: () => output.slice(outputMark),
     /** Log lines counted by the Miniflare host (structured runtime logs), when run directly. */

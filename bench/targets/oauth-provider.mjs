@@ -1,15 +1,82 @@
-// @cloudflare/workers-oauth-provider's refresh grant, from the bench-only Worker in
+// @cloudflare/workers-oauth-provider's routes, from the bench-only Worker in
 // workers/oauth-provider: a client made with the library's helpers, chains opened through its
-// authorization code flow (the Worker's /authorize approves at once).
+// authorization code flow (the Worker's /authorize approves at once for a fresh login_hint).
+//
+// What the library (1.2.3) has, from dist/oauth-provider.d.ts and dist/oauth-provider.js:
+// refresh, authorization code, revocation (RFC 7009, on the token endpoint: a request with
+// `token` and no `grant_type`), dynamic registration (RFC 7591, `clientRegistrationEndpoint`),
+// token exchange (RFC 8693, `allowTokenExchangeGrant`) and the API route's bearer check. It
+// has no client_credentials grant (its `GrantType` is authorization_code, refresh_token,
+// token-exchange and jwt-bearer, the last for enterprise ID-JAG assertions), no introspection
+// endpoint and no device authorization grant: those operations have no route here.
 import { join } from "node:path";
+import { mapBounded } from "../../scripts/map-bounded.mjs";
+import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { bundle, startMiniflare, startWranglerDev } from "../lib/servers.mjs";
 import { REDIRECT_URI, followToCode, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
 
 const CONFIG = join(BENCH_ROOT, "workers/oauth-provider/wrangler.toml");
+const SYSTEM = "workers-oauth-provider";
+const TOKEN = "/oauth/token";
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
+const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+/** The code of one authorization, for a user no one has seen yet (a new grant each time). */
+function authorize(client, ctx) {
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: ctx.clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: "read offline_access",
+    state: Math.random().toString(36).slice(2),
+    login_hint: `user-${Math.random().toString(36).slice(2)}`,
+  });
+  return followToCode(client, `/authorize?${query}`);
+}
+
+/** One login's refresh token: authorize, then the code exchange. */
+async function firstRefreshToken(client, ctx) {
+  return redeemCode(client, TOKEN, ctx.clientId, ctx.clientSecret, await authorize(client, ctx));
+}
+
+/** One login's access token (redeemCode keeps only the refresh token). */
+async function firstAccessToken(client, ctx) {
+  const code = await authorize(client, ctx);
+  const response = await client.request("POST", TOKEN, {
+    headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
+    body: form({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }),
+  });
+  const token = response.status === 200 ? json(response).access_token : undefined;
+  if (token === undefined) throw new Error(`code exchange answered ${response.status}: ${response.body.slice(0, 300)}`);
+  return token;
+}
+
+const json = (response) => {
+  try {
+    return JSON.parse(response.body);
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * A step that sends `build(ctx, state)` and keeps the chain's state (a token used, not spent)
+ * when `accept(response)` says the answer is right.
+ */
+function keepState(build, accept) {
+  return async (client, ctx, state) => {
+    const { method = "POST", path, headers, body } = build(ctx, state);
+    const response = await client.request(method, path, { headers, body });
+    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
+  };
+}
+
+const route = (operation, fields) => ({ id: `${SYSTEM}/${operation}`, system: SYSTEM, operation, ...fields });
 
 export const oauthProvider = {
-  id: "workers-oauth-provider",
+  id: SYSTEM,
   runtimes: ["wrangler-dev", "miniflare"],
 
   async start(runtime, { workDir }) {
@@ -31,23 +98,88 @@ export const oauthProvider = {
   },
 
   routes: [
-    {
-      id: "workers-oauth-provider",
+    route("refresh", {
       label: "workers-oauth-provider refresh",
-      async openChain(client, ctx, index) {
-        const query = new URLSearchParams({
-          response_type: "code",
-          client_id: ctx.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: "read offline_access",
-          state: `chain-${index}`,
-          login_hint: `user-${index}-${Math.random().toString(36).slice(2)}`,
-        });
-        const code = await followToCode(client, `/authorize?${query}`);
-        return redeemCode(client, "/oauth/token", ctx.clientId, ctx.clientSecret, code);
-      },
-      request: (ctx) => refreshRequest("/oauth/token", ctx.clientId, ctx.clientSecret),
+      openChain: (client, ctx) => firstRefreshToken(client, ctx),
+      request: (ctx) => refreshRequest(TOKEN, ctx.clientId, ctx.clientSecret),
       nextToken: refreshTokenOf,
-    },
+    }),
+    route("login", {
+      // GET /authorize (parseAuthRequest, completeAuthorization: the grant and its code written)
+      // → 302 with the code, then the code exchange.
+      label: "workers-oauth-provider login (2 requests)",
+      openChain: () => null,
+      step: async (client, ctx, state) => {
+        await firstRefreshToken(client, ctx);
+        return { state };
+      },
+    }),
+    route("revocation", {
+      // Each operation ends a family of its own, opened before the window. A refresh token
+      // revokes its whole grant: the grant read, its tokens listed and deleted, the grant deleted.
+      label: "workers-oauth-provider revocation",
+      budgeted: true,
+      openChain: async (client, ctx, _index, cell) => ({
+        tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => firstRefreshToken(client, ctx)),
+        next: 0,
+      }),
+      step: async (client, ctx, state) => {
+        const token = state.tokens[state.next++];
+        const response = await client.request("POST", TOKEN, {
+          headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
+          body: form({ token, token_type_hint: "refresh_token" }),
+        });
+        return response.status === 200 ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
+      },
+    }),
+    route("registration", {
+      // An MCP client registering itself (RFC 7591): the library has no rate limit on it.
+      label: "workers-oauth-provider dynamic registration",
+      openChain: () => null,
+      step: keepState(
+        () => ({
+          path: "/register",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({
+            client_name: "Benchmark MCP client",
+            redirect_uris: [REDIRECT_URI],
+            grant_types: ["authorization_code", "refresh_token"],
+            response_types: ["code"],
+            token_endpoint_auth_method: "client_secret_basic",
+          }),
+        }),
+        (response) => response.status === 201 && json(response).client_secret !== undefined,
+      ),
+    }),
+    route("token-exchange", {
+      // The client exchanging its user's access token for a new one (RFC 8693), one subject token
+      // per chain: the subject unwrapped (its record read, key unwrapped, props decrypted), the
+      // grant read, the subject's record read again, a new access token written. The library
+      // has one resource, so no `resource` is named; a cross-client (gateway) exchange would also
+      // need a tokenExchangeCallback, so the exchanging client is the token's own.
+      label: "workers-oauth-provider token exchange",
+      openChain: (client, ctx) => firstAccessToken(client, ctx),
+      step: keepState(
+        (ctx, token) => ({
+          path: TOKEN,
+          headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
+          body: form({ grant_type: TOKEN_EXCHANGE_GRANT, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }),
+        }),
+        (response) => response.status === 200 && json(response).access_token !== undefined,
+      ),
+    }),
+    route("userinfo", {
+      // The nearest the library has to userinfo or introspection: a call to its API route, where
+      // the provider itself checks the bearer token before the API handler (which answers the
+      // token's user) runs. Per request: one SHA-256 of the token (its record's key), one KV
+      // read, the audience and expiry checked, then the props' key unwrapped (HMAC-SHA256 of the
+      // token, AES-KW) and the props decrypted (AES-GCM). No signature, no grant read.
+      label: "workers-oauth-provider API call (token check)",
+      openChain: (client, ctx) => firstAccessToken(client, ctx),
+      step: keepState(
+        (_ctx, token) => ({ method: "GET", path: "/api", headers: { Authorization: `Bearer ${token}` } }),
+        (response) => response.status === 200 && json(response).sub !== undefined,
+      ),
+    }),
   ],
 };

@@ -1,53 +1,249 @@
-// node-oidc-provider's refresh grant (servers/oidc-provider.mjs) on the root's Node 22: in-memory
-// adapter, rotation on, ES256; chains opened through its authorization code flow.
+// node-oidc-provider (servers/oidc-provider.mjs) on the root's Node 22, as two systems: its own
+// in-memory adapter, and durable on Redis (servers/redis-adapter.mjs, the layout of its example
+// Redis adapter) with a redis-server of the server's own, whose CPU is counted with it. Both have
+// the same routes: every operation of lib/operations.mjs that oidc-provider has (it has no token
+// exchange), each sent as Baton's route sends it, on chains opened through its real flows.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { generateSigningKey } from "../../scripts/signing-keys.mjs";
+import { mapBounded } from "../../scripts/map-bounded.mjs";
+import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { startNodeServer } from "../lib/servers.mjs";
 import { REDIRECT_URI, followToCode, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
 
-export const oidcProvider = {
-  id: "oidc-provider",
-  runtimes: ["node"],
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
+const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+/** Scopes of a family with a refresh token and an API access token (an ES256 JWT). */
+const API_SCOPE = "openid offline_access read";
+/** Scopes of a family whose access token is for userinfo (opaque, no resource). */
+const USER_SCOPE = "openid offline_access";
+/** The API (servers/oidc-provider.mjs): JWT access tokens. */
+const RESOURCE = "urn:bench:api";
+/** The API with opaque access tokens, the only ones oidc-provider introspects. */
+const OPAQUE_RESOURCE = "urn:bench:opaque-api";
 
-  async start(_runtime) {
-    this.credentials = { clientId: "bench", clientSecret: randomBytes(32).toString("base64url") };
-    return startNodeServer({
-      script: join(BENCH_ROOT, "servers/oidc-provider.mjs"),
-      settings: {
-        SIGNING_KEY: JSON.stringify(await generateSigningKey("ES256")),
-        CLIENT_ID: this.credentials.clientId,
-        CLIENT_SECRET: this.credentials.clientSecret,
-        REDIRECT_URI,
-      },
-      probe: { path: "/.well-known/openid-configuration" },
-    });
-  },
+/**
+ * Walks one login through the authorization endpoint as a new user in a new session (no cookies
+ * from earlier logins): /auth → the interaction (approved at once) → /auth again → the code.
+ */
+function authorize(client, ctx, { scope = API_SCOPE, resource } = {}) {
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: ctx.clientId,
+    redirect_uri: REDIRECT_URI,
+    scope,
+    // oidc-provider grants offline_access (a refresh token) only on a consent prompt.
+    prompt: "consent",
+    state: randomBytes(6).toString("base64url"),
+    login_hint: `user-${randomBytes(6).toString("hex")}`,
+  });
+  if (resource !== undefined) query.set("resource", resource);
+  return followToCode(client, `/auth?${query}`);
+}
 
-  async prepare() {
-    return this.credentials;
-  },
+/** A login's first refresh token (code exchange included). */
+async function firstRefreshToken(client, ctx) {
+  return redeemCode(client, "/token", ctx.clientId, ctx.clientSecret, await authorize(client, ctx));
+}
 
-  routes: [
-    {
-      id: "oidc-provider",
-      label: "oidc-provider refresh",
-      async openChain(client, ctx, index) {
-        const query = new URLSearchParams({
-          response_type: "code",
-          client_id: ctx.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: "openid offline_access read",
-          prompt: "consent",
-          state: `chain-${index}`,
-          login_hint: `user-${index}-${randomBytes(4).toString("hex")}`,
-        });
-        const code = await followToCode(client, `/auth?${query}`);
-        return redeemCode(client, "/token", ctx.clientId, ctx.clientSecret, code);
-      },
+/** A login's access token, for `options` as {@link authorize} takes them. */
+async function firstAccessToken(client, ctx, options) {
+  const code = await authorize(client, ctx, options);
+  const response = await client.request("POST", "/token", {
+    headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
+    body: form({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }),
+  });
+  const token = response.status === 200 ? json(response).access_token : undefined;
+  if (token === undefined) throw new Error(`code exchange answered ${response.status}: ${response.body.slice(0, 300)}`);
+  return token;
+}
+
+const json = (response) => {
+  try {
+    return JSON.parse(response.body);
+  } catch {
+    return {};
+  }
+};
+
+/** A step that sends `build(ctx, state)` and keeps the chain's state when `accept` says so. */
+function keepState(build, accept = (response) => response.status === 200) {
+  return async (client, ctx, state) => {
+    const { method = "POST", path, headers, body } = build(ctx, state);
+    const response = await client.request(method, path, { headers, body });
+    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
+  };
+}
+
+/** The routes of one oidc-provider system; `name` starts each label. */
+function routes(system, name) {
+  const route = (operation, fields) => ({ id: `${system}/${operation}`, system, operation, ...fields });
+  const webAuth = (ctx) => basicAuth(ctx.clientId, ctx.clientSecret);
+  return [
+    route("refresh", {
+      label: `${name} refresh`,
+      openChain: (client, ctx) => firstRefreshToken(client, ctx),
       request: (ctx) => refreshRequest("/token", ctx.clientId, ctx.clientSecret),
       nextToken: refreshTokenOf,
+    }),
+    route("login", {
+      // /auth, the interaction, /auth resumed, the code exchange: the login and the consent
+      // are one interaction, as Baton's host application completes a login in one call.
+      label: `${name} login (4 requests)`,
+      openChain: () => null,
+      step: async (client, ctx, state) => {
+        try {
+          await firstRefreshToken(client, ctx);
+          return { state };
+        } catch (error) {
+          return { error: error.message };
+        }
+      },
+    }),
+    route("client-credentials", {
+      // For the API, so the access token is an ES256 JWT (not stored), as Baton's is.
+      label: `${name} client_credentials`,
+      openChain: () => null,
+      step: keepState(
+        (ctx) => ({
+          path: "/token",
+          headers: { ...FORM, Authorization: basicAuth(ctx.machineClientId, ctx.machineClientSecret) },
+          body: form({ grant_type: "client_credentials", resource: RESOURCE }),
+        }),
+        (response) => response.status === 200 && json(response).access_token !== undefined,
+      ),
+    }),
+    route("introspection", {
+      // oidc-provider refuses to introspect JWT access tokens (unsupported_token_type): this
+      // introspects an opaque access token for an API, read from the store with its grant.
+      label: `${name} introspection (opaque token)`,
+      openChain: (client, ctx) => firstAccessToken(client, ctx, { resource: OPAQUE_RESOURCE }),
+      step: keepState(
+        (ctx, token) => ({
+          path: "/token/introspection",
+          headers: { ...FORM, Authorization: webAuth(ctx) },
+          body: form({ token }),
+        }),
+        (response) => response.status === 200 && json(response).active === true,
+      ),
+    }),
+    route("userinfo", {
+      // Userinfo takes only an opaque access token without a resource (audience: userinfo).
+      label: `${name} userinfo (opaque token)`,
+      openChain: (client, ctx) => firstAccessToken(client, ctx, { scope: USER_SCOPE }),
+      step: keepState(
+        (_ctx, token) => ({ method: "GET", path: "/me", headers: { Authorization: `Bearer ${token}` } }),
+        (response) => response.status === 200 && json(response).sub !== undefined,
+      ),
+    }),
+    route("revocation", {
+      // Each operation ends a family of its own, opened before the window.
+      label: `${name} revocation`,
+      budgeted: true,
+      openChain: async (client, ctx, _index, cell) => ({
+        tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => firstRefreshToken(client, ctx)),
+        next: 0,
+      }),
+      step: async (client, ctx, state) => {
+        const token = state.tokens[state.next++];
+        const response = await client.request("POST", "/token/revocation", {
+          headers: { ...FORM, Authorization: webAuth(ctx) },
+          body: form({ token, token_type_hint: "refresh_token" }),
+        });
+        return response.status === 200 ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
+      },
+    }),
+    route("registration", {
+      // An MCP client registering itself (RFC 7591): open registration, no initial access token.
+      label: `${name} dynamic registration`,
+      openChain: () => null,
+      step: keepState(
+        () => ({
+          path: "/reg",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({
+            client_name: "Benchmark MCP client",
+            redirect_uris: [REDIRECT_URI],
+            grant_types: ["authorization_code", "refresh_token"],
+            response_types: ["code"],
+            token_endpoint_auth_method: "client_secret_basic",
+          }),
+        }),
+        (response) => response.status === 201 && json(response).client_secret !== undefined,
+      ),
+    }),
+    route("device-poll", {
+      // A device polling a code nobody has answered yet, in a closed loop: oidc-provider
+      // answers authorization_pending (it has no slow_down) after reading the code.
+      label: `${name} device poll (pending)`,
+      openChain: async (client, ctx) => {
+        const asked = await client.request("POST", "/device/auth", {
+          headers: FORM,
+          body: form({ client_id: ctx.deviceClientId, scope: USER_SCOPE }),
+        });
+        if (asked.status !== 200) throw new Error(`device authorization answered ${asked.status}: ${asked.body}`);
+        return JSON.parse(asked.body).device_code;
+      },
+      step: keepState(
+        (ctx, code) => ({
+          path: "/token",
+          headers: FORM,
+          body: form({ grant_type: DEVICE_CODE_GRANT, device_code: code, client_id: ctx.deviceClientId }),
+        }),
+        (response) => response.status === 400 && ["slow_down", "authorization_pending"].includes(json(response).error),
+      ),
+    }),
+  ];
+}
+
+/** One system: oidc-provider with `store` ("memory" or "redis"). */
+function oidcProviderSystem({ id, name, store }) {
+  return {
+    id,
+    runtimes: ["node"],
+
+    async start(_runtime) {
+      const secret = () => randomBytes(32).toString("base64url");
+      this.credentials = {
+        clientId: "bench",
+        clientSecret: secret(),
+        machineClientId: "bench-machine",
+        machineClientSecret: secret(),
+        deviceClientId: "bench-device",
+      };
+      return startNodeServer({
+        script: join(BENCH_ROOT, "servers/oidc-provider.mjs"),
+        settings: {
+          SIGNING_KEY: JSON.stringify(await generateSigningKey("ES256")),
+          CLIENT_ID: this.credentials.clientId,
+          CLIENT_SECRET: this.credentials.clientSecret,
+          MACHINE_CLIENT_ID: this.credentials.machineClientId,
+          MACHINE_CLIENT_SECRET: this.credentials.machineClientSecret,
+          DEVICE_CLIENT_ID: this.credentials.deviceClientId,
+          REDIRECT_URI,
+          STORE: store,
+          // Always a redis-server of the server's own (its CPU counted), never one from the environment.
+          REDIS_URL: "",
+        },
+        probe: { path: "/.well-known/openid-configuration" },
+      });
     },
-  ],
-};
+
+    async prepare() {
+      return this.credentials;
+    },
+
+    routes: routes(id, name),
+  };
+}
+
+/** oidc-provider with its own in-memory adapter. */
+export const oidcProvider = oidcProviderSystem({ id: "oidc-provider", name: "oidc-provider", store: "memory" });
+
+/** oidc-provider durable on Redis (append-only file, fsync every second), Redis's CPU counted. */
+export const oidcProviderRedis = oidcProviderSystem({
+  id: "oidc-provider-redis",
+  name: "oidc-provider (Redis)",
+  store: "redis",
+});

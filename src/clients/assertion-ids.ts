@@ -23,12 +23,24 @@ export class AssertionIds {
   // The number of rows, counted once per object lifetime and then kept in step with each write,
   // so that a check does not read every row.
   private count: number | undefined;
+  private ready = false;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS assertion_ids (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
-    );
-    sql.exec("CREATE INDEX IF NOT EXISTS assertion_ids_by_expiry ON assertion_ids (expires_at)");
+  constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * Creates the table the first time this object needs it. Most clients never send an assertion
+   * or a DPoP proof: their objects then hold no such table, which halves what an ordinary
+   * client's object stores (a table and its index are a page each) and what creating it writes.
+   */
+  private table(): SqlStorage {
+    if (!this.ready) {
+      this.sql.exec(
+        "CREATE TABLE IF NOT EXISTS assertion_ids (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+      );
+      this.sql.exec("CREATE INDEX IF NOT EXISTS assertion_ids_by_expiry ON assertion_ids (expires_at)");
+      this.ready = true;
+    }
+    return this.sql;
   }
 
   /**
@@ -37,7 +49,7 @@ export class AssertionIds {
    */
   use(hash: string, expiresAt: number, now: number): AssertionIdResult {
     this.prune(now);
-    if (this.sql.exec("SELECT 1 FROM assertion_ids WHERE hash = ?", hash).toArray().length > 0) {
+    if (this.table().exec("SELECT 1 FROM assertion_ids WHERE hash = ?", hash).toArray().length > 0) {
       return { ok: false, reason: "replayed" };
     }
     const count = this.size();
@@ -51,18 +63,20 @@ export class AssertionIds {
 
   /** Forgets every id whose assertion has expired by `now`. */
   prune(now: number): void {
-    const removed = this.sql.exec("DELETE FROM assertion_ids WHERE expires_at <= ? RETURNING 1", now).toArray().length;
+    const removed = this.table()
+      .exec("DELETE FROM assertion_ids WHERE expires_at <= ? RETURNING 1", now)
+      .toArray().length;
     if (this.count !== undefined) this.count -= removed;
   }
 
   private size(): number {
-    this.count ??= this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM assertion_ids").one().n;
+    this.count ??= this.table().exec<{ n: number }>("SELECT count(*) AS n FROM assertion_ids").one().n;
     return this.count;
   }
 
   /** When the earliest kept id expires (seconds), or `undefined` when none is kept. */
   nextExpiry(): number | undefined {
-    const row = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM assertion_ids").one();
+    const row = this.table().exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM assertion_ids").one();
     return row.at ?? undefined;
   }
 }

@@ -29,12 +29,17 @@ function registry(clientId: string) {
 }
 
 /** The rows of the client's spent assertion ids. */
+/** The ids a client's registry object keeps; none while it has never needed the table. */
 function storedIds(clientId: string): Promise<{ hash: string; expires_at: number }[]> {
-  return runInDurableObject(registry(clientId), (_instance, state) =>
-    state.storage.sql
+  return runInDurableObject(registry(clientId), (_instance, state) => {
+    const tables = state.storage.sql
+      .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'assertion_ids'")
+      .toArray();
+    if (tables.length === 0) return [];
+    return state.storage.sql
       .exec<{ hash: string; expires_at: number }>("SELECT hash, expires_at FROM assertion_ids")
-      .toArray(),
-  );
+      .toArray();
+  });
 }
 
 async function statuses(responses: Response[]): Promise<number[]> {
@@ -92,6 +97,21 @@ describe("what the registry object keeps", () => {
     const rows = await storedIds(fresh.client_id);
     expect(rows).toEqual([{ hash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expires_at: exp + 30 }]);
     expect(JSON.stringify(rows)).not.toContain(jti);
+  });
+
+  it("creates no table for ids until the first assertion needs one", async () => {
+    const key = await clientKey("ES256");
+    const fresh = await registerKeyClient(key, { ...MACHINE, jwks: { keys: [key.publicJwk] } });
+    const tables = () =>
+      runInDurableObject(registry(fresh.client_id), (_instance, state) =>
+        state.storage.sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+          .toArray()
+          .map((row) => row.name),
+      );
+    expect(await tables()).not.toContain("assertion_ids");
+    await expectTokens(await postWithAssertion(await signAssertion(fresh), { grant_type: "client_credentials" }));
+    expect(await tables()).toContain("assertion_ids");
   });
 
   it("keeps nothing for an assertion whose signature does not verify", async () => {

@@ -1,23 +1,178 @@
-// The ceilings Baton's refresh grant is measured against, on the same runtime:
-// - POST /trivial: reads the form body and answers a fixed JSON body (what a POST costs at all);
-// - POST /minimal-refresh: one KV get (a client record), one Durable Object call that reads its
-//   state, signs two ES256 JWTs with jose and writes its state: Baton's I/O and signatures with
-//   none of its checks.
-// Tokens are `<chain>.<generation>`; POST /start opens a chain, PUT /setup writes the KV record.
+// The floors Baton's operations are measured against, on the same runtime: bare work of the same
+// shape (the KV reads, Durable Object calls, signatures, verifications and hashes Baton's route
+// must do) with none of its checks. Baton's shape per request in steady state, from src/, and the
+// floor's (`edge` steps in the Worker | `object` steps in the Durable Object; targets/ceiling.mjs
+// sends them; "kvc" is a KV get behind Baton's own 30 s isolate cache, so 0 KV reads a request):
+//
+// refresh       token-endpoint.ts; client auth: KV via the cache of clients/store.ts:21-23,
+//               SHA-256 clients/secrets.ts:33; HMAC sid grant/sid.ts:44; Grant write
+//               grant.ts:112 → family.ts:109: get, HMAC verify + mint refresh-token.ts:82,69,
+//               2 ES256 token-response.ts:58, HKDF + AES-GCM replay.ts:18-32, put
+//               → /minimal-refresh: uncached KV get | get, 2 sign, put (as before; lacks the
+//               SHA-256, 3 HMACs and HKDF + AES, has a KV read Baton's cache saves)
+// login         a) GET authorize authorize-endpoint.ts: KV (cached), HMAC newSid, AES-GCM seal
+//               pending-request.ts:35 → fresh,kvc,hmac,seal 302
+//               b) POST admin complete admin/authorizations.ts:32-59: 2 SHA-256 authorize-admin.ts:29,
+//               AES-GCM unseal, Grant write grant/login.ts:22: SHA-256 code, 3 get, 2 put, alarm
+//               (no sessions object here) → sha256,sha256,unseal,do | sha256,get×3,put×2,alarm
+//               c) POST code grant grants/authorization-code.ts: KV, SHA-256, HMAC sid; Grant write
+//               redemption.ts:18 → family.ts:42: SHA-256 code, get×2, HMAC + key import, HMAC
+//               mint, 2 ES256, UserSessions write store.ts:77 → user-sessions.ts:32 (get, list,
+//               put), del×2, put, alarm → kvc,sha256,hmac,do | sha256,get×2,derive,hmac,sign×2,
+//               sessions,del×2,put,alarm
+// client-creds  grants/client-credentials.ts: KV, SHA-256, 1 ES256; no object → kvc,sha256,sign
+// introspection introspect-endpoint.ts: KV, SHA-256, 1 ES256 verify verification-keys.ts:92,
+//               Grant read grant.ts:117 (get), KV of the token's client → kvc,sha256,verify,do,kvc | get
+// userinfo      userinfo-endpoint.ts: no client auth; 1 ES256 verify, Grant read, KV
+//               → verify,do,kvc | get
+// revocation    revoke-endpoint.ts: KV, SHA-256, HMAC sid; Grant write grant.ts:145 →
+//               family.ts:247: get, HMAC + key import, HMAC verify, store.ts:112-132: get×3,
+//               deleteAlarm + deleteAll, put + alarm (answered marker), UserSessions write
+//               → kvc,sha256,hmac,do | get,derive,hmac,get×3,delete,put,alarm,sessions
+// registration  register-endpoint.ts: JSON, rate limit, SHA-256 secrets.ts; ClientRegistry write
+//               on a new object registry.ts:51-63: get, KV get (registry.ts:87), put×2, KV put
+//               → limit,sha256,fresh,do | get,kvget,put,put,kvput 201
+// token-exch    grants/token-exchange.ts: KV, SHA-256, 1 ES256 verify, Grant read, 1 ES256
+//               → kvc,sha256,verify,do,sign | get
+// device-poll   grants/device-code.ts (public client: no secret): KV, HMAC sid, SHA-256 code;
+//               Grant call device.ts:84: get, no write → kvc,hmac,sha256,do | get 400
+// Every Baton route also logs one line (router.ts:136) and runs Grant calls in
+// blockConcurrencyWhile (grant.ts:198); the floors do neither.
+//
+// /floor?edge=…&object=…&status=N runs the steps; `chain` (form, JSON or query) names the object;
+// `verify` checks a Bearer header, `token` or `subject_token`. POST /start opens a chain with an
+// access token for it; PUT /setup writes the client record.
 import { DurableObject } from "cloudflare:workers";
-import { SignJWT, importJWK } from "jose";
+import { SignJWT, importJWK, jwtVerify } from "jose";
 
 const ISSUER = "http://127.0.0.1";
 const CLIENT_ID = "client_bench";
-let signingKey;
+const CLIENT_KEY = `client:${CLIENT_ID}`;
+const SECRET = "bsk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+const DAY_MS = 86_400_000;
+const encoder = new TextEncoder();
+// What Baton seals and MACs, at their sizes: a pending request, a token response, a sid.
+const PENDING_PAD = "p".repeat(400);
+const ANSWER = encoder.encode("a".repeat(1200));
+// (Fixed bytes: the runtime allows no random values at global scope, and the cost is the same.)
+const SID_RANDOM = new Uint8Array(16).fill(7);
+const REFRESH_PAYLOAD = new Uint8Array(36).fill(9);
 
-function loadKey(env) {
-  signingKey ??= importJWK(JSON.parse(env.SIGNING_KEY), "ES256").then((key) => ({
-    key,
-    kid: JSON.parse(env.SIGNING_KEY).kid,
-  }));
-  return signingKey;
+let keys;
+/** The signing key and the HMAC and AES keys, imported once per isolate, as Baton's are. */
+function loadKeys(env) {
+  keys ??= (async () => {
+    const jwk = JSON.parse(env.SIGNING_KEY);
+    const { d: _private, ...publicJwk } = jwk;
+    // Derived from the signing key so that every isolate (Worker, objects) seals alike.
+    const raw = await crypto.subtle.digest("SHA-256", encoder.encode(env.SIGNING_KEY));
+    const hmac = { name: "HMAC", hash: "SHA-256" };
+    return {
+      kid: jwk.kid,
+      key: await importJWK(jwk, "ES256"),
+      publicKey: await importJWK(publicJwk, "ES256"),
+      hmac: await crypto.subtle.importKey("raw", raw, hmac, false, ["sign", "verify"]),
+      aes: await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]),
+    };
+  })();
+  return keys;
 }
+
+function signJwt(k, chain, typ) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims =
+    typ === "at+jwt"
+      ? { client_id: CLIENT_ID, scope: "openid offline_access", jti: crypto.randomUUID(), exp: now + 300 }
+      : { exp: now + 3600, auth_time: now };
+  return new SignJWT({ iss: ISSUER, sub: `user_${chain}`, aud: CLIENT_ID, iat: now, sid: chain, ...claims })
+    .setProtectedHeader({ alg: "ES256", kid: k.kid, typ })
+    .sign(k.key);
+}
+
+// Baton's client cache (clients/store.ts): a KV read at most once per 30 s per isolate.
+let cachedClient;
+async function getCachedClient(env) {
+  if (cachedClient !== undefined && cachedClient.expires > Date.now()) return cachedClient.record;
+  const record = await env.CLIENTS.get(CLIENT_KEY, "json");
+  cachedClient = { record, expires: Date.now() + 30_000 };
+  return record;
+}
+
+/** Steps both sides can do; `run` is { chain, fields, tokens, k }. */
+const CRYPTO = {
+  sha256: () => crypto.subtle.digest("SHA-256", encoder.encode(SECRET)),
+  hmac: (run) => crypto.subtle.sign("HMAC", run.k.hmac, SID_RANDOM),
+  // A family's MAC key: an HMAC of its own key, imported (refresh-token.ts:58-59).
+  derive: async (run) => {
+    const raw = await crypto.subtle.sign("HMAC", run.k.hmac, REFRESH_PAYLOAD);
+    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  },
+  // The retry window's sealed answer: a key derived from the token's MAC, then AES-GCM.
+  hkdf: async () => {
+    const material = await crypto.subtle.importKey("raw", SID_RANDOM, "HKDF", false, ["deriveKey"]);
+    const params = { name: "HKDF", hash: "SHA-256", salt: SID_RANDOM, info: ANSWER.subarray(0, 16) };
+    const key = await crypto.subtle.deriveKey(params, material, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+    return crypto.subtle.encrypt({ name: "AES-GCM", iv: crypto.getRandomValues(new Uint8Array(12)) }, key, ANSWER);
+  },
+  sign: async (run) => {
+    run.tokens.push(await signJwt(run.k, run.chain, run.tokens.length === 0 ? "at+jwt" : "JWT"));
+  },
+};
+
+/** Steps in the Worker. `do` calls the chain's object with the `object` steps. */
+const EDGE = {
+  ...CRYPTO,
+  kv: (_run, env) => env.CLIENTS.get(CLIENT_KEY, "json"),
+  kvc: (_run, env) => getCachedClient(env),
+  limit: (run, env) => env.LIMITER.limit({ key: run.source }),
+  fresh: (run) => {
+    run.chain = crypto.randomUUID();
+  },
+  seal: async (run) => {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const plain = encoder.encode(JSON.stringify({ chain: run.chain, pad: PENDING_PAD }));
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, run.k.aes, plain));
+    run.id = btoa(String.fromCharCode(...iv, ...sealed));
+  },
+  unseal: async (run) => {
+    const bytes = Uint8Array.from(atob(run.fields.get("id") ?? ""), (c) => c.charCodeAt(0));
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: bytes.subarray(0, 12) },
+      run.k.aes,
+      bytes.subarray(12),
+    );
+    run.chain = JSON.parse(new TextDecoder().decode(plain)).chain;
+  },
+  verify: async (run, _env, request) => {
+    const header = request.headers.get("Authorization") ?? "";
+    const token = header.startsWith("Bearer ")
+      ? header.slice(7)
+      : (run.fields.get("token") ?? run.fields.get("subject_token"));
+    const { payload } = await jwtVerify(token, run.k.publicKey, {
+      issuer: ISSUER,
+      typ: "at+jwt",
+      algorithms: ["ES256"],
+    });
+    run.chain = payload.sid ?? run.chain;
+  },
+  do: async (run, env) => {
+    run.tokens.push(...(await env.CHAINS.get(env.CHAINS.idFromName(run.chain)).work(run.chain, run.object)));
+  },
+};
+
+/** Steps inside the object, on its synchronous storage like Baton's grant (grant/store.ts). */
+const OBJECT = {
+  ...CRYPTO,
+  get: (run, ctx) => ctx.storage.kv.get("state"),
+  put: (run, ctx) => ctx.storage.kv.put("state", { chain: run.chain, generation: 1, subject: `user_${run.chain}` }),
+  del: (run, ctx) => ctx.storage.kv.delete("code"),
+  alarm: (run, ctx) => ctx.storage.setAlarm(Date.now() + DAY_MS),
+  delete: (run, ctx) => ctx.storage.deleteAll(),
+  kvget: (run, _ctx, env) => env.CLIENTS.get(`client:${run.chain}`, "json"),
+  kvput: (run, _ctx, env) =>
+    env.CLIENTS.put(`client:${run.chain}`, JSON.stringify({ client_id: run.chain, pad: PENDING_PAD })),
+  sessions: (run, _ctx, env) => env.SESSIONS.get(env.SESSIONS.idFromName(`user_${run.chain}`)).add(run.chain),
+};
 
 /** One chain's state, like a grant's object. */
 export class Chain extends DurableObject {
@@ -26,33 +181,19 @@ export class Chain extends DurableObject {
     this.ctx.storage.kv.put("state", { generation: 0, subject: `user_${chain}` });
   }
 
+  /** The object's side of a floor: `steps` one after another; the tokens it signed. */
+  async work(chain, steps) {
+    const run = { chain, tokens: [], k: await loadKeys(this.env) };
+    for (const step of steps) await OBJECT[step](run, this.ctx, this.env);
+    return run.tokens;
+  }
+
+  /** The minimal refresh: read the state, sign two ES256 JWTs, write the state. */
   async refresh(chain) {
-    const { key, kid } = await loadKey(this.env);
+    const k = await loadKeys(this.env);
     const state = this.ctx.storage.kv.get("state") ?? { generation: 0, subject: `user_${chain}` };
-    const now = Math.floor(Date.now() / 1000);
-    const accessToken = await new SignJWT({
-      iss: ISSUER,
-      sub: state.subject,
-      aud: CLIENT_ID,
-      client_id: CLIENT_ID,
-      scope: "openid offline_access",
-      jti: crypto.randomUUID(),
-      iat: now,
-      exp: now + 300,
-      sid: chain,
-    })
-      .setProtectedHeader({ alg: "ES256", kid, typ: "at+jwt" })
-      .sign(key);
-    const idToken = await new SignJWT({
-      iss: ISSUER,
-      sub: state.subject,
-      aud: CLIENT_ID,
-      iat: now,
-      exp: now + 3600,
-      sid: chain,
-    })
-      .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })
-      .sign(key);
+    const accessToken = await signJwt(k, chain, "at+jwt");
+    const idToken = await signJwt(k, chain, "JWT");
     state.generation++;
     this.ctx.storage.kv.put("state", state);
     return JSON.stringify({
@@ -64,15 +205,56 @@ export class Chain extends DurableObject {
       refresh_token: `${chain}.${state.generation}`,
     });
   }
+
+  /** The floors set alarms far ahead, as Baton does for a family's end; none fires in a run. */
+  alarm() {}
+}
+
+/** One user's object, like Baton's UserSessions: written when a family starts or ends. */
+export class Sessions extends DurableObject {
+  add(sid) {
+    const kv = this.ctx.storage.kv;
+    kv.get("signed_out_at");
+    for (const _entry of kv.list({ prefix: "grant:" }));
+    kv.put(`grant:${sid}`, { clientId: CLIENT_ID, endsBy: Math.floor(Date.now() / 1000) + 7_776_000 });
+    return true;
+  }
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 
+/** The bare work of one operation, `edge` and `object` naming the steps (a typo is a 500). */
+async function floor(request, env, url) {
+  const steps = (name, table) => {
+    const list = (url.searchParams.get(name) ?? "").split(",").filter(Boolean);
+    const unknown = list.find((step) => !Object.hasOwn(table, step));
+    if (unknown !== undefined) throw new Error(`unknown ${name} step ${unknown}`);
+    return list;
+  };
+  const edge = steps("edge", EDGE);
+  const object = steps("object", OBJECT);
+  const type = request.headers.get("Content-Type") ?? "";
+  const text = request.method === "GET" ? "" : await request.text();
+  const fields = type.startsWith("application/json")
+    ? new Map(Object.entries(JSON.parse(text)))
+    : request.method === "GET"
+      ? url.searchParams
+      : new URLSearchParams(text);
+  const source = request.headers.get("CF-Connecting-IP") ?? "unknown";
+  const run = { chain: fields.get("chain"), fields, object, source, tokens: [], k: await loadKeys(env) };
+  for (const step of edge) await EDGE[step](run, env, request);
+  const status = Number(url.searchParams.get("status") ?? 200);
+  if (status === 302) {
+    const location = `${ISSUER}/login?authorization_request=${encodeURIComponent(run.id)}`;
+    return new Response(null, { status, headers: { Location: location, "Cache-Control": "no-store" } });
+  }
+  return new Response(JSON.stringify({ chain: run.chain, tokens: run.tokens }), { status, headers: JSON_HEADERS });
+}
+
 /**
  * Reads the body the way `?read=` says: formData (default), text, arrayBuffer, or a stream
- * reader. `warn`
- * logs a warning first (to show that a warning would be seen), and `log` one info line the size
- * of Baton's per-request line (to price it); both then read with formData.
+ * reader. `warn` logs a warning first (to show that a warning would be seen), and `log` one info
+ * line the size of Baton's per-request line (to price it); both then read with formData.
  */
 async function readForm(request, how) {
   if (how === "warn") console.warn("bench: a warning on purpose");
@@ -111,6 +293,14 @@ async function readForm(request, how) {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname === "/floor") {
+      try {
+        return await floor(request, env, url);
+      } catch (error) {
+        // The floor checks nothing; a failure here is a broken benchmark, said plainly.
+        return new Response(JSON.stringify({ error: String(error) }), { status: 500, headers: JSON_HEADERS });
+      }
+    }
     if (request.method === "POST" && url.pathname === "/trivial") {
       const params = await readForm(request, url.searchParams.get("read"));
       return new Response(JSON.stringify({ refresh_token: params.get("refresh_token") }), { headers: JSON_HEADERS });
@@ -119,17 +309,20 @@ export default {
       const params = await readForm(request, url.searchParams.get("read"));
       const token = params.get("refresh_token") ?? "";
       const chain = token.slice(0, token.indexOf("."));
-      await env.CLIENTS.get(`client:${CLIENT_ID}`, "json");
+      await env.CLIENTS.get(CLIENT_KEY, "json");
       const body = await env.CHAINS.get(env.CHAINS.idFromName(chain)).refresh(chain);
       return new Response(body, { headers: JSON_HEADERS });
     }
     if (request.method === "POST" && url.pathname === "/start") {
       const chain = crypto.randomUUID();
       await env.CHAINS.get(env.CHAINS.idFromName(chain)).open(chain);
-      return new Response(JSON.stringify({ refresh_token: `${chain}.0` }), { headers: JSON_HEADERS });
+      const accessToken = await signJwt(await loadKeys(env), chain, "at+jwt");
+      return new Response(JSON.stringify({ refresh_token: `${chain}.0`, chain, access_token: accessToken }), {
+        headers: JSON_HEADERS,
+      });
     }
     if (request.method === "PUT" && url.pathname === "/setup") {
-      await env.CLIENTS.put(`client:${CLIENT_ID}`, await request.text());
+      await env.CLIENTS.put(CLIENT_KEY, await request.text());
       return new Response(null, { status: 204 });
     }
     return new Response("not found", { status: 404 });
