@@ -1,0 +1,417 @@
+/**
+ * Counting what a request costs on Cloudflare's bill, inside workerd: Worker requests, Durable
+ * Object requests (each call on a stub is one billed request), rows read and written in each
+ * object's SQLite storage, Workers KV operations, `fetch()` subrequests and log lines.
+ *
+ * The tests and the Durable Objects of the main Worker share one isolate here, so the runtime's
+ * own classes can be instrumented where every caller meets them, the Worker and the objects alike:
+ *
+ * - `KvNamespace.prototype` (get, getWithMetadata, put, delete, list): Workers KV operations.
+ * - `DurableObjectNamespace.prototype.get`: the stub it returns counts each method called on it,
+ *   under the namespace's class (the objects' `env` holds the very same namespace objects).
+ * - `SyncKvStorage.prototype`, `DurableObjectStorage.prototype`, `SqlStorage.prototype.exec`:
+ *   storage calls inside the objects, attributed to the objects registered with
+ *   {@link OperationMeter.register}.
+ *
+ * Rows: the SQL API reports `rowsRead`/`rowsWritten` per cursor, and those are the billed rows.
+ * The key-value API reports nothing, so each of its calls is replayed on a mirror table of the
+ * same shape in the same object (`_cf_KV`'s: `key TEXT PRIMARY KEY, value BLOB`, WITHOUT ROWID),
+ * with the statements workerd runs for it (src/workerd/util/sqlite-kv.h), and the mirror's
+ * counts are taken. Cloudflare bills the key-value API's calls as rows read and written of that
+ * hidden table, and each `setAlarm()` as one row written
+ * (https://developers.cloudflare.com/durable-objects/platform/pricing/).
+ */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+import type { Env } from "../../src/env";
+import { BASE } from "./worker";
+
+/** What the requests sent inside one {@link OperationMeter.measure} cost. */
+export interface Usage {
+  /** Requests to the Worker (each one billed Workers request). */
+  workerRequests: number;
+  /** Calls on Durable Object stubs, each one billed request: `"Grant.refresh": 1`. */
+  durableObjectRequests: Record<string, number>;
+  /** Storage API calls inside the objects: `"Grant kv.get": 1`. */
+  storageCalls: Record<string, number>;
+  /** Rows read as billed, per Durable Object class. */
+  rowsRead: Record<string, number>;
+  /** Rows written as billed, per Durable Object class. */
+  rowsWritten: Record<string, number>;
+  /** Workers KV operations: `get` (reads, including getWithMetadata), `put`, `delete`, `list`. */
+  kv: Record<string, number>;
+  /** `fetch()` calls to anywhere (outbound subrequests), from the Worker or an object. */
+  fetches: number;
+  /** Calls on rate limiting bindings. */
+  rateLimits: number;
+  /** Lines written to the console (Workers Logs events besides each invocation's own). */
+  logLines: number;
+  /** The bytes of those lines. */
+  logBytes: number;
+}
+
+/** The Durable Object classes, by the namespace objects the Worker and the objects share. */
+const CLASS_OF_NAMESPACE = new Map<object, string>([
+  [env.GRANTS, "Grant"],
+  [env.CLIENT_REGISTRY, "ClientRegistry"],
+  [env.USER_SESSIONS, "UserSessions"],
+  [env.USER_CODES, "UserCodes"],
+]);
+
+const MIRROR = "meter_kv_mirror";
+
+/** A registered object: its class, and its SQL API for the mirror. */
+interface ObjectInfo {
+  label: string;
+  sql: SqlStorage;
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type Patch = { owner: Record<string, unknown>; name: string; original: unknown };
+
+/** Counts while a measurement is running; installed once per test file. */
+export class OperationMeter {
+  private usage: Usage = emptyUsage();
+  private active = false;
+  private cursors: { label: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
+  private readonly objects = new WeakMap<object, ObjectInfo>();
+  private readonly patches: Patch[] = [];
+  private originalExec: SqlStorage["exec"] | undefined;
+  private originalKvList: SyncKvStorage["list"] | undefined;
+  /** The settings every measured request is sent with: one object, as in production. */
+  private readonly env: Env;
+
+  constructor(settings: Partial<Env> = {}) {
+    this.env = { ...env, ...settings };
+  }
+
+  /** Instruments the runtime's classes; the prototypes come from a scratch object's storage. */
+  async install(): Promise<void> {
+    const scratch = env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(`meter-${crypto.randomUUID()}`));
+    const prototypes = await runInDurableObject(scratch, (_instance, state) => ({
+      kv: Object.getPrototypeOf(state.storage.kv) as Record<string, unknown>,
+      storage: Object.getPrototypeOf(state.storage) as Record<string, unknown>,
+      sql: Object.getPrototypeOf(state.storage.sql) as Record<string, unknown>,
+    }));
+    const kvNamespace = Object.getPrototypeOf(env.CLIENTS) as Record<string, unknown>;
+    const doNamespace = Object.getPrototypeOf(env.GRANTS) as Record<string, unknown>;
+    this.originalExec = prototypes.sql.exec as SqlStorage["exec"];
+    this.originalKvList = prototypes.kv.list as SyncKvStorage["list"];
+    const meter = this;
+
+    for (const [name, counted] of [
+      ["get", "get"],
+      ["getWithMetadata", "get"],
+      ["put", "put"],
+      ["delete", "delete"],
+      ["list", "list"],
+    ] as const) {
+      this.wrap(
+        kvNamespace,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            if (meter.active) bump(meter.usage.kv, counted);
+            return original.apply(this, args);
+          },
+      );
+    }
+
+    this.wrap(
+      doNamespace,
+      "get",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const stub = original.apply(this, args) as object;
+          return meter.active ? meter.countingStub(stub, CLASS_OF_NAMESPACE.get(this as object) ?? "unknown") : stub;
+        },
+    );
+    this.wrap(
+      doNamespace,
+      "jurisdiction",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const placed = original.apply(this, args) as object;
+          const label = CLASS_OF_NAMESPACE.get(this as object);
+          if (label !== undefined) CLASS_OF_NAMESPACE.set(placed, label);
+          return placed;
+        },
+    );
+
+    for (const name of ["get", "put", "delete", "list"] as const) {
+      this.wrap(
+        prototypes.kv,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const result = original.apply(this, args);
+            const info = meter.objects.get(this as object);
+            const rows = info === undefined ? undefined : meter.mirror(info, name, args);
+            if (meter.active) meter.recordStorage(info, `kv.${name}`, rows);
+            return result;
+          },
+      );
+    }
+
+    for (const name of ["get", "put", "delete", "list", "transaction", "getAlarm", "setAlarm", "deleteAlarm"]) {
+      this.wrap(
+        prototypes.storage,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            // Each setAlarm() is billed as one row written (the pricing page's footnote).
+            if (meter.active) {
+              meter.recordStorage(meter.objects.get(this as object), name, {
+                read: 0,
+                written: name === "setAlarm" ? 1 : 0,
+              });
+            }
+            return original.apply(this, args);
+          },
+      );
+    }
+    this.wrap(
+      prototypes.storage,
+      "deleteAll",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const info = meter.objects.get(this as object);
+          // workerd counts the keys first (SELECT count(*) FROM _cf_KV), then resets the database.
+          const rows = info === undefined ? undefined : meter.mirror(info, "count", []);
+          if (meter.active) meter.recordStorage(info, "deleteAll", rows);
+          return original.apply(this, args);
+        },
+    );
+
+    this.wrap(
+      prototypes.sql,
+      "exec",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const cursor = original.apply(this, args) as SqlStorageCursor<Record<string, SqlStorageValue>>;
+          const info = meter.objects.get(this as object);
+          if (meter.active) {
+            meter.recordStorage(info, "sql.exec", undefined);
+            meter.cursors.push({ label: info?.label ?? "unregistered", cursor });
+          }
+          return cursor;
+        },
+    );
+
+    this.wrap(
+      globalThis as unknown as Record<string, unknown>,
+      "fetch",
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          if (meter.active) meter.usage.fetches++;
+          return original.apply(this, args);
+        },
+    );
+
+    for (const name of ["log", "info", "warn", "error", "debug"]) {
+      this.wrap(
+        console as unknown as Record<string, unknown>,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            if (!meter.active) return original.apply(this, args);
+            meter.usage.logLines++;
+            meter.usage.logBytes += new TextEncoder().encode(args.map(String).join(" ")).length;
+            return undefined;
+          },
+      );
+    }
+
+    const limiter = env.CLIENT_AUTH_LIMITER;
+    if (limiter !== undefined) {
+      this.wrap(
+        ownerOf(limiter, "limit"),
+        "limit",
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            if (meter.active) meter.usage.rateLimits++;
+            return original.apply(this, args);
+          },
+      );
+    }
+  }
+
+  /** Puts every prototype back as it was. */
+  uninstall(): void {
+    for (const { owner, name, original } of this.patches.reverse()) owner[name] = original;
+    this.patches.length = 0;
+  }
+
+  /**
+   * Attributes the storage of the object behind `stub` to `label`, and starts its mirror from
+   * what the object holds now. An object the Worker creates during a measurement (a new grant,
+   * a new user's index) is registered before it, which creates it early: its constructors touch
+   * no storage, so that moves nothing.
+   */
+  async register(label: string, stub: DurableObjectStub): Promise<void> {
+    const exec = this.originalExec!;
+    const list = this.originalKvList!;
+    await runInDurableObject(stub, (_instance, state) => {
+      const info: ObjectInfo = { label, sql: state.storage.sql };
+      this.objects.set(state.storage, info);
+      this.objects.set(state.storage.kv, info);
+      this.objects.set(state.storage.sql, info);
+      exec.call(state.storage.sql, `DROP TABLE IF EXISTS ${MIRROR}`);
+      ensureMirror(exec, info.sql);
+      for (const [key] of list.call(state.storage.kv)) {
+        exec.call(info.sql, `INSERT INTO ${MIRROR} VALUES(?, x'')`, key);
+      }
+    });
+  }
+
+  /** Sends one request to the Worker, as the edge would, and waits for its `waitUntil` work. */
+  async send(path: string, init: RequestInit = {}): Promise<Response> {
+    const request = new Request(BASE + path, { redirect: "manual", ...init });
+    if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", "198.18.0.1");
+    const context = createExecutionContext();
+    this.usage.workerRequests++;
+    const response = await worker.fetch(request, this.env, context);
+    await response.clone().arrayBuffer();
+    await waitOnExecutionContext(context);
+    return response;
+  }
+
+  /** Runs `work` (which sends its requests with {@link send}) and returns what they cost. */
+  async measure(work: () => Promise<void>): Promise<Usage> {
+    this.usage = emptyUsage();
+    this.cursors = [];
+    this.active = true;
+    try {
+      await work();
+    } finally {
+      this.active = false;
+    }
+    for (const { label, cursor } of this.cursors) {
+      add(this.usage.rowsRead, label, cursor.rowsRead);
+      add(this.usage.rowsWritten, label, cursor.rowsWritten);
+    }
+    return this.usage;
+  }
+
+  private wrap(owner: Record<string, unknown>, name: string, make: (original: Method) => Method): void {
+    const original = owner[name];
+    if (typeof original !== "function") throw new Error(`nothing to instrument at ${name}`);
+    this.patches.push({ owner, name, original });
+    owner[name] = make(original as Method);
+  }
+
+  /** A stub whose every method call counts as one request to `label`'s class. */
+  private countingStub(stub: object, label: string): object {
+    const meter = this;
+    return new Proxy(stub, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property);
+        if (typeof property === "symbol" || property === "then" || typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (meter.active) bump(meter.usage.durableObjectRequests, `${label}.${property}`);
+          return (target as Record<string, (...args: unknown[]) => unknown>)[property]!(...args);
+        };
+      },
+    });
+  }
+
+  private recordStorage(
+    info: ObjectInfo | undefined,
+    call: string,
+    rows: { read: number; written: number } | undefined,
+  ) {
+    const label = info?.label ?? "unregistered";
+    bump(this.usage.storageCalls, `${label} ${call}`);
+    if (rows !== undefined) {
+      add(this.usage.rowsRead, label, rows.read);
+      add(this.usage.rowsWritten, label, rows.written);
+    }
+  }
+
+  /** Replays one key-value call on the object's mirror table; the rows it read and wrote. */
+  private mirror(info: ObjectInfo, call: string, args: unknown[]): { read: number; written: number } {
+    const exec = this.originalExec!;
+    ensureMirror(exec, info.sql);
+    const run = (query: string, ...bindings: unknown[]) => {
+      const cursor = exec.call(info.sql, query, ...bindings);
+      cursor.toArray();
+      return { read: cursor.rowsRead, written: cursor.rowsWritten };
+    };
+    // Until the object's first write there is no _cf_KV table, and workerd answers a read without
+    // running any statement.
+    if (call === "get" || call === "list" || call === "count") {
+      const table = exec.call(info.sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'");
+      if (table.toArray().length === 0) return { read: 0, written: 0 };
+    }
+    switch (call) {
+      case "get":
+        return run(`SELECT value FROM ${MIRROR} WHERE key = ?`, args[0]);
+      case "put":
+        return run(`INSERT INTO ${MIRROR} VALUES(?, x'') ON CONFLICT DO UPDATE SET value = excluded.value`, args[0]);
+      case "delete":
+        return run(`DELETE FROM ${MIRROR} WHERE key = ?`, args[0]);
+      case "count":
+        return run(`SELECT count(*) FROM ${MIRROR}`);
+      case "list":
+        return run(...listQuery((args[0] ?? {}) as SyncKvListOptions));
+      default:
+        throw new Error(`no mirror for ${call}`);
+    }
+  }
+}
+
+/** The query workerd runs for a `list()` with these options, with its bindings. */
+function listQuery(options: SyncKvListOptions): [string, ...unknown[]] {
+  const begin = options.startAfter !== undefined ? options.startAfter + "\0" : (options.start ?? options.prefix ?? "");
+  const end =
+    options.end ?? (options.prefix === undefined || options.prefix === "" ? undefined : prefixEnd(options.prefix));
+  const order = options.reverse === true ? "DESC" : "";
+  const where = end === undefined ? "key >= ?" : "key >= ? AND key < ?";
+  const limit = options.limit === undefined ? "" : "LIMIT ?";
+  const bindings = [
+    begin,
+    ...(end === undefined ? [] : [end]),
+    ...(options.limit === undefined ? [] : [options.limit]),
+  ];
+  return [`SELECT * FROM ${MIRROR} WHERE ${where} ORDER BY key ${order} ${limit}`, ...bindings];
+}
+
+/** The first string after every string that starts with `prefix`. */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function ensureMirror(exec: SqlStorage["exec"], sql: SqlStorage): void {
+  exec.call(sql, `CREATE TABLE IF NOT EXISTS ${MIRROR} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID`);
+}
+
+function ownerOf(object: object, name: string): Record<string, unknown> {
+  let owner: object | null = object;
+  while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
+  if (owner === null) throw new Error(`no ${name} to instrument`);
+  return owner as Record<string, unknown>;
+}
+
+function emptyUsage(): Usage {
+  return {
+    workerRequests: 0,
+    durableObjectRequests: {},
+    storageCalls: {},
+    rowsRead: {},
+    rowsWritten: {},
+    kv: {},
+    fetches: 0,
+    rateLimits: 0,
+    logLines: 0,
+    logBytes: 0,
+  };
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function add(counts: Record<string, number>, key: string, amount: number): void {
+  if (amount !== 0) counts[key] = (counts[key] ?? 0) + amount;
+}
