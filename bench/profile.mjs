@@ -88,6 +88,23 @@ try {
   for (const [file, micros] of top(byFile, 25)) console.log(`${perRequest(micros)}  ${file}`);
   console.log("\nµs/req  by function (self time)");
   for (const [name, micros] of top(byFunction, 30)) console.log(`${perRequest(micros)}  ${name}`);
+  // Inclusive time: a function's own samples and its callees', so that a step's whole cost shows
+  // (a function on the stack twice is counted once per sample).
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const inclusive = new Map();
+  const walk = (node, seen) => {
+    const frame = node.callFrame;
+    const name = frame.url ? `${frame.functionName || "(anonymous)"}  ${sourceOf(bundle, frame.lineNumber)}` : undefined;
+    const fresh = name !== undefined && !seen.has(name);
+    const inner = fresh ? new Set([...seen, name]) : seen;
+    let micros = selfTime.get(node.id) ?? 0;
+    for (const child of node.children ?? []) micros += walk(byId.get(child), inner);
+    if (fresh) add(inclusive, name, micros);
+    return micros;
+  };
+  walk(profile.nodes[0], new Set());
+  console.log("\nµs/req  by function (inclusive)");
+  for (const [name, micros] of top(inclusive, 40)) console.log(`${perRequest(micros)}  ${name}`);
 } finally {
   await server.stop();
   rmSync(workDir, { recursive: true, force: true });

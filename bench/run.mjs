@@ -8,7 +8,7 @@
 //
 //   npm run bench                       the full run (about 25 minutes on 2 cores)
 //   npm run bench -- --quick            a short smoke run
-//   npm run bench -- --only=baton,ceiling --operations=refresh,login --concurrency=10 --duration=3
+//   npm run bench -- --only=baton,ceiling --operations=refresh,login --runtimes=miniflare --concurrency=10 --duration=3
 //   npm run bench -- --profile --route=baton     where a refresh's CPU goes (profile.mjs)
 //   npm run bench -- --priority                  run at a higher CPU priority than other jobs
 import { execFileSync, execSync } from "node:child_process";
@@ -28,12 +28,14 @@ const settings = {
   algorithmConcurrency: Number(args["algorithm-concurrency"] ?? 10),
   only: args.only ? String(args.only).split(",") : undefined,
   operations: args.operations ? String(args.operations).split(",") : undefined,
+  runtimes: args.runtimes ? String(args.runtimes).split(",") : undefined,
   priority: args.priority === true,
 };
 
 ensureDependencies();
 
 const { raisePriority } = await import("./lib/priority.mjs");
+const { bypassProxy } = await import("./lib/servers.mjs");
 if (settings.priority) {
   // Children inherit the raised nice value; each server's own session is raised as it starts.
   const failures = raisePriority();
@@ -80,7 +82,14 @@ process.on("SIGINT", async () => {
 try {
   // Every server is started first and the cells then go round them (see below).
   const targets = await startAll(
-    systems.flatMap((system) => system.runtimes.map((runtime) => ({ system, runtime, options: {} }))),
+    systems.flatMap((system) =>
+      system.runtimes
+        .flatMap((runtime) => (runtime === "wrangler-dev" ? [runtime, "wrangler-dev-direct"] : [runtime]))
+        .filter((runtime) =>
+          settings.runtimes ? runtime === "node" || settings.runtimes.includes(runtime) : runtime !== "wrangler-dev-direct",
+        )
+        .map((runtime) => ({ system, runtime, options: {} })),
+    ),
   );
   results.quietBefore = await otherLoad();
   if (results.quietBefore > 0.3) {
@@ -176,12 +185,12 @@ async function startAll(specs) {
   };
   await Promise.all([
     (async () => {
-      for (const spec of specs.filter((s) => s.runtime === "wrangler-dev")) {
+      for (const spec of specs.filter((s) => s.runtime.startsWith("wrangler-dev"))) {
         await attempt(spec);
         if (!outcomes.get(spec).ok) break;
       }
     })(),
-    ...specs.filter((s) => s.runtime !== "wrangler-dev").map(attempt),
+    ...specs.filter((s) => !s.runtime.startsWith("wrangler-dev")).map(attempt),
   ]);
   const failure = [...outcomes.values()].find((outcome) => !outcome.ok);
   if (failure) throw failure.error;
@@ -245,10 +254,16 @@ function timing() {
   return { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 }
 
+/**
+ * Starts one server. "wrangler-dev-direct" is `wrangler dev` with its proxy bypassed: the same
+ * processes, the requests sent straight to the Worker's own workerd (`--runtimes` names it).
+ */
 async function start(system, runtime, options) {
-  const server = await system.start(runtime, { workDir, ...options });
+  const direct = runtime === "wrangler-dev-direct";
+  const server = await system.start(direct ? "wrangler-dev" : runtime, { workDir, ...options });
   live.add(server);
   if (settings.priority) raisePriority(server.root);
+  if (direct) server.url = await bypassProxy(server);
   return server;
 }
 

@@ -1,7 +1,7 @@
 // CPU time of a server's processes, read from /proc (Linux only): a process tree is walked from
 // its root, and each process's user + system time (all threads) is sampled before and after a
 // measurement window.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux ABI in use.
 
@@ -100,6 +100,34 @@ export function cpuBetween(before, after) {
     spent[role] = seconds - (before.byRole[role] ?? 0);
   }
   return spent;
+}
+
+/** The TCP ports a process listens on (from /proc/PID/fd and /proc/net/tcp). */
+export function listeningPorts(pid) {
+  const inodes = new Set();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]);
+      } catch {
+        // The descriptor closed while the table was read.
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; field 9 is the inode.
+      if (fields.length > 9 && fields[3] === "0A" && inodes.has(fields[9])) {
+        ports.push(parseInt(fields[1].split(":")[1], 16));
+      }
+    }
+  }
+  return ports;
 }
 
 /** Resident memory of one process in bytes (VmRSS), or undefined once it is gone. */

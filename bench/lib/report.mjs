@@ -280,5 +280,5 @@ function strip(text) {
 }
 
 function runtimeRank(runtime) {
-  return ["wrangler-dev", "miniflare", "node"].indexOf(runtime);
+  return ["wrangler-dev", "wrangler-dev-direct", "miniflare", "node"].indexOf(runtime);
 }

@@ -184,6 +184,26 @@ async function finishStart({ child, port, dir, probe, proxyPort, ipc = false, st
   };
 }
 
+/**
+ * The URL of the Worker's own workerd under `wrangler dev`, behind wrangler's proxy: the port of
+ * the workerd that is not the proxy which answers HTTP and is not its DevTools inspector.
+ * Requests sent there skip the proxy, as production has none.
+ */
+export async function bypassProxy(server) {
+  const { classify, listeningPorts } = await import("./proc.mjs");
+  const worker = classify(server.root, { proxyPort: server.proxyPort }).find((p) => p.role === "worker");
+  for (const port of worker ? listeningPorts(worker.pid) : []) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/json/version`, { signal: AbortSignal.timeout(2000) });
+      const text = await response.text();
+      if (!text.includes("Protocol-Version")) return `http://127.0.0.1:${port}`;
+    } catch {
+      // Not an HTTP socket.
+    }
+  }
+  throw new Error("no port of the Worker's workerd answers HTTP");
+}
+
 function killGroup(child, signal) {
   try {
     process.kill(-child.pid, signal);

@@ -50,7 +50,10 @@ export class ClientRegistry extends DurableObject<Env> {
   /** Applies one change and mirrors the result to KV before answering. */
   async apply(clientId: string, change: ClientChange): Promise<ClientChangeResult> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      const current = await this.load(clientId);
+      // A client is created under a fresh random id, so KV cannot hold it yet: reading it there
+      // would be a KV read that always misses (and a slow one, a miss at the edge).
+      const current =
+        change.kind === "create" && this.ctx.storage.kv.get(OWNED_KEY) !== true ? undefined : await this.load(clientId);
       const result = decide(current, change);
       if (!result.ok) return result;
       this.ctx.storage.kv.put(OWNED_KEY, true);

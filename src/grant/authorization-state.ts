@@ -97,4 +97,6 @@ export interface IssuedCode {
    * the development login), which gets it again instead of a dead end.
    */
   sealedRedirect?: SealedAnswer;
+  /** The answered marker (see `GrantStore.answeredUntil`), kept in the code's own write. */
+  answeredUntil?: number;
 }

@@ -71,6 +71,7 @@ export async function openFamily(
     ...(offline && input.bindRefreshToKey && input.dpop !== undefined && { dpopJkt: input.dpop.jkt }),
     ...(input.dpop !== undefined && { dpopSeen: remember(undefined, input.dpop, now) }),
     ...(input.codeHash !== undefined && { codeHash: input.codeHash }),
+    ...(input.answeredUntil !== undefined && { answeredUntil: input.answeredUntil }),
   };
   // The new keys are derived here, not through the store's cache: should this attempt fail, a
   // retry creates another family key, and cached keys would then mint tokens it cannot verify.

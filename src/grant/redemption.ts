@@ -67,6 +67,7 @@ export async function redeemCode(
       ...(issued.nonce !== undefined && { nonce: issued.nonce }),
       issuer: input.issuer,
       codeHash,
+      ...(issued.answeredUntil !== undefined && { answeredUntil: issued.answeredUntil }),
       ...(issued.resources !== undefined && { resources: issued.resources, audience }),
       refreshAllowed: input.refreshAllowed,
       ...(input.dpop !== undefined && { dpop: input.dpop, bindRefreshToKey: input.publicClient }),

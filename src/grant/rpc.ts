@@ -29,6 +29,8 @@ export interface StartFamilyInput {
   issuer: string;
   /** The hash of the code the family comes from, so that a second redemption is recognised. */
   codeHash?: string;
+  /** The code's answered marker, which the family keeps (see `GrantStore.answeredUntil`). */
+  answeredUntil?: number;
   /** The resource servers of the grant (RFC 8707); none means the client is the audience. */
   resources?: string[];
   /** The first access token's audience, when the redemption named some of them. */

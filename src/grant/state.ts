@@ -57,6 +57,11 @@ export interface FamilyState {
    * at the first rotation after its reuse window (see `CODE_REUSE_WINDOW`).
    */
   codeHash?: string;
+  /**
+   * Until when the authorization request the family answered could still be answered (seconds):
+   * the answered marker, carried here from the code so that neither needs a write of its own.
+   */
+  answeredUntil?: number;
 }
 
 /** Lifetimes that decide when a family ends. */

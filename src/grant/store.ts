@@ -52,20 +52,25 @@ export class GrantStore {
     this.storage.kv.put(DEVICE_KEY, device);
   }
 
-  /** Until when the authorization request counts as answered (seconds); `undefined` if never. */
+  /**
+   * Until when the authorization request counts as answered (seconds); `undefined` if never. An
+   * approval keeps it inside the code and then the family (one row written each, not two); a
+   * denial, or a grant that has ended, under its own key.
+   */
   answeredUntil(): number | undefined {
-    return this.storage.kv.get<number>(ANSWERED_KEY);
+    return this.storage.kv.get<number>(ANSWERED_KEY) ?? this.code()?.answeredUntil ?? this.family()?.answeredUntil;
   }
 
   /** Whether the authorization request was already answered (completed or denied). */
   wasAnswered(): boolean {
-    return this.code() !== undefined || this.family() !== undefined || this.answeredUntil() !== undefined;
+    // The code and the family carry the marker themselves; only its own key is left to look at.
+    return this.code() !== undefined || this.family() !== undefined || this.storage.kv.get(ANSWERED_KEY) !== undefined;
   }
 
   /** Records the answer to a request that would open until `until`, with its code when approved. */
   putAnswer(until: number, code: IssuedCode | undefined): void {
-    this.storage.kv.put(ANSWERED_KEY, until);
-    if (code !== undefined) this.storage.kv.put(CODE_KEY, code);
+    if (code !== undefined) this.storage.kv.put(CODE_KEY, { ...code, answeredUntil: until });
+    else this.storage.kv.put(ANSWERED_KEY, until);
   }
 
   /**

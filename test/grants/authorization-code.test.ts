@@ -137,12 +137,12 @@ describe("authorization_code grant: redemption", () => {
     const issued = await issueCode(client);
     const secretPart = issued.code.slice(-40);
     const pending = await stored(issued.sid);
-    expect(pending.keys).toEqual(["answered", CODE_KEY]);
+    expect(pending.keys).toEqual([CODE_KEY]);
     expect(pending.text).not.toContain(issued.code);
     expect(pending.text).not.toContain(secretPart);
     await expectTokens(await redeem(client, issued));
     const redeemed = await stored(issued.sid);
-    expect(redeemed.keys).toEqual(["answered", "family"]);
+    expect(redeemed.keys).toEqual(["family"]);
     expect(redeemed.text).not.toContain(issued.code);
     expect(redeemed.text).not.toContain(secretPart);
   });
