@@ -94,7 +94,9 @@ try {
   const inclusive = new Map();
   const walk = (node, seen) => {
     const frame = node.callFrame;
-    const name = frame.url ? `${frame.functionName || "(anonymous)"}  ${sourceOf(bundle, frame.lineNumber)}` : undefined;
+    const name = frame.url
+      ? `${frame.functionName || "(anonymous)"}  ${sourceOf(bundle, frame.lineNumber)}`
+      : undefined;
     const fresh = name !== undefined && !seen.has(name);
     const inner = fresh ? new Set([...seen, name]) : seen;
     let micros = selfTime.get(node.id) ?? 0;

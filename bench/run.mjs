@@ -86,7 +86,9 @@ try {
       system.runtimes
         .flatMap((runtime) => (runtime === "wrangler-dev" ? [runtime, "wrangler-dev-direct"] : [runtime]))
         .filter((runtime) =>
-          settings.runtimes ? runtime === "node" || settings.runtimes.includes(runtime) : runtime !== "wrangler-dev-direct",
+          settings.runtimes
+            ? runtime === "node" || settings.runtimes.includes(runtime)
+            : runtime !== "wrangler-dev-direct",
         )
         .map((runtime) => ({ system, runtime, options: {} })),
     ),
