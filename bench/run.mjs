@@ -11,11 +11,11 @@
 //   npm run bench -- --only=baton,ceiling --operations=refresh,login --runtimes=miniflare --concurrency=10 --duration=3
 //   npm run bench -- --profile --route=baton     where a refresh's CPU goes (profile.mjs)
 //   npm run bench -- --priority                  run at a higher CPU priority than other jobs
-import { execFileSync, execSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { BENCH_ROOT, REPO_ROOT } from "./lib/paths.mjs";
+import { BENCH_ROOT } from "./lib/paths.mjs";
+import { ensureDependencies, list, machine, parseArgs } from "./lib/run-info.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const quick = args.quick === true;
@@ -141,7 +141,7 @@ try {
         try {
           const route = baton.routes.find((r) => r.operation === "refresh");
           const cell = await measureCell({ server, route, ctx, concurrency, ...timing() });
-          results.algorithms.push({ ...where, ...cell });
+          results.algorithms.push({ ...where, ...cell, finalStates: undefined });
           progress(`baton ${algorithm}`, "miniflare", concurrency, repeat, cell);
         } catch (error) {
           results.failures.push({ ...where, label: `Baton ${algorithm}`, error: error.message });
@@ -223,7 +223,8 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
   try {
     const budget = route.budgeted ? budgetFor(route, system, runtime, concurrency) : undefined;
     const cell = await measureCell({ server, route, ctx, concurrency, budget, ...timing() });
-    results.cells.push({ ...where, ...cell, budget });
+    // The chains' last states (live tokens) are not figures: they stay out of the results file.
+    results.cells.push({ ...where, ...cell, finalStates: undefined, budget });
     progress(route.id, runtime, concurrency, repeat, cell);
   } catch (error) {
     results.failures.push({ ...where, error: error.message });
@@ -301,72 +302,4 @@ function progress(id, runtime, concurrency, repeat, cell) {
         .join(" ")} ms`,
   );
   for (const [kind, count] of Object.entries(cell.errorKinds)) console.log(`    ${count}× ${kind}`);
-}
-
-function machine() {
-  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
-  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "unknown";
-  const version = (pkg, base = REPO_ROOT) => {
-    try {
-      return JSON.parse(readFileSync(join(base, "node_modules", pkg, "package.json"), "utf8")).version;
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    date: new Date().toISOString(),
-    nproc: os.availableParallelism(),
-    cpuModel: model,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    kernel: os.release(),
-    node: process.version,
-    wrangler: version("wrangler"),
-    miniflare: version("miniflare"),
-    workerd: version("workerd"),
-    jose: version("jose"),
-    workersOauthProvider: version("@cloudflare/workers-oauth-provider", BENCH_ROOT),
-    oidcProvider: version("oidc-provider", BENCH_ROOT),
-    // BATON_REVISION names the code when it is not a git checkout (a snapshot, say).
-    batonCommit: process.env.BATON_REVISION ?? gitCommit(),
-  };
-}
-
-function gitCommit() {
-  try {
-    const head = execSync("git rev-parse --short HEAD", { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-    const dirty = execSync("git status --porcelain -- src wrangler.toml", { cwd: REPO_ROOT }).toString().trim() !== "";
-    return dirty ? `${head}+changes` : head;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Installs bench/'s own packages when they are missing or older than its lock file. */
-function ensureDependencies() {
-  if (!existsSync(join(REPO_ROOT, "node_modules/wrangler"))) {
-    console.error("The repository's own packages are missing: run `npm ci` at the root first.");
-    process.exit(1);
-  }
-  const lock = join(BENCH_ROOT, "package-lock.json");
-  const installed = join(BENCH_ROOT, "node_modules/.package-lock.json");
-  if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
-  const command = existsSync(lock) ? "ci" : "install";
-  console.log(`installing the benchmark's packages (npm --prefix bench ${command})`);
-  execFileSync("npm", ["--prefix", BENCH_ROOT, command, "--no-audit", "--no-fund"], { stdio: "inherit" });
-}
-
-function parseArgs(argv) {
-  const parsed = {};
-  for (const arg of argv) {
-    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg}`);
-    parsed[match[1]] = match[2] ?? true;
-  }
-  return parsed;
-}
-
-function list(value, fallback) {
-  return value === undefined ? fallback : String(value).split(",").map(Number);
 }

@@ -14,7 +14,7 @@
 //      against the same requests once warm.
 //
 //   npm run bench:scale -- [--families=10,1000,100000] [--concurrency=10] [--duration=3]
-//                          [--requests=1000000] [--starts=5] [--clients=200]
+//                          [--requests=1000000] [--starts=5] [--clients=200] [--repeats=3]
 //
 // About 25 minutes on 2 cores with the defaults; results go to bench/results/scale-*.json.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -46,6 +46,7 @@ const durationMs = Number(args.duration ?? 3) * 1000;
 const requestTarget = Number(args.requests ?? 1_000_000);
 const starts = Number(args.starts ?? 5);
 const clientCount = Number(args.clients ?? 200);
+const repeats = Number(args.repeats ?? 3);
 const SEED_CONCURRENCY = 16;
 
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-scale-"));
@@ -75,35 +76,41 @@ try {
     served += 3 * opened.length;
     unused.push(...opened);
     const seedSeconds = (performance.now() - started) / 1000;
-    // Chains on families picked at random among all that live, each used once.
-    const picked = Array.from(
-      { length: concurrency },
-      () => unused.splice(Math.floor(Math.random() * unused.length), 1)[0],
-    );
-    const cell = await measureCell({
-      server,
-      route: { ...route("refresh"), openChain: (_c, _x, i) => picked[i] },
-      ctx,
-      concurrency,
-      warmupMs: 500,
-      durationMs,
-    });
-    served += cell.requests;
-    const row = {
-      families: target,
-      loginsPerSecond: opened.length / seedSeconds,
-      rps: cell.rps,
-      p50: cell.p50,
-      p99: cell.p99,
-      errors: cell.errors,
-      workerCpuMs: cell.cpuMsPerRequest.worker,
-    };
-    results.scale.push(row);
-    console.log(
-      `${String(target).padStart(7)} families: refresh ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50.toFixed(1)} ms, p99 ${cell.p99.toFixed(1)} ms, ` +
-        `worker CPU ${cell.cpuMsPerRequest.worker.toFixed(2)} ms, errors ${cell.errors}; ` +
-        `opened at ${row.loginsPerSecond.toFixed(0)} logins/s`,
-    );
+    // Chains on families picked at random among all that live, each used once; `repeats` cells.
+    for (let repeat = 1; repeat <= repeats; repeat++) {
+      const picked = Array.from(
+        { length: concurrency },
+        () => unused.splice(Math.floor(Math.random() * unused.length), 1)[0],
+      );
+      const cell = await measureCell({
+        server,
+        route: { ...route("refresh"), openChain: (_c, _x, i) => picked[i] },
+        ctx,
+        concurrency,
+        warmupMs: 500,
+        durationMs,
+      });
+      served += cell.requests;
+      // The families go back to the pool with their current tokens: still live, usable again.
+      unused.push(...cell.finalStates.filter((token) => token !== undefined));
+      const row = {
+        families: target,
+        repeat,
+        loginsPerSecond: opened.length / seedSeconds,
+        rps: cell.rps,
+        p50: cell.p50,
+        p99: cell.p99,
+        errors: cell.errors,
+        workerCpuMs: cell.cpuMsPerRequest.worker,
+        otherCores: cell.otherCores,
+      };
+      results.scale.push(row);
+      console.log(
+        `${String(target).padStart(7)} families #${repeat}: refresh ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50.toFixed(1)} ms, p99 ${cell.p99.toFixed(1)} ms, ` +
+          `worker CPU ${cell.cpuMsPerRequest.worker.toFixed(2)} ms, errors ${cell.errors}, other jobs ${cell.otherCores.toFixed(2)} cores; ` +
+          `opened at ${row.loginsPerSecond.toFixed(0)} logins/s`,
+      );
+    }
   }
 
   // 2: bytes per object (a family is a grant object; each family here has a user of its own), and
@@ -141,7 +148,7 @@ try {
   }
 
   // 4: cold start.
-  results.coldStart = await coldStarts();
+  if (starts > 0) results.coldStart = await coldStarts();
   inspector.close();
 } finally {
   client.close();

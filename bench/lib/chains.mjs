@@ -43,7 +43,11 @@ export async function runChains({ states, step, warmupMs, durationMs, sample, ma
   // Belt and braces: the run ends even if a timer is starved.
   const deadline = t0 + warmupMs + durationMs + 60_000;
 
-  async function chain(state) {
+  // Where each chain ended: its last state, for a caller that goes on with it (a refresh token
+  // that is still current, say); undefined for a chain that failed.
+  const finalStates = new Array(states.length);
+  async function chain(state, index) {
+    finalStates[index] = state;
     for (let done = 0; !stopping && recorded < capacity && performance.now() < deadline; done++) {
       if (done >= budget) {
         exhausted++;
@@ -59,6 +63,7 @@ export async function runChains({ states, step, warmupMs, durationMs, sample, ma
       const finished = performance.now();
       if ("error" in outcome) {
         errors.push({ at: finished, kind: String(outcome.error).slice(0, 200) });
+        finalStates[index] = undefined;
         return false;
       }
       if (recorded < capacity) {
@@ -67,6 +72,7 @@ export async function runChains({ states, step, warmupMs, durationMs, sample, ma
         recorded++;
       }
       state = outcome.state;
+      finalStates[index] = state;
     }
     return true;
   }
@@ -101,6 +107,7 @@ export async function runChains({ states, step, warmupMs, durationMs, sample, ma
     chains: states.length,
     chainsAlive: outcomes.filter(Boolean).length,
     exhausted,
+    finalStates,
     before,
     after,
   };

@@ -43,136 +43,7 @@
 // `verify` checks a Bearer header, `token` or `subject_token`. POST /start opens a chain with an
 // access token for it; PUT /setup writes the client record.
 import { DurableObject } from "cloudflare:workers";
-import { SignJWT, importJWK, jwtVerify } from "jose";
-
-const ISSUER = "http://127.0.0.1";
-const CLIENT_ID = "client_bench";
-const CLIENT_KEY = `client:${CLIENT_ID}`;
-const SECRET = "bsk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
-const DAY_MS = 86_400_000;
-const encoder = new TextEncoder();
-// What Baton seals and MACs, at their sizes: a pending request, a token response, a sid.
-const PENDING_PAD = "p".repeat(400);
-const ANSWER = encoder.encode("a".repeat(1200));
-// (Fixed bytes: the runtime allows no random values at global scope, and the cost is the same.)
-const SID_RANDOM = new Uint8Array(16).fill(7);
-const REFRESH_PAYLOAD = new Uint8Array(36).fill(9);
-
-let keys;
-/** The signing key and the HMAC and AES keys, imported once per isolate, as Baton's are. */
-function loadKeys(env) {
-  keys ??= (async () => {
-    const jwk = JSON.parse(env.SIGNING_KEY);
-    const { d: _private, ...publicJwk } = jwk;
-    // Derived from the signing key so that every isolate (Worker, objects) seals alike.
-    const raw = await crypto.subtle.digest("SHA-256", encoder.encode(env.SIGNING_KEY));
-    const hmac = { name: "HMAC", hash: "SHA-256" };
-    return {
-      kid: jwk.kid,
-      key: await importJWK(jwk, "ES256"),
-      publicKey: await importJWK(publicJwk, "ES256"),
-      hmac: await crypto.subtle.importKey("raw", raw, hmac, false, ["sign", "verify"]),
-      aes: await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]),
-    };
-  })();
-  return keys;
-}
-
-function signJwt(k, chain, typ) {
-  const now = Math.floor(Date.now() / 1000);
-  const claims =
-    typ === "at+jwt"
-      ? { client_id: CLIENT_ID, scope: "openid offline_access", jti: crypto.randomUUID(), exp: now + 300 }
-      : { exp: now + 3600, auth_time: now };
-  return new SignJWT({ iss: ISSUER, sub: `user_${chain}`, aud: CLIENT_ID, iat: now, sid: chain, ...claims })
-    .setProtectedHeader({ alg: "ES256", kid: k.kid, typ })
-    .sign(k.key);
-}
-
-// Baton's client cache (clients/store.ts): a KV read at most once per 30 s per isolate.
-let cachedClient;
-async function getCachedClient(env) {
-  if (cachedClient !== undefined && cachedClient.expires > Date.now()) return cachedClient.record;
-  const record = await env.CLIENTS.get(CLIENT_KEY, "json");
-  cachedClient = { record, expires: Date.now() + 30_000 };
-  return record;
-}
-
-/** Steps both sides can do; `run` is { chain, fields, tokens, k }. */
-const CRYPTO = {
-  sha256: () => crypto.subtle.digest("SHA-256", encoder.encode(SECRET)),
-  hmac: (run) => crypto.subtle.sign("HMAC", run.k.hmac, SID_RANDOM),
-  // A family's MAC key: an HMAC of its own key, imported (refresh-token.ts:58-59).
-  derive: async (run) => {
-    const raw = await crypto.subtle.sign("HMAC", run.k.hmac, REFRESH_PAYLOAD);
-    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-  },
-  // The retry window's sealed answer: a key derived from the token's MAC, then AES-GCM.
-  hkdf: async () => {
-    const material = await crypto.subtle.importKey("raw", SID_RANDOM, "HKDF", false, ["deriveKey"]);
-    const params = { name: "HKDF", hash: "SHA-256", salt: SID_RANDOM, info: ANSWER.subarray(0, 16) };
-    const key = await crypto.subtle.deriveKey(params, material, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
-    return crypto.subtle.encrypt({ name: "AES-GCM", iv: crypto.getRandomValues(new Uint8Array(12)) }, key, ANSWER);
-  },
-  sign: async (run) => {
-    run.tokens.push(await signJwt(run.k, run.chain, run.tokens.length === 0 ? "at+jwt" : "JWT"));
-  },
-};
-
-/** Steps in the Worker. `do` calls the chain's object with the `object` steps. */
-const EDGE = {
-  ...CRYPTO,
-  kv: (_run, env) => env.CLIENTS.get(CLIENT_KEY, "json"),
-  kvc: (_run, env) => getCachedClient(env),
-  limit: (run, env) => env.LIMITER.limit({ key: run.source }),
-  fresh: (run) => {
-    run.chain = crypto.randomUUID();
-  },
-  seal: async (run) => {
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const plain = encoder.encode(JSON.stringify({ chain: run.chain, pad: PENDING_PAD }));
-    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, run.k.aes, plain));
-    run.id = btoa(String.fromCharCode(...iv, ...sealed));
-  },
-  unseal: async (run) => {
-    const bytes = Uint8Array.from(atob(run.fields.get("id") ?? ""), (c) => c.charCodeAt(0));
-    const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: bytes.subarray(0, 12) },
-      run.k.aes,
-      bytes.subarray(12),
-    );
-    run.chain = JSON.parse(new TextDecoder().decode(plain)).chain;
-  },
-  verify: async (run, _env, request) => {
-    const header = request.headers.get("Authorization") ?? "";
-    const token = header.startsWith("Bearer ")
-      ? header.slice(7)
-      : (run.fields.get("token") ?? run.fields.get("subject_token"));
-    const { payload } = await jwtVerify(token, run.k.publicKey, {
-      issuer: ISSUER,
-      typ: "at+jwt",
-      algorithms: ["ES256"],
-    });
-    run.chain = payload.sid ?? run.chain;
-  },
-  do: async (run, env) => {
-    run.tokens.push(...(await env.CHAINS.get(env.CHAINS.idFromName(run.chain)).work(run.chain, run.object)));
-  },
-};
-
-/** Steps inside the object, on its synchronous storage like Baton's grant (grant/store.ts). */
-const OBJECT = {
-  ...CRYPTO,
-  get: (run, ctx) => ctx.storage.kv.get("state"),
-  put: (run, ctx) => ctx.storage.kv.put("state", { chain: run.chain, generation: 1, subject: `user_${run.chain}` }),
-  del: (run, ctx) => ctx.storage.kv.delete("code"),
-  alarm: (run, ctx) => ctx.storage.setAlarm(Date.now() + DAY_MS),
-  delete: (run, ctx) => ctx.storage.deleteAll(),
-  kvget: (run, _ctx, env) => env.CLIENTS.get(`client:${run.chain}`, "json"),
-  kvput: (run, _ctx, env) =>
-    env.CLIENTS.put(`client:${run.chain}`, JSON.stringify({ client_id: run.chain, pad: PENDING_PAD })),
-  sessions: (run, _ctx, env) => env.SESSIONS.get(env.SESSIONS.idFromName(`user_${run.chain}`)).add(run.chain),
-};
+import { CLIENT_ID, CLIENT_KEY, EDGE, ISSUER, OBJECT, loadKeys, signJwt } from "./steps.js";
 
 /** One chain's state, like a grant's object. */
 export class Chain extends DurableObject {
@@ -234,7 +105,9 @@ async function floor(request, env, url) {
   const edge = steps("edge", EDGE);
   const object = steps("object", OBJECT);
   const type = request.headers.get("Content-Type") ?? "";
-  const text = request.method === "GET" ? "" : await request.text();
+  // Read as bytes, as Baton reads a body: under wrangler dev, `text()` costs wrangler's own Node
+  // process about 0.5 ms a request (see the body-and-logs check), which Baton does not pay.
+  const text = request.method === "GET" ? "" : new TextDecoder().decode(await request.arrayBuffer());
   const fields = type.startsWith("application/json")
     ? new Map(Object.entries(JSON.parse(text)))
     : request.method === "GET"

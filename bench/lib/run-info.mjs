@@ -1,0 +1,76 @@
+// What a benchmark run says about where it ran, and what it needs before it can: the machine
+// and the versions measured, the benchmark's own packages, and its command line.
+import { execFileSync, execSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { BENCH_ROOT, REPO_ROOT } from "./paths.mjs";
+
+/** The machine and the versions of everything measured, for the results file. */
+export function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "unknown";
+  const version = (pkg, base = REPO_ROOT) => {
+    try {
+      return JSON.parse(readFileSync(join(base, "node_modules", pkg, "package.json"), "utf8")).version;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism(),
+    cpuModel: model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    wrangler: version("wrangler"),
+    miniflare: version("miniflare"),
+    workerd: version("workerd"),
+    jose: version("jose"),
+    workersOauthProvider: version("@cloudflare/workers-oauth-provider", BENCH_ROOT),
+    oidcProvider: version("oidc-provider", BENCH_ROOT),
+    // BATON_REVISION names the code when it is not a git checkout (a snapshot, say).
+    batonCommit: process.env.BATON_REVISION ?? gitCommit(),
+  };
+}
+
+function gitCommit() {
+  try {
+    const head = execSync("git rev-parse --short HEAD", { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execSync("git status --porcelain -- src wrangler.toml", { cwd: REPO_ROOT }).toString().trim() !== "";
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Installs bench/'s own packages when they are missing or older than its lock file. */
+export function ensureDependencies() {
+  if (!existsSync(join(REPO_ROOT, "node_modules/wrangler"))) {
+    console.error("The repository's own packages are missing: run `npm ci` at the root first.");
+    process.exit(1);
+  }
+  const lock = join(BENCH_ROOT, "package-lock.json");
+  const installed = join(BENCH_ROOT, "node_modules/.package-lock.json");
+  if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
+  const command = existsSync(lock) ? "ci" : "install";
+  console.log(`installing the benchmark's packages (npm --prefix bench ${command})`);
+  execFileSync("npm", ["--prefix", BENCH_ROOT, command, "--no-audit", "--no-fund"], { stdio: "inherit" });
+}
+
+export function parseArgs(argv) {
+  const parsed = {};
+  for (const arg of argv) {
+    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}`);
+    parsed[match[1]] = match[2] ?? true;
+  }
+  return parsed;
+}
+
+export function list(value, fallback) {
+  return value === undefined ? fallback : String(value).split(",").map(Number);
+}
