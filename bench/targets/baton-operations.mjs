@@ -3,9 +3,16 @@
 // exchange; the device flow) and every request is the one a real client would send.
 import { randomBytes } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { basicAuth, form } from "../lib/http.mjs";
-import { REDIRECT_URI, refreshRequest, refreshTokenOf } from "./common.mjs";
+import {
+  MCP_CLIENT_METADATA,
+  REDIRECT_URI,
+  json,
+  keepState,
+  refreshRequest,
+  refreshTokenOf,
+  revocationPool,
+} from "./common.mjs";
 
 export const SCOPE = "openid offline_access";
 export const RESOURCE = "https://mcp.example.com/mcp";
@@ -83,26 +90,6 @@ export async function login(client, ctx, resource) {
 const firstRefreshToken = (client, ctx, resource) => login(client, ctx, resource).then((t) => t.refresh_token);
 const firstAccessToken = (client, ctx) => login(client, ctx).then((t) => t.access_token);
 const webAuth = (ctx) => basicAuth(ctx.web.client_id, ctx.web.client_secret);
-
-/**
- * A step that sends `build(ctx, state)` and keeps the chain's state (a token checked, not spent)
- * when `accept(response)` says the answer is right.
- */
-export function keepState(build, accept = (response) => response.status === 200) {
-  return async (client, ctx, state) => {
-    const { method = "POST", path, headers, body } = await build(ctx, state);
-    const response = await client.request(method, path, { headers, body });
-    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-  };
-}
-
-const json = (response) => {
-  try {
-    return JSON.parse(response.body);
-  } catch {
-    return {};
-  }
-};
 
 /** Baton's routes; `system` is "baton" (LOG_LEVEL=warn) or "baton-info" (LOG_LEVEL=info). */
 export function batonRoutes(system) {
@@ -182,19 +169,11 @@ export function batonRoutes(system) {
     route("revocation", {
       // Each operation ends a family of its own, opened before the window.
       label: "Baton revocation",
-      budgeted: true,
-      openChain: async (client, ctx, _index, cell) => ({
-        tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => firstRefreshToken(client, ctx)),
-        next: 0,
-      }),
-      step: async (client, ctx, state) => {
-        const token = state.tokens[state.next++];
-        const response = await client.request("POST", "/oauth2/revoke", {
-          headers: { ...FORM, Authorization: webAuth(ctx) },
-          body: form({ token, token_type_hint: "refresh_token" }),
-        });
-        return response.status === 200 ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-      },
+      ...revocationPool(firstRefreshToken, (ctx, token) => ({
+        path: "/oauth2/revoke",
+        headers: { ...FORM, Authorization: webAuth(ctx) },
+        body: form({ token, token_type_hint: "refresh_token" }),
+      })),
     }),
     route("registration", {
       // An MCP client registering itself (RFC 7591). Each request comes from its own address
@@ -205,13 +184,7 @@ export function batonRoutes(system) {
         () => ({
           path: "/oauth2/register",
           headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomAddress() },
-          body: JSON.stringify({
-            client_name: "Benchmark MCP client",
-            redirect_uris: [REDIRECT_URI],
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-            token_endpoint_auth_method: "client_secret_basic",
-          }),
+          body: MCP_CLIENT_METADATA,
         }),
         (response) => response.status === 201 && json(response).client_secret !== undefined,
       ),

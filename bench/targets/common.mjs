@@ -1,5 +1,6 @@
 // What every system under test shares: the refresh request as a client sends it, and the
 // authorization code flow's redirects followed by hand.
+import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { basicAuth, cookieHeader, form, keepCookies } from "../lib/http.mjs";
 
 /** The redirect URI every benchmark client registers (nothing listens there; it is only read). */
@@ -58,4 +59,50 @@ export async function followToCode(client, path) {
     path = next.pathname + next.search;
   }
   throw new Error("too many redirects in the authorization flow");
+}
+
+/** A JSON answer's body, or `{}` when it is not JSON. */
+export function json(response) {
+  try {
+    return JSON.parse(response.body);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A step that sends `build(ctx, state)` and keeps the chain's state (a token checked, not spent)
+ * when `accept(response)` says the answer is right.
+ */
+export function keepState(build, accept = (response) => response.status === 200) {
+  return async (client, ctx, state) => {
+    const { method = "POST", path, headers, body } = await build(ctx, state);
+    const response = await client.request(method, path, { headers, body });
+    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
+  };
+}
+
+/** What an MCP client registers about itself (RFC 7591), the same for every system. */
+export const MCP_CLIENT_METADATA = JSON.stringify({
+  client_name: "Benchmark MCP client",
+  redirect_uris: [REDIRECT_URI],
+  grant_types: ["authorization_code", "refresh_token"],
+  response_types: ["code"],
+  token_endpoint_auth_method: "client_secret_basic",
+});
+
+/**
+ * The fields of a budgeted revocation route: each chain opens `cell.budget` families with
+ * `open(client, ctx)` before the window, and each operation revokes one of their refresh
+ * tokens with the request `revoke(ctx, token)` builds; a 200 is success (RFC 7009 §2.2).
+ */
+export function revocationPool(open, revoke) {
+  return {
+    budgeted: true,
+    openChain: async (client, ctx, _index, cell) => ({
+      tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => open(client, ctx)),
+      next: 0,
+    }),
+    step: (client, ctx, state) => keepState((c, s) => revoke(c, s.tokens[s.next++]))(client, ctx, state),
+  };
 }

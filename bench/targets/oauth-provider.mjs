@@ -10,11 +10,20 @@
 // token-exchange and jwt-bearer, the last for enterprise ID-JAG assertions), no introspection
 // endpoint and no device authorization grant: those operations have no route here.
 import { join } from "node:path";
-import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { bundle, startMiniflare, startWranglerDev } from "../lib/servers.mjs";
-import { REDIRECT_URI, followToCode, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
+import {
+  MCP_CLIENT_METADATA,
+  REDIRECT_URI,
+  followToCode,
+  json,
+  keepState,
+  redeemCode,
+  refreshRequest,
+  refreshTokenOf,
+  revocationPool,
+} from "./common.mjs";
 
 const CONFIG = join(BENCH_ROOT, "workers/oauth-provider/wrangler.toml");
 const SYSTEM = "workers-oauth-provider";
@@ -51,26 +60,6 @@ async function firstAccessToken(client, ctx) {
   const token = response.status === 200 ? json(response).access_token : undefined;
   if (token === undefined) throw new Error(`code exchange answered ${response.status}: ${response.body.slice(0, 300)}`);
   return token;
-}
-
-const json = (response) => {
-  try {
-    return JSON.parse(response.body);
-  } catch {
-    return {};
-  }
-};
-
-/**
- * A step that sends `build(ctx, state)` and keeps the chain's state (a token used, not spent)
- * when `accept(response)` says the answer is right.
- */
-function keepState(build, accept) {
-  return async (client, ctx, state) => {
-    const { method = "POST", path, headers, body } = build(ctx, state);
-    const response = await client.request(method, path, { headers, body });
-    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-  };
 }
 
 const route = (operation, fields) => ({ id: `${SYSTEM}/${operation}`, system: SYSTEM, operation, ...fields });
@@ -118,19 +107,11 @@ export const oauthProvider = {
       // Each operation ends a family of its own, opened before the window. A refresh token
       // revokes its whole grant: the grant read, its tokens listed and deleted, the grant deleted.
       label: "workers-oauth-provider revocation",
-      budgeted: true,
-      openChain: async (client, ctx, _index, cell) => ({
-        tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => firstRefreshToken(client, ctx)),
-        next: 0,
-      }),
-      step: async (client, ctx, state) => {
-        const token = state.tokens[state.next++];
-        const response = await client.request("POST", TOKEN, {
-          headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
-          body: form({ token, token_type_hint: "refresh_token" }),
-        });
-        return response.status === 200 ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-      },
+      ...revocationPool(firstRefreshToken, (ctx, token) => ({
+        path: TOKEN,
+        headers: { ...FORM, Authorization: basicAuth(ctx.clientId, ctx.clientSecret) },
+        body: form({ token, token_type_hint: "refresh_token" }),
+      })),
     }),
     route("registration", {
       // An MCP client registering itself (RFC 7591): the library has no rate limit on it.
@@ -140,13 +121,7 @@ export const oauthProvider = {
         () => ({
           path: "/register",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({
-            client_name: "Benchmark MCP client",
-            redirect_uris: [REDIRECT_URI],
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-            token_endpoint_auth_method: "client_secret_basic",
-          }),
+          body: MCP_CLIENT_METADATA,
         }),
         (response) => response.status === 201 && json(response).client_secret !== undefined,
       ),

@@ -6,11 +6,20 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { generateSigningKey } from "../../scripts/signing-keys.mjs";
-import { mapBounded } from "../../scripts/map-bounded.mjs";
 import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { startNodeServer } from "../lib/servers.mjs";
-import { REDIRECT_URI, followToCode, redeemCode, refreshRequest, refreshTokenOf } from "./common.mjs";
+import {
+  MCP_CLIENT_METADATA,
+  REDIRECT_URI,
+  followToCode,
+  json,
+  keepState,
+  redeemCode,
+  refreshRequest,
+  refreshTokenOf,
+  revocationPool,
+} from "./common.mjs";
 
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -57,23 +66,6 @@ async function firstAccessToken(client, ctx, options) {
   const token = response.status === 200 ? json(response).access_token : undefined;
   if (token === undefined) throw new Error(`code exchange answered ${response.status}: ${response.body.slice(0, 300)}`);
   return token;
-}
-
-const json = (response) => {
-  try {
-    return JSON.parse(response.body);
-  } catch {
-    return {};
-  }
-};
-
-/** A step that sends `build(ctx, state)` and keeps the chain's state when `accept` says so. */
-function keepState(build, accept = (response) => response.status === 200) {
-  return async (client, ctx, state) => {
-    const { method = "POST", path, headers, body } = build(ctx, state);
-    const response = await client.request(method, path, { headers, body });
-    return accept(response) ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-  };
 }
 
 /** The routes of one oidc-provider system; `name` starts each label. */
@@ -140,19 +132,11 @@ function routes(system, name) {
     route("revocation", {
       // Each operation ends a family of its own, opened before the window.
       label: `${name} revocation`,
-      budgeted: true,
-      openChain: async (client, ctx, _index, cell) => ({
-        tokens: await mapBounded(Array.from({ length: cell.budget }), 8, () => firstRefreshToken(client, ctx)),
-        next: 0,
-      }),
-      step: async (client, ctx, state) => {
-        const token = state.tokens[state.next++];
-        const response = await client.request("POST", "/token/revocation", {
-          headers: { ...FORM, Authorization: webAuth(ctx) },
-          body: form({ token, token_type_hint: "refresh_token" }),
-        });
-        return response.status === 200 ? { state } : { error: `${response.status} ${response.body.slice(0, 160)}` };
-      },
+      ...revocationPool(firstRefreshToken, (ctx, token) => ({
+        path: "/token/revocation",
+        headers: { ...FORM, Authorization: webAuth(ctx) },
+        body: form({ token, token_type_hint: "refresh_token" }),
+      })),
     }),
     route("registration", {
       // An MCP client registering itself (RFC 7591): open registration, no initial access token.
@@ -162,13 +146,7 @@ function routes(system, name) {
         () => ({
           path: "/reg",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({
-            client_name: "Benchmark MCP client",
-            redirect_uris: [REDIRECT_URI],
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-            token_endpoint_auth_method: "client_secret_basic",
-          }),
+          body: MCP_CLIENT_METADATA,
         }),
         (response) => response.status === 201 && json(response).client_secret !== undefined,
       ),
