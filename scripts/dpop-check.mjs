@@ -21,7 +21,7 @@ import * as oauth from "oauth4webapi";
 import * as oidc from "openid-client";
 import { freePort, startDevServer } from "./dev-server.mjs";
 import { signIn } from "./mcp/browser.mjs";
-import { reportFailure } from "./check-failure.mjs";
+import { giveUpAfter, reportFailure } from "./check-failure.mjs";
 
 const DEADLINE_MS = 15_000;
 const SCOPE = "openid email profile offline_access";
@@ -32,11 +32,7 @@ const user = { subject: "user_dpop", email: "dpop@example.com", name: "Katherine
 const baton = await startDevServer();
 let current = "start";
 let ok = false;
-// A hang must not stall CI: give up, stop wrangler, fail.
-setTimeout(() => {
-  console.log(`dpop FAILED at "${current}": no result within ${DEADLINE_MS / 1000} s`);
-  baton.stop("SIGKILL").finally(() => process.exit(1));
-}, DEADLINE_MS).unref();
+giveUpAfter("dpop", DEADLINE_MS, baton, () => current);
 
 try {
   const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;

@@ -23,6 +23,3 @@ export const OPERATIONS = {
   "token-exchange": "token exchange",
   "device-poll": "device code poll (pending)",
 };
-
-/** The floor systems: the same runtime doing the same I/O and cryptography with no checks. */
-export const FLOORS = ["floor", "trivial"];

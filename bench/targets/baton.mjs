@@ -27,10 +27,10 @@ export function batonSystem(logLevel = "warn") {
      * Starts Baton on `runtime`; under Miniflare, `settings` (else fresh ones), `persistTo` and
      * `probe: false` (no request before the caller's) may be given.
      */
-    async start(runtime, { workDir, algorithm = "ES256", inspectorPort, stateDir, settings: given, persistTo, probe }) {
+    async start(runtime, { workDir, algorithm = "ES256", inspectorPort, settings: given, persistTo, probe }) {
       const vars = { ...VARS, LOG_LEVEL: logLevel };
       if (runtime === "wrangler-dev") {
-        const server = await startDevServer({ algorithm, vars, stateDir });
+        const server = await startDevServer({ algorithm, vars });
         const mark = server.output().length;
         return {
           url: server.url,

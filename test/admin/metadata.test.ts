@@ -1,15 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin } from "../support/worker";
+import { WEB_CLIENT_METADATA, admin } from "../support/worker";
 import { expectError } from "../http/support-token-endpoint";
-
-const BASE_METADATA = {
-  client_name: "App",
-  redirect_uris: ["https://app.example/cb"],
-  grant_types: ["authorization_code", "refresh_token"],
-  token_endpoint_auth_method: "client_secret_basic",
-  scope: "openid offline_access",
-};
 
 const MESSAGE = {
   grantTypesArray: "grant_types must be a non-empty array.",
@@ -82,7 +74,7 @@ describe("invalid client metadata", () => {
     ["an organization_id with a zero-width joiner", { organization_id: "org\u200d_1" }, MESSAGE.organizationId],
   ])("refuses %s with invalid_client_metadata", async (_label, change, description) => {
     const before = (await env.CLIENTS.list()).keys.length;
-    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, ...change });
+    const response = await admin("POST", "/admin/clients", { ...WEB_CLIENT_METADATA, ...change });
     await expectError(response, { status: 400, error: "invalid_client_metadata", description });
     expect((await env.CLIENTS.list()).keys.length).toBe(before);
   });
@@ -101,14 +93,14 @@ describe("valid client metadata", () => {
     ["an empty scope", { scope: "" }],
     ["scope tokens with every allowed symbol", { scope: "openid a:b/c!#$%&'()*+,-.;<=>?@[]^_`{|}~" }],
   ])("accepts %s", async (_label, change) => {
-    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, ...change });
+    const response = await admin("POST", "/admin/clients", { ...WEB_CLIENT_METADATA, ...change });
     const text = await response.text();
     expect(response.status, text).toBe(201);
   });
 
   it("stores the redirect URIs exactly as given", async () => {
     const uris = ["https://App.Example/cb/", "http://localhost:8080/cb?x=1", "com.example.app:/oauth2redirect"];
-    const response = await admin("POST", "/admin/clients", { ...BASE_METADATA, redirect_uris: uris });
+    const response = await admin("POST", "/admin/clients", { ...WEB_CLIENT_METADATA, redirect_uris: uris });
     expect(response.status).toBe(201);
     expect((await response.json<{ redirect_uris: string[] }>()).redirect_uris).toEqual(uris);
   });

@@ -8,15 +8,7 @@ import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
-import { ADMIN_TOKEN, admin, callerWith } from "../support/worker";
-
-const BASE = {
-  client_name: "App",
-  redirect_uris: ["https://app.example/cb"],
-  grant_types: ["authorization_code", "refresh_token"],
-  token_endpoint_auth_method: "client_secret_basic",
-  scope: "openid offline_access",
-};
+import { ADMIN_TOKEN, WEB_CLIENT_METADATA, admin, callerWith } from "../support/worker";
 
 const MESSAGE = {
   applicationType: "application_type must be web or native.",
@@ -36,7 +28,7 @@ beforeAll(async () => {
 });
 
 function register(change: Record<string, unknown>): Promise<Response> {
-  return admin("POST", "/admin/clients", { ...BASE, ...change });
+  return admin("POST", "/admin/clients", { ...WEB_CLIENT_METADATA, ...change });
 }
 
 async function expectCreated(response: Response): Promise<Record<string, unknown>> {
@@ -142,7 +134,7 @@ describe("private_key_jwt keys", () => {
       method: "POST",
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
       body: JSON.stringify({
-        ...BASE,
+        ...WEB_CLIENT_METADATA,
         token_endpoint_auth_method: "private_key_jwt",
         jwks_uri: "http://127.0.0.1:9/jwks",
       }),

@@ -8,15 +8,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
-import { admin, callerWith } from "../support/worker";
+import { WEB_CLIENT_METADATA, admin, callerWith } from "../support/worker";
 
-const METADATA = {
-  client_name: "App",
-  redirect_uris: ["https://app.example/cb"],
-  grant_types: ["authorization_code", "refresh_token"],
-  token_endpoint_auth_method: "none",
-  scope: "openid offline_access",
-};
+const METADATA = { ...WEB_CLIENT_METADATA, token_endpoint_auth_method: "none" };
 
 const MESSAGE = {
   uri: "backchannel_logout_uri must be an absolute https URI (http only on a loopback host), without a fragment or user name.",

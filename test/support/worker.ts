@@ -7,6 +7,15 @@ import type { Env } from "../../src/env";
 export const BASE = "https://baton.test";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
+/** A confidential web client's metadata, for the admin API; tests change one member at a time. */
+export const WEB_CLIENT_METADATA = {
+  client_name: "App",
+  redirect_uris: ["https://app.example/cb"],
+  grant_types: ["authorization_code", "refresh_token"],
+  token_endpoint_auth_method: "client_secret_basic",
+  scope: "openid offline_access",
+};
+
 /**
  * Sends a request to the Worker. Redirects are returned, not followed, as a test wants them.
  * Each request comes from an address of its own (`CF-Connecting-IP`, as Cloudflare's edge sets
