@@ -270,6 +270,24 @@ describe("authorization_code grant: refusals", () => {
     expect((await stored(expiring.sid)).keys).toEqual(["answered"]);
   });
 
+  it("reads a grant stored with the answered marker under its own key, as before it rode in the code", async () => {
+    const toOldLayout = (sid: string, expired: boolean) =>
+      runInDurableObject(grantStub(sid), (_instance, state) => {
+        const { answeredUntil, ...code } = state.storage.kv.get<IssuedCode>(CODE_KEY)!;
+        state.storage.kv.put("answered", answeredUntil);
+        state.storage.kv.put(CODE_KEY, expired ? { ...code, expiresAt: Math.floor(Date.now() / 1000) - 1 } : code);
+      });
+    const live = await issueCode(client);
+    await toOldLayout(live.sid, false);
+    await expectTokens(await redeem(client, live));
+    expect((await stored(live.sid)).keys).toEqual(["answered", "family"]);
+
+    const lapsed = await issueCode(client);
+    await toOldLayout(lapsed.sid, true);
+    await expectInvalidGrant(await redeem(client, lapsed));
+    expect((await stored(lapsed.sid)).keys).toEqual(["answered"]);
+  });
+
   it("refuses a guessed code for a real grant, and the real code stays good", async () => {
     const target = await issueCode(client);
     await expectInvalidGrant(await redeem(client, { ...target, code: forged(target.code) }));
