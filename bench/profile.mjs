@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Where an operation's CPU goes:
-//   npm run bench -- --profile [--route=baton/refresh|baton/login|floor/refresh|...] [--concurrency=10] [--duration=5] [--algorithm=ES256]
+//   npm run bench -- --profile [--route=baton/refresh|baton/login|floor/refresh|...] [--concurrency=10] [--duration=5] [--algorithm=ES256] [--save=FILE]
 // Runs one route's chains under Miniflare directly with workerd's inspector on, takes a
 // V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects) while they run,
 // and prints where the JavaScript time goes: by source file of the bundle and by function, in
 // microseconds per request, beside the workerd process's whole CPU per request from /proc
 // (the difference is native work outside V8's view: HTTP, RPC, storage, the runtime).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { freePort } from "../scripts/dev-server.mjs";
@@ -55,6 +55,8 @@ try {
   });
   const { profile } = await inspector.call("Profiler.stop");
   inspector.close();
+  // The whole profile, for Chrome DevTools' Performance panel or a closer look at a caller.
+  if (typeof args.save === "string") writeFileSync(args.save, JSON.stringify(profile));
 
   const requests = cell.requests;
   const bundle = readFileSync(server.scriptPath ?? system.scriptPath, "utf8").split("\n");

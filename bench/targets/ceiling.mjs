@@ -56,7 +56,7 @@ const LOGIN = {
   authorize: { edge: ["fresh", "kvc", "hmac", "seal"], status: 302 },
   complete: {
     edge: ["sha256", "sha256", "unseal", "do"],
-    object: ["sha256", "get", "get", "get", "put", "put", "alarm"],
+    object: ["sha256", "get", "get", "get", "code", "alarm"],
   },
   exchange: {
     edge: ["kvc", "sha256", "hmac", "do"],

@@ -13,8 +13,8 @@
 // login         a) GET authorize authorize-endpoint.ts: KV (cached), HMAC newSid, AES-GCM seal
 //               pending-request.ts:35 → fresh,kvc,hmac,seal 302
 //               b) POST admin complete admin/authorizations.ts:32-59: 2 SHA-256 authorize-admin.ts:29,
-//               AES-GCM unseal, Grant write grant/login.ts:22: SHA-256 code, 3 get, 2 put, alarm
-//               (no sessions object here) → sha256,sha256,unseal,do | sha256,get×3,put×2,alarm
+//               AES-GCM unseal, Grant write grant/login.ts:67: SHA-256 code, 3 get, the code's
+//               put, alarm (no sessions object here) → sha256,sha256,unseal,do | sha256,get×3,code,alarm
 //               c) POST code grant grants/authorization-code.ts: KV, SHA-256, HMAC sid; Grant write
 //               redemption.ts:18 → family.ts:42: SHA-256 code, get×2, HMAC + key import, HMAC
 //               mint, 2 ES256, UserSessions write store.ts:77 → user-sessions.ts:32 (get, list,
