@@ -133,7 +133,8 @@ export const ceiling = {
       { edge: ["kvc", "sha256", "hmac", "do"], object: ["get", "hmac", "hmac", "sign", "sign", "hkdf", "put"] },
       (ctx, state) => ({
         headers: formHeaders(ctx),
-        body: form({ grant_type: "refresh_token", refresh_token: state.refreshToken }),
+        // `chain` names the chain's own object, as a refresh token's sid names its grant's.
+        body: form({ grant_type: "refresh_token", refresh_token: state.refreshToken, chain: state.chain }),
       }),
     ),
     {

@@ -114,6 +114,8 @@ export const EDGE = {
     run.chain = payload.sid ?? run.chain;
   },
   do: async (run, env) => {
+    // Every chain has its own object, as every grant has: a missing name would send them all to one.
+    if (typeof run.chain !== "string") throw new Error("no chain names the object");
     run.tokens.push(...(await env.CHAINS.get(env.CHAINS.idFromName(run.chain)).work(run.chain, run.object)));
   },
 };
