@@ -128,11 +128,11 @@ export async function refreshFamily(
     case "wrong_client":
       return { ok: false, error: "invalid_grant", reason: "wrong_client" };
     case "expired":
-      await store.end();
+      await store.end(family);
       return { ok: false, error: "invalid_grant", reason: "expired" };
     case "reused":
       log(config, "warn", "refresh token reuse: family revoked", { sid: family.sid, client_id: family.clientId });
-      await store.revoke();
+      await store.revoke(family);
       return { ok: false, error: "invalid_grant", reason: "reused" };
     case "retry": {
       // The first answer goes only to a proof by the key it was given to: its access token is
@@ -253,7 +253,7 @@ export async function revokeWithRefreshToken(
 ): Promise<void> {
   const family = store.family();
   const presented = await authenticToken(store, config, family, token);
-  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.revoke();
+  if (family !== undefined && presented !== undefined && family.clientId === clientId) await store.revoke(family);
 }
 
 /** The token taken apart, when it is one of this family's (its MAC verifies). */

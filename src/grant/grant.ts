@@ -170,7 +170,7 @@ export class Grant extends DurableObject<Env> {
       family !== undefined
         ? familyEndsAt(family, lifetimesOf(readConfig(this.env)))
         : (this.store.code()?.expiresAt ?? this.store.device()?.expiresAt ?? this.store.answeredUntil());
-    if (lapsesAt === undefined || now >= lapsesAt) await this.store.end();
+    if (lapsesAt === undefined || now >= lapsesAt) await this.store.end(family);
     else await this.store.wakeAt(lapsesAt);
   }
 

@@ -32,7 +32,7 @@ export async function redeemCode(
     // Another client holding this code proves nothing about the family's owner: leave it be.
     if (family.clientId !== input.clientId) return { ok: false, error: "invalid_grant", reason: "wrong_client" };
     log(config, "warn", "authorization code reuse: grant revoked", { sid: family.sid, client_id: family.clientId });
-    await store.revoke();
+    await store.revoke(family);
     return { ok: false, error: "invalid_grant", reason: "reused" };
   }
   // A refusal below leaves the code as it was: failing a check is not a redemption.

@@ -57,8 +57,8 @@ export class GrantStore {
    * approval keeps it inside the code and then the family (one row written each, not two); a
    * denial, or a grant that has ended, under its own key.
    */
-  answeredUntil(): number | undefined {
-    return this.storage.kv.get<number>(ANSWERED_KEY) ?? this.code()?.answeredUntil ?? this.family()?.answeredUntil;
+  answeredUntil(family: FamilyState | undefined = this.family()): number | undefined {
+    return this.storage.kv.get<number>(ANSWERED_KEY) ?? this.code()?.answeredUntil ?? family?.answeredUntil;
   }
 
   /** Whether the authorization request was already answered (completed or denied). */
@@ -112,23 +112,23 @@ export class GrantStore {
   /**
    * Ends the grant because someone ended it (a revocation, a logout, a reused token or code):
    * as {@link end}, after which the listener learns of the family, if there was one. A lapse
-   * (expiry, the alarm) calls {@link end} and tells no one.
+   * (expiry, the alarm) calls {@link end} and tells no one. A caller that has just read the
+   * family passes it, so that it is not read again.
    */
-  async revoke(): Promise<void> {
-    const family = this.family();
-    await this.end();
+  async revoke(family: FamilyState | undefined = this.family()): Promise<void> {
+    await this.end(family);
     if (family !== undefined) this.onRevoked(family);
   }
 
   /**
    * Deletes everything: the grant is over and every token of it is dead. Only the answered
    * marker survives while its request could still be answered, and goes with its own alarm.
+   * `family` is the stored family, as for {@link revoke}.
    */
-  async end(): Promise<void> {
-    const answeredUntil = this.answeredUntil();
-    const family = this.family();
+  async end(family: FamilyState | undefined = this.family()): Promise<void> {
+    const answeredUntil = this.answeredUntil(family);
     this.macKeys = undefined;
-    await this.storage.deleteAlarm();
+    // Its alarm goes too: deleteAll() deletes the alarm from compatibility date 2026-02-24 on.
     await this.storage.deleteAll();
     if (answeredUntil !== undefined && nowSeconds() < answeredUntil) {
       this.storage.kv.put(ANSWERED_KEY, answeredUntil);

@@ -137,6 +137,38 @@ describe.each([
     );
   });
 
+  it("a revocation ends the family in one Grant call and tells its user's index", async () => {
+    // A user of their own, so that the index holds this family alone.
+    const subject = `user_${crypto.randomUUID()}`;
+    const { sid, tokens } = await runCodeFlow(web, {}, aliceLogin({ subject }));
+    await meter.register("Grant", grantStub(sid));
+    await meter.register("UserSessions", env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(subject)));
+    await prepareClient(web);
+    const cost = await meter.measure(async () => {
+      const response = await meter.send("/oauth2/revoke", form(web, { token: tokens.refresh_token! }));
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    });
+    // The family is read once (the answered marker's own key and the code miss), one deleteAll()
+    // takes it and its alarm, with no deleteAlarm() beside it (it counts the rows first: one read).
+    // The login's request could still be answered, so its marker and its alarm are written back.
+    expect(cost).toEqual(
+      usage({
+        kv: clientRead(cold),
+        durableObjectRequests: { "Grant.revokeWithRefreshToken": 1, "UserSessions.remove": 1 },
+        storageCalls: {
+          "Grant kv.get": 3,
+          "Grant deleteAll": 1,
+          "Grant kv.put": 1,
+          "Grant setAlarm": 1,
+          "UserSessions kv.delete": 1,
+        },
+        rowsRead: { Grant: 2, UserSessions: 1 },
+        rowsWritten: { Grant: 2, UserSessions: 1 },
+      }),
+    );
+  });
+
   it("a login: authorize, the host application's completion and the code exchange", async () => {
     // A user of their own: the user's index starts empty.
     const subject = `user_${crypto.randomUUID()}`;
