@@ -8,7 +8,7 @@ import { generateSigningKey } from "../../scripts/signing-keys.mjs";
 import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { bundle, startMiniflare, startWranglerDev } from "../lib/servers.mjs";
-import { REDIRECT_URI, refreshRequest, refreshTokenOf } from "./common.mjs";
+import { REDIRECT_URI, refreshRequest, refreshTokenOf, revocationPool } from "./common.mjs";
 
 const CONFIG = join(BENCH_ROOT, "workers/ceiling/wrangler.toml");
 const CLIENT_ID = "client_bench";
@@ -50,6 +50,12 @@ function floorRoute(operation, label, shape, build, openState = openChain) {
     },
   };
 }
+
+// Baton's revocation of a refresh token: the family's object ended, its user's object told.
+const REVOCATION = {
+  edge: ["kvc", "sha256", "hmac", "do"],
+  object: ["get", "derive", "hmac", "get", "get", "get", "delete", "put", "alarm", "sessions"],
+};
 
 // Baton's login: authorize → the host's completion through the admin API → code exchange.
 const LOGIN = {
@@ -175,16 +181,22 @@ export const ceiling = {
       { edge: ["verify", "do", "kvc"], object: ["get"] },
       (_ctx, state) => ({ method: "GET", headers: { Authorization: `Bearer ${state.accessToken}` } }),
     ),
-    // The floor's object has no one-time state, so the same chain is "revoked" again and again.
-    floorRoute(
-      "revocation",
-      "floor: cached KV + SHA-256 + HMAC + DO write (deleteAll) + 2nd object's write",
-      {
-        edge: ["kvc", "sha256", "hmac", "do"],
-        object: ["get", "derive", "hmac", "get", "get", "get", "delete", "put", "alarm", "sessions"],
-      },
-      (ctx, state) => ({ headers: formHeaders(ctx), body: form({ chain: state.chain, token: state.refreshToken }) }),
-    ),
+    // Each operation revokes a chain of its own, opened before the window, as each of Baton's
+    // revokes a family of its own: a revoked object is not touched again.
+    {
+      id: "floor/revocation",
+      system: "floor",
+      operation: "revocation",
+      label: "floor: cached KV + SHA-256 + HMAC + DO write (deleteAll) + 2nd object's write",
+      ...revocationPool(
+        (client) => openChain(client),
+        (ctx, chain) => ({
+          path: floorPath(REVOCATION),
+          headers: formHeaders(ctx),
+          body: form({ chain: chain.chain, token: chain.refreshToken }),
+        }),
+      ),
+    },
     floorRoute(
       "registration",
       "floor: rate limit + SHA-256 + write to a new DO with a KV get and put",
