@@ -11,13 +11,16 @@
 //      requests it served pass 1,000,000: a mix of refresh, introspection, userinfo,
 //      client_credentials, token exchange and DPoP refresh, after the logins of step 1;
 //   4. cold start: the first requests of a fresh runtime (configuration read, keys imported)
-//      against the same requests once warm.
+//      against the same requests once warm;
+//   5. the floor's refresh (bench/workers/ceiling) with as many live chains, each its own object
+//      (`--floor=false` skips it): whether a step with the number of objects is the platform's.
 //
 //   npm run bench:scale -- [--families=10,1000,100000] [--concurrency=10] [--duration=3]
 //                          [--requests=1000000] [--starts=5] [--clients=200] [--repeats=3]
+//                          [--floor=false]
 //
 // About 25 minutes on 2 cores with the defaults; results go to bench/results/scale-*.json.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -30,6 +33,7 @@ import { BENCH_ROOT } from "./lib/paths.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
 import { kvBytes, objectBytes } from "./lib/stored-bytes.mjs";
 import { baton } from "./targets/baton.mjs";
+import { ceiling } from "./targets/ceiling.mjs";
 import { login, registerClients } from "./targets/baton-operations.mjs";
 
 const args = Object.fromEntries(
@@ -155,12 +159,59 @@ try {
   await server.stop();
 }
 
+// 1, for the floor: its refresh with as many live chains, each its own object, on a runtime of
+// its own, so that a step with the number of objects shows as Baton's or as the platform's.
+if (args.floor !== "false") results.floor = await floorScale();
+
 const outDir = join(BENCH_ROOT, "results");
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 console.log(`\nresults: ${file}`);
 process.exit(0);
+
+/** The floor's refresh (bench/workers/ceiling) with each count of live chains in `steps`. */
+async function floorScale() {
+  const floorDir = mkdtempSync(join(os.tmpdir(), "baton-scale-floor-"));
+  const floorServer = await ceiling.start("miniflare", { workDir: floorDir });
+  const floorClient = httpClient(floorServer.url, SEED_CONCURRENCY + 4);
+  const floor = ceiling.routes.find((r) => r.id === "floor/refresh");
+  const rows = [];
+  try {
+    const ctx = await ceiling.prepare(floorServer, floorClient);
+    const pool = [];
+    for (const target of steps) {
+      const more = Array.from({ length: target - pool.length });
+      pool.push(...(await mapBounded(more, SEED_CONCURRENCY, () => floor.openChain(floorClient, ctx))));
+      for (let repeat = 1; repeat <= repeats; repeat++) {
+        // Distinct chains picked at random, as for Baton; the floor spends no token, so they
+        // stay in the pool.
+        const indices = new Set();
+        while (indices.size < Math.min(concurrency, pool.length)) indices.add(Math.floor(Math.random() * pool.length));
+        const picked = [...indices].map((i) => pool[i]);
+        const cell = await measureCell({
+          server: floorServer,
+          route: { ...floor, openChain: (_c, _x, i) => picked[i] },
+          ctx,
+          concurrency,
+          warmupMs: 500,
+          durationMs,
+        });
+        const row = { families: target, repeat, rps: cell.rps, p50: cell.p50, p99: cell.p99, errors: cell.errors };
+        rows.push({ ...row, workerCpuMs: cell.cpuMsPerRequest.worker, otherCores: cell.otherCores });
+        console.log(
+          `${String(target).padStart(7)} floor chains #${repeat}: refresh ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50.toFixed(1)} ms, ` +
+            `p99 ${cell.p99.toFixed(1)} ms, worker CPU ${cell.cpuMsPerRequest.worker.toFixed(2)} ms, errors ${cell.errors}`,
+        );
+      }
+    }
+  } finally {
+    floorClient.close();
+    await floorServer.stop();
+    rmSync(floorDir, { recursive: true, force: true });
+  }
+  return rows;
+}
 
 /**
  * Fresh runtimes on one state directory, one after another: the very first request of each (the
