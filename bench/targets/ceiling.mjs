@@ -54,7 +54,7 @@ function floorRoute(operation, label, shape, build, openState = openChain) {
 // Baton's revocation of a refresh token: the family's object ended, its user's object told.
 const REVOCATION = {
   edge: ["kvc", "sha256", "hmac", "do"],
-  object: ["get", "derive", "hmac", "get", "get", "get", "delete", "put", "alarm", "sessions"],
+  object: ["get", "derive", "hmac", "get", "get", "delete", "put", "alarm", "sessions"],
 };
 
 // Baton's login: authorize → the host's completion through the admin API → code exchange.

@@ -26,9 +26,9 @@
 // userinfo      userinfo-endpoint.ts: no client auth; 1 ES256 verify, Grant read, KV
 //               → verify,do,kvc | get
 // revocation    revoke-endpoint.ts: KV, SHA-256, HMAC sid; Grant write grant.ts:145 →
-//               family.ts:247: get, HMAC + key import, HMAC verify, store.ts:112-132: get×3,
-//               deleteAlarm + deleteAll, put + alarm (answered marker), UserSessions write
-//               → kvc,sha256,hmac,do | get,derive,hmac,get×3,delete,put,alarm,sessions
+//               family.ts:248: get, HMAC + key import, HMAC verify, store.ts:118-140: get×2
+//               (the answered marker's key, the code), deleteAll, put + alarm (answered marker),
+//               UserSessions write → kvc,sha256,hmac,do | get,derive,hmac,get×2,delete,put,alarm,sessions
 // registration  register-endpoint.ts: JSON, rate limit, SHA-256 secrets.ts; ClientRegistry write
 //               on a new object registry.ts:51-63: get, KV get (registry.ts:87), put×2, KV put
 //               → limit,sha256,fresh,do | get,kvget,put,put,kvput 201
