@@ -52,6 +52,9 @@ const starts = Number(args.starts ?? 5);
 const clientCount = Number(args.clients ?? 200);
 const repeats = Number(args.repeats ?? 3);
 const SEED_CONCURRENCY = 16;
+// Each chain of a cell refreshes a family of its own.
+if (steps.some((count) => count < concurrency))
+  throw new Error(`--families must each be at least --concurrency (${concurrency})`);
 
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-scale-"));
 const results = { date: new Date().toISOString(), nproc: os.availableParallelism(), scale: [], memory: [] };
@@ -159,9 +162,17 @@ try {
   await server.stop();
 }
 
-// 1, for the floor: its refresh with as many live chains, each its own object, on a runtime of
-// its own, so that a step with the number of objects shows as Baton's or as the platform's.
-if (args.floor !== "false") results.floor = await floorScale();
+// 5: the floor's refresh with as many live chains, each its own object, on a runtime of its own,
+// so that a step with the number of objects shows as Baton's or as the platform's. A failure
+// here is recorded and keeps the figures above.
+if (args.floor !== "false") {
+  try {
+    results.floor = await floorScale();
+  } catch (error) {
+    results.floorError = String(error);
+    console.log(`floor phase failed: ${error}`);
+  }
+}
 
 const outDir = join(BENCH_ROOT, "results");
 mkdirSync(outDir, { recursive: true });
@@ -173,11 +184,13 @@ process.exit(0);
 /** The floor's refresh (bench/workers/ceiling) with each count of live chains in `steps`. */
 async function floorScale() {
   const floorDir = mkdtempSync(join(os.tmpdir(), "baton-scale-floor-"));
-  const floorServer = await ceiling.start("miniflare", { workDir: floorDir });
-  const floorClient = httpClient(floorServer.url, SEED_CONCURRENCY + 4);
   const floor = ceiling.routes.find((r) => r.id === "floor/refresh");
   const rows = [];
+  let floorServer;
+  let floorClient;
   try {
+    floorServer = await ceiling.start("miniflare", { workDir: floorDir });
+    floorClient = httpClient(floorServer.url, SEED_CONCURRENCY + 4);
     const ctx = await ceiling.prepare(floorServer, floorClient);
     const pool = [];
     for (const target of steps) {
@@ -187,7 +200,7 @@ async function floorScale() {
         // Distinct chains picked at random, as for Baton; the floor spends no token, so they
         // stay in the pool.
         const indices = new Set();
-        while (indices.size < Math.min(concurrency, pool.length)) indices.add(Math.floor(Math.random() * pool.length));
+        while (indices.size < concurrency) indices.add(Math.floor(Math.random() * pool.length));
         const picked = [...indices].map((i) => pool[i]);
         const cell = await measureCell({
           server: floorServer,
@@ -206,8 +219,8 @@ async function floorScale() {
       }
     }
   } finally {
-    floorClient.close();
-    await floorServer.stop();
+    floorClient?.close();
+    await floorServer?.stop();
     rmSync(floorDir, { recursive: true, force: true });
   }
   return rows;

@@ -66,7 +66,7 @@ const LOGIN = {
   },
   exchange: {
     edge: ["kvc", "sha256", "hmac", "do"],
-    object: ["sha256", "get", "get", "derive", "hmac", "sign", "sign", "sessions", "del", "del", "put", "alarm"],
+    object: ["sha256", "getcode", "get", "derive", "hmac", "sign", "sign", "sessions", "del", "del", "put", "alarm"],
   },
 };
 

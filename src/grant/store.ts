@@ -113,7 +113,7 @@ export class GrantStore {
    * Ends the grant because someone ended it (a revocation, a logout, a reused token or code):
    * as {@link end}, after which the listener learns of the family, if there was one. A lapse
    * (expiry, the alarm) calls {@link end} and tells no one. A caller that has just read the
-   * family passes it, so that it is not read again.
+   * family passes it, so that it is not read again (an `undefined` passed is read again).
    */
   async revoke(family: FamilyState | undefined = this.family()): Promise<void> {
     await this.end(family);

@@ -7,9 +7,10 @@
 // refresh       token-endpoint.ts; client auth: KV via the cache of clients/store.ts:21-23,
 //               SHA-256 clients/secrets.ts:33; HMAC sid grant/sid.ts:44; Grant write
 //               grant.ts:112 → family.ts:109: get, HMAC verify + mint refresh-token.ts:82,69,
-//               2 ES256 token-response.ts:58, HKDF + AES-GCM replay.ts:18-32, put
-//               → /minimal-refresh: uncached KV get | get, 2 sign, put (as before; lacks the
-//               SHA-256, 3 HMACs and HKDF + AES, has a KV read Baton's cache saves)
+//               2 ES256 token-response.ts:58, HKDF + AES-GCM replay.ts:18-32, put (the next
+//               generation with the sealed answer) → kvc,sha256,hmac,do | get,hmac,hmac,sign×2,
+//               hkdf,put; the older /minimal-refresh: uncached KV get | get, 2 sign, put (lacks
+//               the SHA-256, 3 HMACs and HKDF + AES, has a KV read Baton's cache saves)
 // login         a) GET authorize authorize-endpoint.ts: KV (cached), HMAC newSid, AES-GCM seal
 //               pending-request.ts:35 → fresh,kvc,hmac,seal 302
 //               b) POST admin complete admin/authorizations.ts:32-59: 2 SHA-256 authorize-admin.ts:29,
@@ -18,7 +19,7 @@
 //               c) POST code grant grants/authorization-code.ts: KV, SHA-256, HMAC sid; Grant write
 //               redemption.ts:18 → family.ts:42: SHA-256 code, get×2, HMAC + key import, HMAC
 //               mint, 2 ES256, UserSessions write store.ts:77 → user-sessions.ts:32 (get, list,
-//               put), del×2, put, alarm → kvc,sha256,hmac,do | sha256,get×2,derive,hmac,sign×2,
+//               put), del×2, put, alarm → kvc,sha256,hmac,do | sha256,getcode,get,derive,hmac,sign×2,
 //               sessions,del×2,put,alarm
 // client-creds  grants/client-credentials.ts: KV, SHA-256, 1 ES256; no object → kvc,sha256,sign
 // introspection introspect-endpoint.ts: KV, SHA-256, 1 ES256 verify verification-keys.ts:92,
@@ -26,7 +27,7 @@
 // userinfo      userinfo-endpoint.ts: no client auth; 1 ES256 verify, Grant read, KV
 //               → verify,do,kvc | get
 // revocation    revoke-endpoint.ts: KV, SHA-256, HMAC sid; Grant write grant.ts:145 →
-//               family.ts:248: get, HMAC + key import, HMAC verify, store.ts:118-140: get×2
+//               family.ts:248: get, HMAC + key import, HMAC verify, store.ts:118-139: get×2
 //               (the answered marker's key, the code), deleteAll, put + alarm (answered marker),
 //               UserSessions write → kvc,sha256,hmac,do | get,derive,hmac,get×2,delete,put,alarm,sessions
 // registration  register-endpoint.ts: JSON, rate limit, SHA-256 secrets.ts; ClientRegistry write
@@ -45,11 +46,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { CLIENT_ID, CLIENT_KEY, EDGE, ISSUER, OBJECT, loadKeys, signJwt } from "./steps.js";
 
+// A family's longest life, 90 days (REFRESH_ABSOLUTE_TTL's default).
+const FAMILY_MS = 7_776_000_000;
+
 /** One chain's state, like a grant's object. */
 export class Chain extends DurableObject {
-  /** Creates the chain's state, as a login creates a grant's object before its first refresh. */
-  open(chain) {
+  /**
+   * Creates the chain's state, as a login creates a grant's object before its first refresh,
+   * with an alarm at the family's end, as Baton's (an ending then deletes the alarm too).
+   */
+  async open(chain) {
     this.ctx.storage.kv.put("state", { generation: 0, subject: `user_${chain}` });
+    await this.ctx.storage.setAlarm(Date.now() + FAMILY_MS);
   }
 
   /** The object's side of a floor: `steps` one after another; the tokens it signed. */

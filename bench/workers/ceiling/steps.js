@@ -66,11 +66,13 @@ const CRYPTO = {
     return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   },
   // The retry window's sealed answer: a key derived from the token's MAC, then AES-GCM.
-  hkdf: async () => {
+  hkdf: async (run) => {
     const material = await crypto.subtle.importKey("raw", SID_RANDOM, "HKDF", false, ["deriveKey"]);
     const params = { name: "HKDF", hash: "SHA-256", salt: SID_RANDOM, info: ANSWER.subarray(0, 16) };
     const key = await crypto.subtle.deriveKey(params, material, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
-    return crypto.subtle.encrypt({ name: "AES-GCM", iv: crypto.getRandomValues(new Uint8Array(12)) }, key, ANSWER);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    // Kept in the state the next `put` writes, as a family keeps its retry answer.
+    run.sealed = { iv, ciphertext: new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, ANSWER)) };
   },
   sign: async (run) => {
     run.tokens.push(await signJwt(run.k, run.chain, run.tokens.length === 0 ? "at+jwt" : "JWT"));
@@ -126,10 +128,20 @@ export const OBJECT = {
   get: (run, ctx) => {
     run.state = ctx.storage.kv.get("state");
   },
+  // A login's code, read when it is redeemed (a hit, where `get` on a fresh grant misses).
+  getcode: (run, ctx) => {
+    run.code = ctx.storage.kv.get("code");
+  },
   // Each write stores a new value, as each of Baton's does: the runtime makes rewriting the very
   // same value almost free (a floor that did so once ran 0.3 ms a refresh under Miniflare too fast).
   put: (run, ctx) => {
-    run.state = { chain: run.chain, generation: (run.state?.generation ?? 0) + 1, subject: `user_${run.chain}` };
+    const generation = (run.state?.generation ?? 0) + 1;
+    run.state = {
+      chain: run.chain,
+      generation,
+      subject: `user_${run.chain}`,
+      ...(run.sealed && { sealed: run.sealed }),
+    };
     ctx.storage.kv.put("state", run.state);
   },
   // A login's code: written when the user completes, deleted when it is redeemed.
