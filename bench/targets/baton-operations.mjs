@@ -5,12 +5,12 @@ import { randomBytes } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { basicAuth, form } from "../lib/http.mjs";
 import {
-  MCP_CLIENT_METADATA,
   REDIRECT_URI,
   json,
   keepState,
   refreshRequest,
   refreshTokenOf,
+  registration,
   revocationPool,
 } from "./common.mjs";
 
@@ -179,15 +179,7 @@ export function batonRoutes(system) {
       // An MCP client registering itself (RFC 7591). Each request comes from its own address
       // (CF-Connecting-IP), as a launch day's clients do: one source is limited to 20 a minute.
       label: "Baton dynamic registration",
-      openChain: () => null,
-      step: keepState(
-        () => ({
-          path: "/oauth2/register",
-          headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomAddress() },
-          body: MCP_CLIENT_METADATA,
-        }),
-        (response) => response.status === 201 && json(response).client_secret !== undefined,
-      ),
+      ...registration("/oauth2/register", () => ({ "CF-Connecting-IP": randomAddress() })),
     }),
     route("token-exchange", {
       // A gateway exchanging a user's access token for one to a downstream API (RFC 8693).

@@ -83,13 +83,27 @@ export function keepState(build, accept = (response) => response.status === 200)
 }
 
 /** What an MCP client registers about itself (RFC 7591), the same for every system. */
-export const MCP_CLIENT_METADATA = JSON.stringify({
+const MCP_CLIENT_METADATA = JSON.stringify({
   client_name: "Benchmark MCP client",
   redirect_uris: [REDIRECT_URI],
   grant_types: ["authorization_code", "refresh_token"],
   response_types: ["code"],
   token_endpoint_auth_method: "client_secret_basic",
 });
+
+/**
+ * The fields of a dynamic registration route: each operation registers an MCP client at `path`
+ * (with `headers()` added to each request); a 201 with a client_secret is success (RFC 7591 §3.2.1).
+ */
+export function registration(path, headers = () => ({})) {
+  return {
+    openChain: () => null,
+    step: keepState(
+      () => ({ path, headers: { "Content-Type": "application/json", ...headers() }, body: MCP_CLIENT_METADATA }),
+      (response) => response.status === 201 && json(response).client_secret !== undefined,
+    ),
+  };
+}
 
 /**
  * The fields of a budgeted revocation route: each chain opens `cell.budget` families with

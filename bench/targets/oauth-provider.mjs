@@ -14,7 +14,6 @@ import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { bundle, startMiniflare, startWranglerDev } from "../lib/servers.mjs";
 import {
-  MCP_CLIENT_METADATA,
   REDIRECT_URI,
   followToCode,
   json,
@@ -22,6 +21,7 @@ import {
   redeemCode,
   refreshRequest,
   refreshTokenOf,
+  registration,
   revocationPool,
 } from "./common.mjs";
 
@@ -116,15 +116,7 @@ export const oauthProvider = {
     route("registration", {
       // An MCP client registering itself (RFC 7591): the library has no rate limit on it.
       label: "workers-oauth-provider dynamic registration",
-      openChain: () => null,
-      step: keepState(
-        () => ({
-          path: "/register",
-          headers: { "Content-Type": "application/json" },
-          body: MCP_CLIENT_METADATA,
-        }),
-        (response) => response.status === 201 && json(response).client_secret !== undefined,
-      ),
+      ...registration("/register"),
     }),
     route("token-exchange", {
       // The client exchanging its user's access token for a new one (RFC 8693), one subject token

@@ -10,7 +10,6 @@ import { basicAuth, form } from "../lib/http.mjs";
 import { BENCH_ROOT } from "../lib/paths.mjs";
 import { startNodeServer } from "../lib/servers.mjs";
 import {
-  MCP_CLIENT_METADATA,
   REDIRECT_URI,
   followToCode,
   json,
@@ -18,6 +17,7 @@ import {
   redeemCode,
   refreshRequest,
   refreshTokenOf,
+  registration,
   revocationPool,
 } from "./common.mjs";
 
@@ -141,15 +141,7 @@ function routes(system, name) {
     route("registration", {
       // An MCP client registering itself (RFC 7591): open registration, no initial access token.
       label: `${name} dynamic registration`,
-      openChain: () => null,
-      step: keepState(
-        () => ({
-          path: "/reg",
-          headers: { "Content-Type": "application/json" },
-          body: MCP_CLIENT_METADATA,
-        }),
-        (response) => response.status === 201 && json(response).client_secret !== undefined,
-      ),
+      ...registration("/reg"),
     }),
     route("device-poll", {
       // A device polling a code nobody has answered yet, in a closed loop: oidc-provider

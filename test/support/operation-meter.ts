@@ -393,7 +393,8 @@ function ownerOf(object: object, name: string): Record<string, unknown> {
   return owner as Record<string, unknown>;
 }
 
-function emptyUsage(): Usage {
+/** Nothing at all: no request, call, row or line. */
+export function emptyUsage(): Usage {
   return {
     workerRequests: 0,
     durableObjectRequests: {},
