@@ -4,7 +4,8 @@
 //
 //   1. the refresh rate and p50/p99 with 10, 1,000 and 100,000 live families (each opened by a
 //      real login: authorize → hand-off → code exchange), refreshing families picked at random
-//      among them: flat is the goal, since nothing may scan;
+//      among them, and the first step's families again ("hot"): flat is the goal, since nothing
+//      may scan;
 //   2. bytes stored per family and per client, by kind of state (grant objects, users' session
 //      objects, client registry objects, KV values: see lib/stored-bytes.mjs);
 //   3. the isolate's memory (workerd's resident set, and V8's heap through the inspector) as the
@@ -72,6 +73,10 @@ try {
 
   // 1 and 2: families, and what they cost to keep.
   const unused = [];
+  // The first step's families, kept aside: at every later step they are refreshed again, so that
+  // what the other live families cost (nothing, if nothing scans) shows apart from what touching
+  // an object that is not in memory costs.
+  let hot;
   let families = 0;
   for (const target of steps) {
     const started = performance.now();
@@ -82,41 +87,24 @@ try {
     });
     served += 3 * opened.length;
     unused.push(...opened);
-    const seedSeconds = (performance.now() - started) / 1000;
+    const loginsPerSecond = opened.length / ((performance.now() - started) / 1000);
     // Chains on families picked at random among all that live, each used once; `repeats` cells.
     for (let repeat = 1; repeat <= repeats; repeat++) {
       const picked = Array.from(
         { length: concurrency },
         () => unused.splice(Math.floor(Math.random() * unused.length), 1)[0],
       );
-      const cell = await measureCell({
-        server,
-        route: { ...route("refresh"), openChain: (_c, _x, i) => picked[i] },
-        ctx,
-        concurrency,
-        warmupMs: 500,
-        durationMs,
-      });
-      served += cell.requests;
       // The families go back to the pool with their current tokens: still live, usable again.
-      unused.push(...cell.finalStates.filter((token) => token !== undefined));
-      const row = {
-        families: target,
-        repeat,
-        loginsPerSecond: opened.length / seedSeconds,
-        rps: cell.rps,
-        p50: cell.p50,
-        p99: cell.p99,
-        errors: cell.errors,
-        workerCpuMs: cell.cpuMsPerRequest.worker,
-        otherCores: cell.otherCores,
-      };
-      results.scale.push(row);
-      console.log(
-        `${String(target).padStart(7)} families #${repeat}: refresh ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50.toFixed(1)} ms, p99 ${cell.p99.toFixed(1)} ms, ` +
-          `worker CPU ${cell.cpuMsPerRequest.worker.toFixed(2)} ms, errors ${cell.errors}, other jobs ${cell.otherCores.toFixed(2)} cores; ` +
-          `opened at ${row.loginsPerSecond.toFixed(0)} logins/s`,
+      unused.push(
+        ...(await refreshCell(ctx, picked, { families: target, repeat, touched: "random", loginsPerSecond })),
       );
+    }
+    if (hot === undefined) {
+      hot = unused.splice(0, concurrency);
+      continue;
+    }
+    for (let repeat = 1; repeat <= repeats; repeat++) {
+      hot = await refreshCell(ctx, hot, { families: target, repeat, touched: "hot" });
     }
   }
 
@@ -180,6 +168,31 @@ const file = join(outDir, `scale-${new Date().toISOString().replace(/[:.]/g, "-"
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 console.log(`\nresults: ${file}`);
 process.exit(0);
+
+/**
+ * One cell of Baton's refreshes on `picked` families (one chain each), recorded under `row`; the
+ * families' current tokens after it.
+ */
+async function refreshCell(ctx, picked, row) {
+  const cell = await measureCell({
+    server,
+    route: { ...route("refresh"), openChain: (_c, _x, i) => picked[i] },
+    ctx,
+    concurrency: picked.length,
+    warmupMs: 500,
+    durationMs,
+  });
+  served += cell.requests;
+  const figures = { rps: cell.rps, p50: cell.p50, p99: cell.p99, errors: cell.errors };
+  results.scale.push({ ...row, ...figures, workerCpuMs: cell.cpuMsPerRequest.worker, otherCores: cell.otherCores });
+  console.log(
+    `${String(row.families).padStart(7)} families, ${row.touched} #${row.repeat}: refresh ${cell.rps.toFixed(0)} req/s, ` +
+      `p50 ${cell.p50.toFixed(1)} ms, p99 ${cell.p99.toFixed(1)} ms, worker CPU ${cell.cpuMsPerRequest.worker.toFixed(2)} ms, ` +
+      `errors ${cell.errors}, other jobs ${cell.otherCores.toFixed(2)} cores` +
+      (row.loginsPerSecond === undefined ? "" : `; opened at ${row.loginsPerSecond.toFixed(0)} logins/s`),
+  );
+  return cell.finalStates.filter((token) => token !== undefined);
+}
 
 /** The floor's refresh (bench/workers/ceiling) with each count of live chains in `steps`. */
 async function floorScale() {

@@ -18,8 +18,19 @@ const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
 
+/**
+ * The floors of the light operations, as steps (see workers/ceiling/index.js), shared with the
+ * parts benchmark, which runs them inside the runtime beside Baton's operations.
+ */
+export const FLOOR_SHAPES = {
+  refresh: { edge: ["kvc", "sha256", "hmac", "do"], object: ["get", "hmac", "hmac", "sign", "sign", "hkdf", "put"] },
+  "client-credentials": { edge: ["kvc", "sha256", "sign"] },
+  introspection: { edge: ["kvc", "sha256", "verify", "do", "kvc"], object: ["get"] },
+  userinfo: { edge: ["verify", "do", "kvc"], object: ["get"] },
+};
+
 /** The floor's path for a shape: Worker steps, object steps, the status Baton answers with. */
-function floorPath({ edge, object = [], status = 200 }, query = {}) {
+export function floorPath({ edge, object = [], status = 200 }, query = {}) {
   return `/floor?${new URLSearchParams({ edge: edge.join(","), object: object.join(","), status, ...query })}`;
 }
 
@@ -136,7 +147,7 @@ export const ceiling = {
     floorRoute(
       "refresh",
       "floor: cached KV + SHA-256 + HMAC + DO write, 2 ES256 signs",
-      { edge: ["kvc", "sha256", "hmac", "do"], object: ["get", "hmac", "hmac", "sign", "sign", "hkdf", "put"] },
+      FLOOR_SHAPES.refresh,
       (ctx, state) => ({
         headers: formHeaders(ctx),
         // `chain` names the chain's own object, as a refresh token's sid names its grant's.
@@ -165,22 +176,20 @@ export const ceiling = {
     floorRoute(
       "client-credentials",
       "floor: cached KV + SHA-256 + 1 ES256 sign",
-      { edge: ["kvc", "sha256", "sign"] },
+      FLOOR_SHAPES["client-credentials"],
       (ctx) => ({ headers: formHeaders(ctx), body: form({ grant_type: "client_credentials", scope: "api" }) }),
       async () => ({}),
     ),
     floorRoute(
       "introspection",
       "floor: cached KV + SHA-256 + 1 ES256 verify + DO read",
-      { edge: ["kvc", "sha256", "verify", "do", "kvc"], object: ["get"] },
+      FLOOR_SHAPES.introspection,
       (ctx, state) => ({ headers: formHeaders(ctx), body: form({ token: state.accessToken }) }),
     ),
-    floorRoute(
-      "userinfo",
-      "floor: 1 ES256 verify + DO read + cached KV",
-      { edge: ["verify", "do", "kvc"], object: ["get"] },
-      (_ctx, state) => ({ method: "GET", headers: { Authorization: `Bearer ${state.accessToken}` } }),
-    ),
+    floorRoute("userinfo", "floor: 1 ES256 verify + DO read + cached KV", FLOOR_SHAPES.userinfo, (_ctx, state) => ({
+      method: "GET",
+      headers: { Authorization: `Bearer ${state.accessToken}` },
+    })),
     // Each operation revokes a chain of its own, opened before the window, as each of Baton's
     // revokes a family of its own: a revoked object is not touched again.
     {

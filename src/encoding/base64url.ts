@@ -1,17 +1,19 @@
 /**
- * base64url without padding, on the platform's `btoa`/`atob`.
+ * base64url without padding, on the platform's `Uint8Array.toBase64` / `fromBase64`: native code,
+ * where a loop over characters and three regular-expression passes cost a refresh about as much
+ * as a signature's hashing (see the parts benchmark in bench/README.md).
  *
  * @see RFC 4648 §5
  */
 
 /** Encodes bytes as unpadded base64url. */
 export function encodeBase64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
+// The platform's decoder skips ASCII whitespace and accepts padding; base64url here has neither.
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const PADDING = ["", "", "==", "="];
 
 /**
  * Decodes unpadded base64url; `undefined` for anything that is not canonical base64url, so that
@@ -19,12 +21,16 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  */
 export function decodeBase64url(text: string): Uint8Array | undefined {
   if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  // Non-canonical encodings (stray low bits in the last character) would let one token have
-  // several spellings; refuse them.
-  return encodeBase64url(bytes) === text ? bytes : undefined;
+  try {
+    // "strict" refuses stray low bits in the last character: without it, one token would have
+    // several spellings.
+    return Uint8Array.fromBase64(text + PADDING[text.length % 4], {
+      alphabet: "base64url",
+      lastChunkHandling: "strict",
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** `n` bytes from the platform's CSPRNG, base64url-encoded. */

@@ -59,14 +59,15 @@ function readAssertion(request: Request, params: Params): AssertionCredentials {
   return { clientId, assertion };
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function parseBasic(header: string): { clientId: string; clientSecret: string | undefined } {
   const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
   if (match === null) throw invalidClient("The Authorization header is not valid Basic credentials.");
   let decoded: string;
   try {
-    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(atob(match[1]!), (c) => c.charCodeAt(0)),
-    );
+    // Forgiving as `atob` is: padding may be left off, and stray low bits are dropped.
+    decoded = UTF8.decode(Uint8Array.fromBase64(match[1]!));
   } catch {
     throw invalidClient("The Authorization header is not valid Basic credentials.");
   }
