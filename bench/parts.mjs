@@ -31,6 +31,9 @@ const PARTS = [
   "floor: client_credentials",
   "floor: introspection",
   "floor: userinfo",
+  "token endpoint",
+  "object refresh",
+  "floor: object refresh",
   "config",
   "url",
   "request id",
@@ -136,8 +139,7 @@ try {
 
   if (inspectorPort !== undefined) {
     const part = args.profile;
-    const probe = await run(part, 50);
-    const n = Math.max(50, Math.round((50 * seconds) / Math.max(probe.wall, 1e-3)));
+    const n = await calibrate(run, part);
     const inspector = await connect(inspectorPort, "baton");
     await inspector.call("Profiler.enable");
     await inspector.call("Profiler.setSamplingInterval", { interval: 50 });
@@ -156,15 +158,23 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * How many runs of `part` make a batch of about `seconds`: probes of growing size until one lasts
+ * a fifth of that, since the first runs (cold code, a cold object) are slower than the rest.
+ */
+async function calibrate(run, part) {
+  for (let n = 50; ; n *= 4) {
+    const probe = await run(part, n);
+    if (probe.wall >= seconds / 5) return Math.max(50, Math.round((n * seconds) / probe.wall));
+  }
+}
+
 /** Measures every part, prints the table and saves it in bench/results. */
 async function measureParts(run) {
   // Each part's runs per batch, so that a batch lasts about `seconds` (the 10 ms clock of /proc
-  // is then ≤ 1% of it).
+  // is then 1% of it).
   const runsOf = new Map();
-  for (const part of parts) {
-    const probe = await run(part, 50);
-    runsOf.set(part, Math.max(50, Math.round((50 * seconds) / Math.max(probe.wall, 1e-3))));
-  }
+  for (const part of parts) runsOf.set(part, await calibrate(run, part));
   // Rounds take every part in turn, so that a part and its floor run minutes apart at most and
   // a slow spell of the machine lands on both.
   const batches = new Map([...runsOf.keys()].map((part) => [part, []]));

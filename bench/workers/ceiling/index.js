@@ -37,8 +37,8 @@
 //               → kvc,sha256,verify,do,sign | get
 // device-poll   grants/device-code.ts (public client: no secret): KV, HMAC sid, SHA-256 code;
 //               Grant call device.ts:84: get, no write → kvc,hmac,sha256,do | get 400
-// Every Baton route also logs one line (router.ts:136) and runs Grant calls in
-// blockConcurrencyWhile (grant.ts:198); the floors do neither.
+// Every Baton route also logs one line (router.ts:136) and runs the Grant calls that change it one
+// at a time (`exclusively`, grant.ts); the floors do neither.
 //
 // /floor?edge=…&object=…&status=N runs the steps; `chain` (form, JSON or query) names the object;
 // `verify` checks a Bearer header, `token` or `subject_token`. POST /start opens a chain with an

@@ -21,6 +21,7 @@ import { verifySid } from "../../../src/grant/sid";
 import { authenticateClient } from "../../../src/clients/authenticate";
 import { readClientCredentials } from "../../../src/http/client-credentials";
 import { readParams } from "../../../src/http/params";
+import { handleTokenRequest } from "../../../src/http/token-endpoint";
 import { allowCrossOrigin } from "../../../src/http/cors";
 import { sourceAddress } from "../../../src/http/source-address";
 import { NO_STORE_HEADERS } from "../../../src/errors";
@@ -118,6 +119,29 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
     throughFloor(ctx, "introspection", floorForm(ctx, { token: ctx.floor.accessToken, chain: ctx.floor.chain }), env),
   "floor: userinfo": (ctx, env) =>
     throughFloor(ctx, "userinfo", { headers: { Authorization: `Bearer ${ctx.floor.accessToken}` } }, env),
+  // A refresh through the token endpoint's handler alone: without the router, the request id,
+  // CORS and the request line around it.
+  "token endpoint": async (ctx, env, _executionContext, config) => {
+    const request = tokenRequest(ctx, { grant_type: "refresh_token", refresh_token: ctx.refreshToken });
+    const url = new URL(request.url);
+    const response = await handleTokenRequest({ request, env, config, url, issuer: issuerFor(config, url), trace: {} });
+    ctx.refreshToken = ((await response.json()) as { refresh_token: string }).refresh_token;
+  },
+  // A refresh's object side alone, the call to it included: Baton's grant and the floor's chain.
+  "object refresh": async (ctx, env, _executionContext, config) => {
+    const stub = grantFor(env, config, parseRefreshToken(ctx.refreshToken)!.sid);
+    const result = await stub.refresh({ refreshToken: ctx.refreshToken, clientId: ctx.web.client_id });
+    if (!result.ok) throw new Error(`refresh failed: ${result.error}`);
+    ctx.refreshToken = (JSON.parse(result.body) as { refresh_token: string }).refresh_token;
+  },
+  "floor: object refresh": async (ctx, env) => {
+    const steps = new URL(`${ctx.origin}${ctx.floor.paths.refresh}`).searchParams.get("object")!.split(",");
+    const chains = (env as unknown as { CHAINS: DurableObjectNamespace }).CHAINS;
+    const stub = chains.get(chains.idFromName(ctx.floor.chain)) as unknown as {
+      work(chain: string, steps: string[]): Promise<string[]>;
+    };
+    return stub.work(ctx.floor.chain, steps);
+  },
   // The Worker's side of a refresh, one step each (a request is made for those that read one).
   request: async (ctx) => tokenRequest(ctx, { grant_type: "refresh_token", refresh_token: ctx.refreshToken }),
   config: async (_ctx, env) => readConfig(env),
@@ -181,14 +205,16 @@ export class Grant extends BatonGrant {
    * answer is the one current after the runs (a rotation changes it).
    */
   async part(name: string, n: number, token: string): Promise<string> {
-    const store = (this as unknown as { store: GrantStore }).store;
+    const grant = this as unknown as { store: GrantStore; exclusively(work: () => Promise<unknown>): Promise<unknown> };
+    const store = grant.store;
     const config = readConfig(this.env);
     const family = store.family() as FamilyState;
     const parsed = parseRefreshToken(token)!;
     let current = token;
     const steps: Record<string, () => unknown> = {
       nothing: () => undefined,
-      "serial section": () => this.ctx.blockConcurrencyWhile(async () => undefined),
+      // A turn in the line of changes (Grant.exclusively), with nothing to do in it.
+      "serial section": () => grant.exclusively(async () => undefined),
       "family read": () => store.family(),
       // A changing value, as a rotation writes (the runtime makes an unchanged write almost free),
       // under a key of its own so that the family itself is left as it was.
@@ -198,7 +224,8 @@ export class Grant extends BatonGrant {
         this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: Date.now() });
         return this.ctx.storage.sync();
       },
-      // A whole rotation, inside the object: what a refresh costs here without the call to it.
+      // A whole rotation, inside the object, without the call to it. Runs in one event commit their
+      // writes together, so this is cheaper than a rotation per request: "object refresh" is that.
       refresh: async () => {
         const result = await this.refresh({ refreshToken: current, clientId: family.clientId });
         if (!result.ok) throw new Error(`refresh failed: ${result.error}`);
