@@ -42,6 +42,8 @@ const PARTS = [
   "sid check",
   "object stub",
   "object call",
+  "object call with a write",
+  "object call that signs",
   "object call (refresh-sized)",
   "response headers",
   "log line (warn)",

@@ -161,7 +161,12 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
     verifySid(await serverKeys(config), parseRefreshToken(ctx.refreshToken)!.sid),
   "object stub": async (ctx, env, _executionContext, config) => grantFor(env, config, ctx.sid),
   "object call": async (ctx, env, _executionContext, config) =>
-    (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).part("nothing", 1, ctx.refreshToken),
+    (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).nothing(),
+  "object call that signs": async (ctx, env, _executionContext, config) =>
+    (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).sign(ctx.refreshToken),
+  // A call whose one write is committed before it answers, as a rotation's is.
+  "object call with a write": async (ctx, env, _executionContext, config) =>
+    (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).write(),
   // A call the size of a refresh's: its input there, a token response's length back.
   "object call (refresh-sized)": async (ctx, env, _executionContext, config) =>
     (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).echo({
@@ -195,6 +200,22 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
 
 /** Baton's Grant, with a way to time its parts on its own storage. */
 export class Grant extends BatonGrant {
+  /** Does nothing: what a call to the object costs by itself. */
+  nothing(): void {}
+
+  /** Signs the family's token response and answers it, writing nothing. */
+  async sign(token: string): Promise<string> {
+    const family = (this as unknown as { store: GrantStore }).store.family()!;
+    const config = readConfig(this.env);
+    return familyTokenResponse(config, family, { scope: family.scope, resources: [], refreshToken: token }, Date.now());
+  }
+
+  /** Writes a family-sized value that changes each time, under a key of its own. */
+  write(): void {
+    const family = (this as unknown as { store: GrantStore }).store.family();
+    this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: Date.now() });
+  }
+
   /** Answers a string the length of a token response, for a call the size of a refresh's. */
   echo(input: { refreshToken: string; clientId: string }): { ok: true; body: string } {
     return { ok: true, body: input.refreshToken.padEnd(1200, ".") };
