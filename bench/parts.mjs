@@ -17,7 +17,7 @@ import { REPO_ROOT } from "./lib/paths.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { bundle, startMiniflare } from "./lib/servers.mjs";
 import { login, registerClients } from "./targets/baton-operations.mjs";
-import { FLOOR_SHAPES, floorPath } from "./targets/ceiling.mjs";
+import { FLOOR_SHAPES, ceiling, floorPath } from "./targets/ceiling.mjs";
 
 // Whole operations first, then the steps of a refresh in the order a refresh takes them.
 const PARTS = [
@@ -99,7 +99,8 @@ writeFileSync(configPath, partsToml.replace(/^main = .*$/m, `main = ${JSON.strin
 let server;
 try {
   const scriptPath = await bundle(configPath, join(work, "dist"));
-  const baton = await devServerSettings({ vars: { LOG_LEVEL: "warn" } });
+  // Access tokens that outlive the run: the introspection and userinfo parts reuse one.
+  const baton = await devServerSettings({ vars: { LOG_LEVEL: "warn", ACCESS_TOKEN_TTL: "86400" } });
   // The floors sign with the same key as Baton.
   const settings = { ...baton, SIGNING_KEY: JSON.stringify(JSON.parse(baton.SIGNING_KEYS).keys[0]) };
   const inspectorPort = typeof args.profile === "string" ? await freePort() : undefined;
@@ -108,9 +109,10 @@ try {
   const clients = await registerClients(client, settings.ADMIN_TOKEN);
   const tokens = await login(client, { ...clients, adminToken: settings.ADMIN_TOKEN });
   const claims = JSON.parse(Buffer.from(tokens.access_token.split(".")[1], "base64url").toString("utf8"));
-  const started = await client.request("POST", "/__floor/start");
-  if (started.status !== 200) throw new Error(`the floor's start answered ${started.status}`);
-  const chain = JSON.parse(started.body);
+  // The floors' client record, as their HTTP runs write it, and a chain of theirs.
+  const floorClient = { request: (method, path, options) => client.request(method, `/__floor${path}`, options) };
+  await ceiling.prepare(server, floorClient);
+  const chain = await openFloorChain(floorClient);
   const paths = Object.fromEntries(Object.entries(FLOOR_SHAPES).map(([name, shape]) => [name, floorPath(shape)]));
   let ctx = {
     origin: server.url,
@@ -152,7 +154,12 @@ try {
     console.log(`${part}: ${n} runs, workerd CPU ${((batch.cpu * 1e6) / n).toFixed(1)} µs a run (from /proc)\n`);
     printProfile(profile, readFileSync(scriptPath, "utf8").split("\n"), n, Number(args.rows ?? 30));
   } else {
-    await measureParts(run);
+    // The floor's access tokens live 5 minutes: each round takes a fresh chain and token.
+    const renewFloor = async () => {
+      const fresh = await openFloorChain(floorClient);
+      ctx.floor = { ...ctx.floor, chain: fresh.chain, accessToken: fresh.access_token };
+    };
+    await measureParts(run, renewFloor);
   }
   client.close();
 } finally {
@@ -171,8 +178,15 @@ async function calibrate(run, part) {
   }
 }
 
+/** A chain of the floors' own, opened with its first access token: `{ chain, access_token }`. */
+async function openFloorChain(floorClient) {
+  const started = await floorClient.request("POST", "/start");
+  if (started.status !== 200) throw new Error(`the floor's start answered ${started.status}`);
+  return JSON.parse(started.body);
+}
+
 /** Measures every part, prints the table and saves it in bench/results. */
-async function measureParts(run) {
+async function measureParts(run, beforeRound) {
   // Each part's runs per batch, so that a batch lasts about `seconds` (the 10 ms clock of /proc
   // is then 1% of it).
   const runsOf = new Map();
@@ -181,6 +195,7 @@ async function measureParts(run) {
   // a slow spell of the machine lands on both.
   const batches = new Map([...runsOf.keys()].map((part) => [part, []]));
   for (let round = 0; round < rounds; round++) {
+    await beforeRound();
     for (const [part, n] of runsOf) {
       for (let i = 0; i < repeats; i++) batches.get(part).push({ round, ...(await run(part, n)) });
     }
@@ -208,7 +223,11 @@ async function measureParts(run) {
  * the two medians' ratio.
  */
 function summarise(part, runsPerBatch, list, batches) {
-  const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
+  const median = (values) => {
+    const sorted = values.toSorted((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
   const perRun = (batch) => (batch.cpu * 1e6) / batch.n;
   const values = list.map(perRun);
   const floor = batches.get(`floor: ${part}`);

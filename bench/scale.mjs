@@ -99,12 +99,11 @@ try {
         ...(await refreshCell(ctx, picked, { families: target, repeat, touched: "random", loginsPerSecond })),
       );
     }
-    if (hot === undefined) {
-      hot = unused.splice(0, concurrency);
-      continue;
-    }
+    hot ??= unused.splice(0, concurrency);
     for (let repeat = 1; repeat <= repeats; repeat++) {
       hot = await refreshCell(ctx, hot, { families: target, repeat, touched: "hot" });
+      // A chain that failed leaves its family behind; fewer chains would not be the same cell.
+      if (hot.length < concurrency) throw new Error(`a hot family failed at ${target} families`);
     }
   }
 

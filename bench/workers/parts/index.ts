@@ -3,8 +3,10 @@
 // (bench/parts.mjs drives it). Every other request is Baton's own.
 //
 // POST /__parts { part, n, ctx } runs part `part` n times, one after another, in this isolate (a
-// `grant.*` part inside the Grant object of ctx.sid) and answers { ran }. The Grant class here is
-// Baton's with one more method, `part`, so the object is the real one, on its real storage.
+// `grant.*` part inside the Grant object of ctx.sid) and answers { ran, ctx }, ctx with the
+// family's newest refresh token. The Grant class here is Baton's with a few more methods (`part`,
+// and the calls the `object call …` parts make), so the object is the real one, on its real
+// storage.
 // The floors (workers/ceiling) live here too, under /__floor/, so that a `floor: …` part runs
 // the bare work of an operation in the same isolate as Baton's.
 import baton from "../../../src/index";
@@ -27,6 +29,7 @@ import { sourceAddress } from "../../../src/http/source-address";
 import { NO_STORE_HEADERS } from "../../../src/errors";
 import { issuerFor, readConfig, type Config } from "../../../src/config";
 import { log } from "../../../src/log";
+import { nowSeconds } from "../../../src/clock";
 import { serverKeys } from "../../../src/secrets/server-keys";
 import type { Env } from "../../../src/env";
 
@@ -46,6 +49,9 @@ interface PartsContext {
   floor: { paths: Record<string, string>; chain: string; accessToken: string };
 }
 
+// Each write of the write parts stores a new value (time does not move inside a loop here, and
+// the runtime makes rewriting the very same value almost free).
+let writes = 0;
 const basic = (id: string, secret: string) => `Basic ${btoa(`${id}:${secret}`)}`;
 const FORM = "application/x-www-form-urlencoded";
 
@@ -173,28 +179,13 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
       refreshToken: ctx.refreshToken,
       clientId: ctx.web.client_id,
     }),
-  // A token response's body made into a Response, as it came back from the object or made here.
-  "response of call's body": async (ctx, env, _executionContext, config) => {
-    const { body } = await (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).echo({
-      refreshToken: ctx.refreshToken,
-      clientId: ctx.web.client_id,
-    });
-    return new Response(body, { headers: NO_STORE_HEADERS });
-  },
-  "response of local body": async (ctx, env, _executionContext, config) => {
-    await (grantFor(env, config, ctx.sid) as unknown as DurableObjectStub<Grant>).echo({
-      refreshToken: ctx.refreshToken,
-      clientId: ctx.web.client_id,
-    });
-    return new Response(ctx.refreshToken.padEnd(1200, "."), { headers: NO_STORE_HEADERS });
-  },
   "response headers": async (ctx) => {
     const response = new Response("{}", { headers: NO_STORE_HEADERS });
     response.headers.set("X-Request-Id", crypto.randomUUID());
     allowCrossOrigin(response, new URL(`${ctx.origin}/oauth2/token`));
     return response;
   },
-  // The request line, at a level that does not print it (LOG_LEVEL=warn) and one that does.
+  // The request line at LOG_LEVEL=warn, the level the parts run at: it is not printed.
   "log line (warn)": async (_ctx, _env, _executionContext, config) => log(config, "info", "request", { status: 200 }),
 };
 
@@ -207,13 +198,18 @@ export class Grant extends BatonGrant {
   async sign(token: string): Promise<string> {
     const family = (this as unknown as { store: GrantStore }).store.family()!;
     const config = readConfig(this.env);
-    return familyTokenResponse(config, family, { scope: family.scope, resources: [], refreshToken: token }, Date.now());
+    return familyTokenResponse(
+      config,
+      family,
+      { scope: family.scope, resources: [], refreshToken: token },
+      nowSeconds(),
+    );
   }
 
   /** Writes a family-sized value that changes each time, under a key of its own. */
   write(): void {
     const family = (this as unknown as { store: GrantStore }).store.family();
-    this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: Date.now() });
+    this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: (family?.lastUsedAt ?? 0) + ++writes });
   }
 
   /** Answers a string the length of a token response, for a call the size of a refresh's. */
@@ -239,10 +235,10 @@ export class Grant extends BatonGrant {
       "family read": () => store.family(),
       // A changing value, as a rotation writes (the runtime makes an unchanged write almost free),
       // under a key of its own so that the family itself is left as it was.
-      "family write": () => this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: Date.now() }),
+      "family write": () => this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: family.lastUsedAt + ++writes }),
       // The same, waiting until it is durable, as a rotation's answer waits behind its write.
       "family write (committed)": () => {
-        this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: Date.now() });
+        this.ctx.storage.kv.put("parts", { ...family, lastUsedAt: family.lastUsedAt + ++writes });
         return this.ctx.storage.sync();
       },
       // A whole rotation, inside the object, without the call to it. Runs in one event commit their
@@ -256,7 +252,7 @@ export class Grant extends BatonGrant {
       "token mint": async () =>
         mintRefreshToken((await store.familyKeys(family, config))[0]!, family.sid, family.generation + 1),
       "token response": () =>
-        familyTokenResponse(config, family, { scope: family.scope, resources: [], refreshToken: token }, Date.now()),
+        familyTokenResponse(config, family, { scope: family.scope, resources: [], refreshToken: token }, nowSeconds()),
       "answer seal": () => sealAnswer(parsed.mac, family.sid, "a".repeat(1200)),
     };
     const step = steps[name];
