@@ -6,7 +6,7 @@
  * @see RFC 8725 §3.1 (algorithm verification), RFC 7515 §7.1 (compact serialization)
  */
 import { errors, importJWK, jwtVerify, type JWSHeaderParameters, type JWTPayload } from "jose";
-import { decodeBase64url } from "../encoding/base64url";
+import { isBase64url } from "../encoding/base64url";
 import type { SigningAlgorithm, SigningKeySet } from "./keys";
 
 /** Baton's own tokens are far shorter; anything longer is refused before any parsing. */
@@ -49,7 +49,7 @@ export function algorithmsOf(keys: SigningKeySet): SigningAlgorithm[] {
 export function isCompactJws(token: string): boolean {
   if (token.length > MAX_TOKEN_LENGTH) return false;
   const parts = token.split(".");
-  return parts.length === 3 && parts.every((part) => decodeBase64url(part) !== undefined);
+  return parts.length === 3 && parts.every(isBase64url);
 }
 
 function verificationKeys(keys: SigningKeySet): Promise<ReadonlyMap<string, VerificationKey>> {

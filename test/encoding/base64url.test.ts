@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeBase64url, encodeBase64url, randomBase64url } from "../../src/encoding/base64url";
+import { decodeBase64url, encodeBase64url, isBase64url, randomBase64url } from "../../src/encoding/base64url";
 
 // The codec as RFC 4648 §5 spells it, on btoa: what the platform's must agree with.
 function reference(bytes: Uint8Array): string {
@@ -40,9 +40,37 @@ describe("base64url", () => {
       "AQÉD",
       "AQ%3D",
     ];
-    for (const text of refused) expect(decodeBase64url(text), JSON.stringify(text)).toBeUndefined();
+    for (const text of refused) {
+      expect(decodeBase64url(text), JSON.stringify(text)).toBeUndefined();
+      expect(isBase64url(text), JSON.stringify(text)).toBe(false);
+    }
     expect(decodeBase64url("")).toEqual(new Uint8Array(0));
     expect(decodeBase64url("AQ")).toEqual(Uint8Array.of(1));
+  });
+
+  it("tells canonical base64url without decoding exactly as the decoder does", () => {
+    // Every string of up to three characters over the alphabet's edges and a few strangers, and
+    // at every length a valid encoding with its last character swapped for each of the 64.
+    const characters = [..."AQgBPwz09-_", "=", "+", " "];
+    let texts = [""];
+    for (let length = 1; length <= 3; length++) {
+      texts = texts
+        .flatMap((text) => (text.length === length - 1 ? characters.map((c) => text + c) : []))
+        .concat(texts);
+    }
+    const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (let length = 1; length <= 12; length++) {
+      const text = encodeBase64url(crypto.getRandomValues(new Uint8Array(length)));
+      for (const last of digits) texts.push(text.slice(0, -1) + last);
+    }
+    let refused = 0;
+    for (const text of texts) {
+      expect(isBase64url(text), JSON.stringify(text)).toBe(decodeBase64url(text) !== undefined);
+      if (!isBase64url(text)) refused++;
+    }
+    // Both answers occur many times over, so the comparison is not trivially one-sided.
+    expect(refused).toBeGreaterThan(500);
+    expect(texts.length - refused).toBeGreaterThan(500);
   });
 
   it("makes random strings of the length the bytes call for", () => {

@@ -31,6 +31,7 @@ import { issuerFor, readConfig, type Config } from "../../../src/config";
 import { log } from "../../../src/log";
 import { nowSeconds } from "../../../src/clock";
 import { serverKeys } from "../../../src/secrets/server-keys";
+import { isCompactJws } from "../../../src/tokens/verification-keys";
 import type { Env } from "../../../src/env";
 
 export { ClientRegistry, UserCodes, UserSessions } from "../../../src/index";
@@ -133,6 +134,13 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
     const response = await handleTokenRequest({ request, env, config, url, issuer: issuerFor(config, url), trace: {} });
     ctx.refreshToken = ((await response.json()) as { refresh_token: string }).refresh_token;
   },
+  // A client_credentials request through the token endpoint's handler alone.
+  "token endpoint (client_credentials)": async (ctx, env, _executionContext, config) => {
+    const request = tokenRequest(ctx, { grant_type: "client_credentials" }, ctx.machine);
+    const url = new URL(request.url);
+    const response = await handleTokenRequest({ request, env, config, url, issuer: issuerFor(config, url), trace: {} });
+    return response.text();
+  },
   // A refresh's object side alone, the call to it included: Baton's grant and the floor's chain.
   "object refresh": async (ctx, env, _executionContext, config) => {
     const stub = grantFor(env, config, parseRefreshToken(ctx.refreshToken)!.sid);
@@ -163,6 +171,8 @@ const WORKER_PARTS: Record<string, WorkerPart> = {
     const credentials = readClientCredentials(request, params);
     return authenticateClient(env, credentials, sourceAddress(request), { config, issuer: ctx.origin });
   },
+  // The shape check every verification of Baton's own JWTs starts with, on an access token.
+  "token shape check": async (ctx) => isCompactJws(ctx.accessToken),
   "sid check": async (ctx, _env, _executionContext, config) =>
     verifySid(await serverKeys(config), parseRefreshToken(ctx.refreshToken)!.sid),
   "object stub": async (ctx, env, _executionContext, config) => grantFor(env, config, ctx.sid),
