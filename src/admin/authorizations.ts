@@ -13,6 +13,7 @@ import { grantFor } from "../grant/locate";
 import { readJsonObject } from "../http/json-body";
 import { jsonResponse } from "../http/json-response";
 import { readLoginOutcome } from "./login-outcome";
+import { confirmRegistration } from "../registration/confirm";
 
 /** `GET /admin/authorizations/ID`: 200 with what is asked, 404 when unknown, expired or answered. */
 export async function readAuthorization(env: Env, config: Config, id: string): Promise<Response> {
@@ -53,6 +54,8 @@ export async function finishLogin(
 ): Promise<LoginResult> {
   const pending = await openPendingRequest(config, id, nowSeconds());
   if (pending === undefined) return { ok: false, reason: "not_found" };
+  // Before the code exists, so that no client a person has signed in with can be deleted as unused.
+  if (outcome !== undefined) await confirmRegistration(env, pending.clientId);
   const grant = grantFor(env, config, pending.sid);
   return outcome === undefined
     ? grant.denyAuthorization(pending, issuer)

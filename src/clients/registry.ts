@@ -10,13 +10,28 @@ import { validateClientMetadata, type MetadataSettings } from "./metadata";
 import { nowSeconds } from "../clock";
 import type { Env } from "../env";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
-import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
+import { kindOf, usesSecret, type ClientRecord, type StoredSecret } from "./record";
 import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
 
 const RECORD_KEY = "record";
 // Set once this object has written the record: from then on its own copy (or its absence, after
 // a delete) is the truth, and a stale KV read can never bring a deleted client back.
 const OWNED_KEY = "owned";
+// A dynamic registration no login has completed for yet: its client id and when it ends.
+const UNCONFIRMED_KEY = "unconfirmed";
+
+/**
+ * Seconds a dynamic registration lives unless a login is completed for it first. Anyone may
+ * register, so what nobody then signs in with must not stay for ever (the contract's storage
+ * promises); a week lets a person who registered and walked away come back.
+ */
+export const UNCONFIRMED_REGISTRATION_TTL = 7 * 86_400;
+
+interface Unconfirmed {
+  clientId: string;
+  /** Seconds since the epoch. */
+  until: number;
+}
 
 /** A change to a client record, applied atomically. */
 export type ClientChange =
@@ -59,13 +74,27 @@ export class ClientRegistry extends DurableObject<Env> {
       this.ctx.storage.kv.put(OWNED_KEY, true);
       if (result.record === undefined) {
         this.ctx.storage.kv.delete(RECORD_KEY);
+        this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
         await deleteClientRecord(this.env.CLIENTS, clientId);
       } else {
         this.ctx.storage.kv.put(RECORD_KEY, result.record);
+        if (change.kind === "create" && kindOf(result.record) === "dynamic") {
+          const until = nowSeconds() + UNCONFIRMED_REGISTRATION_TTL;
+          this.ctx.storage.kv.put<Unconfirmed>(UNCONFIRMED_KEY, { clientId, until });
+          await this.wakeBy(until);
+        }
         await writeClientRecord(this.env.CLIENTS, result.record);
       }
       return result;
     });
+  }
+
+  /**
+   * A login was completed for this client: a dynamic registration is kept from now on. Called
+   * before the login's code is issued, so no client a person signed in with is ever deleted.
+   */
+  confirm(): void {
+    this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
   }
 
   /**
@@ -74,15 +103,30 @@ export class ClientRegistry extends DurableObject<Env> {
    */
   async useAssertionId(jtiHash: string, expiresAt: number): Promise<AssertionIdResult> {
     const result = this.assertionIds.use(jtiHash, expiresAt, nowSeconds());
-    if (result.ok && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(expiresAt * 1000);
+    if (result.ok) await this.wakeBy(expiresAt);
     return result;
   }
 
-  /** Forgets the assertion ids that have expired; wakes again for the next one. */
+  /**
+   * Forgets the assertion ids that have expired, deletes a dynamic registration whose week has
+   * passed with no login, and wakes again for whichever comes next.
+   */
   override async alarm(): Promise<void> {
-    this.assertionIds.prune(nowSeconds());
-    const next = this.assertionIds.nextExpiry();
-    if (next !== undefined) await this.ctx.storage.setAlarm(next * 1000);
+    const now = nowSeconds();
+    this.assertionIds.prune(now);
+    const unconfirmed = this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY);
+    if (unconfirmed !== undefined && unconfirmed.until <= now) {
+      await this.apply(unconfirmed.clientId, { kind: "delete" });
+    }
+    const next = [this.assertionIds.nextExpiry(), this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY)?.until];
+    const soonest = Math.min(...next.filter((at) => at !== undefined));
+    if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest * 1000);
+  }
+
+  /** Makes sure the alarm fires by `at` (seconds), keeping an earlier one. */
+  private async wakeBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at * 1000 < current) await this.ctx.storage.setAlarm(at * 1000);
   }
 
   private async load(clientId: string): Promise<ClientRecord | undefined> {

@@ -1,0 +1,110 @@
+/**
+ * A dynamic registration that no login completes for ends after a week (the contract's storage
+ * promises: what an unauthenticated request creates expires by itself); the first completed
+ * login keeps it for good. Clients of the admin API never expire.
+ */
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/registry";
+import type { TestClient } from "../support/clients";
+import { REDIRECT_URI, completeLogin, runCodeFlow, startAuthorization } from "../support/code-flow";
+import { WEB_CLIENT_METADATA, admin, callerWith } from "../support/worker";
+
+const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
+
+async function registerPublicClient(): Promise<TestClient> {
+  const response = await open("/oauth2/register", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ["authorization_code", "refresh_token"],
+      token_endpoint_auth_method: "none",
+    }),
+  });
+  expect(response.status).toBe(201);
+  return { client_id: ((await response.json()) as { client_id: string }).client_id };
+}
+
+function registry(clientId: string) {
+  return env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId));
+}
+
+/** The registry object's alarm, in ms since the epoch, or null. */
+function alarmOf(clientId: string): Promise<number | null> {
+  return runInDurableObject(registry(clientId), (_instance, state) => state.storage.getAlarm());
+}
+
+/** Moves the clock `seconds` ahead, as waiting would have; undone after each test. */
+function waitSeconds(seconds: number): void {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() + seconds * 1000);
+}
+
+async function exists(clientId: string): Promise<boolean> {
+  const response = await admin("GET", `/admin/clients/${clientId}`);
+  await response.body?.cancel();
+  expect([200, 404]).toContain(response.status);
+  return response.status === 200;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("dynamic registrations nobody signs in with", () => {
+  it("are deleted a week after registering, and not a moment before", async () => {
+    const registeredAt = Date.now();
+    const client = await registerPublicClient();
+    const alarm = await alarmOf(client.client_id);
+    expect(alarm).not.toBeNull();
+    expect(Math.abs(alarm! - (registeredAt + UNCONFIRMED_REGISTRATION_TTL * 1000))).toBeLessThan(5_000);
+
+    // An alarm that fires early (as a retry may) deletes nothing and wakes again at the end.
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await exists(client.client_id)).toBe(true);
+    expect(await alarmOf(client.client_id)).toBe(alarm);
+
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await exists(client.client_id)).toBe(false);
+    expect(await env.CLIENTS.get(`client:${client.client_id}`)).toBeNull();
+    expect(await alarmOf(client.client_id)).toBeNull();
+  });
+
+  it("are deleted too when the only login for them was denied", async () => {
+    const client = await registerPublicClient();
+    const started = await startAuthorization(client, { scope: "openid" });
+    const denied = await admin("POST", `/admin/authorizations/${started.id}/deny`);
+    expect(denied.status).toBe(200);
+    await denied.body?.cancel();
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await exists(client.client_id)).toBe(false);
+  });
+});
+
+describe("dynamic registrations someone signed in with", () => {
+  it("are kept after the week, and their tokens keep working", async () => {
+    const client = await registerPublicClient();
+    const { tokens } = await runCodeFlow(client);
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
+    // The alarm still fires as set; it finds the registration confirmed and leaves it.
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await exists(client.client_id)).toBe(true);
+    expect(await alarmOf(client.client_id)).toBeNull();
+    const started = await startAuthorization(client, { scope: "openid" });
+    expect((await completeLogin(started.id)).searchParams.get("code")).toEqual(expect.any(String));
+  });
+});
+
+describe("clients of the admin API", () => {
+  it("never get an end", async () => {
+    const response = await admin("POST", "/admin/clients", WEB_CLIENT_METADATA);
+    expect(response.status).toBe(201);
+    const { client_id: clientId } = (await response.json()) as { client_id: string };
+    expect(await alarmOf(clientId)).toBeNull();
+  });
+});
