@@ -55,7 +55,7 @@ export async function finishLogin(
   const pending = await openPendingRequest(config, id, nowSeconds());
   if (pending === undefined) return { ok: false, reason: "not_found" };
   // Before the code exists, so that no client a person has signed in with can be deleted as unused.
-  if (outcome !== undefined) await confirmRegistration(env, pending.clientId);
+  if (outcome !== undefined) await confirmRegistration(env, pending.clientId, pending.clientKind);
   const grant = grantFor(env, config, pending.sid);
   return outcome === undefined
     ? grant.denyAuthorization(pending, issuer)
