@@ -54,12 +54,13 @@ export async function finishLogin(
 ): Promise<LoginResult> {
   const pending = await openPendingRequest(config, id, nowSeconds());
   if (pending === undefined) return { ok: false, reason: "not_found" };
-  // Before the code exists, so that no client a person has signed in with can be deleted as unused.
-  if (outcome !== undefined) await confirmRegistration(env, pending.clientId, pending.clientKind);
   const grant = grantFor(env, config, pending.sid);
-  return outcome === undefined
-    ? grant.denyAuthorization(pending, issuer)
-    : grant.completeAuthorization(pending, outcome, issuer, repeatKey);
+  if (outcome === undefined) return grant.denyAuthorization(pending, issuer);
+  const result = await grant.completeAuthorization(pending, outcome, issuer, repeatKey);
+  // Only an approval the grant accepted keeps a dynamic registration. One whose registration has
+  // just ended gets no redirect: its code could never be redeemed.
+  if (result.ok && !(await confirmRegistration(env, pending.clientId))) return { ok: false, reason: "not_found" };
+  return result;
 }
 
 function answer(result: LoginResult): Response {

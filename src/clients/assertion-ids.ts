@@ -61,6 +61,14 @@ export class AssertionIds {
     return { ok: true };
   }
 
+  /** Whether this object has ever kept an id (its table exists); one that has not needs no pruning. */
+  held(): boolean {
+    if (this.ready) return true;
+    return (
+      this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assertion_ids'").toArray().length > 0
+    );
+  }
+
   /** Forgets every id whose assertion has expired by `now`. */
   prune(now: number): void {
     const removed = this.table()

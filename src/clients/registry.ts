@@ -93,8 +93,11 @@ export class ClientRegistry extends DurableObject<Env> {
    * A login was completed for this client: a dynamic registration is kept from now on. Called
    * before the login's code is issued, so no client a person signed in with is ever deleted.
    */
-  confirm(): void {
+  confirm(): boolean {
     this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
+    // `false` only when this object's own copy says the client is gone (its registration ended,
+    // or it was deleted): a KV copy another isolate still caches must not outlive it.
+    return this.ctx.storage.kv.get(OWNED_KEY) !== true || this.ctx.storage.kv.get(RECORD_KEY) !== undefined;
   }
 
   /**
@@ -113,12 +116,20 @@ export class ClientRegistry extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const now = nowSeconds();
-    this.assertionIds.prune(now);
+    // An object that never kept an assertion id gets no table for them from its alarm.
+    const ids = this.assertionIds.held();
+    if (ids) this.assertionIds.prune(now);
     const unconfirmed = this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY);
     if (unconfirmed !== undefined && unconfirmed.until <= now) {
+      // KV first: should that fail, the marker is still here and the runtime's retry tries again.
+      await deleteClientRecord(this.env.CLIENTS, unconfirmed.clientId);
       await this.apply(unconfirmed.clientId, { kind: "delete" });
+      this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
     }
-    const next = [this.assertionIds.nextExpiry(), this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY)?.until];
+    const next = [
+      ids ? this.assertionIds.nextExpiry() : undefined,
+      this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY)?.until,
+    ];
     const soonest = Math.min(...next.filter((at) => at !== undefined));
     if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest * 1000);
   }

@@ -7,29 +7,22 @@
  * @see RFC 7591 §3 (open registration), the contract's storage promises
  */
 import type { Env } from "../env";
-import { kindOf, type ClientKind } from "../clients/record";
-import { getClient } from "../clients/store";
 
-// Dynamic clients this isolate has already confirmed, so a busy client costs its registry one
-// call per isolate, not one per login. Bounded: when full it starts over, which costs only calls.
+// Clients this isolate has already confirmed, so a busy client costs its registry one call per
+// isolate, not one per login. Bounded: when full it starts over, which costs only calls.
 const confirmed = new Set<string>();
 const CONFIRMED_MAX = 1024;
 
 /**
- * Confirms `clientId` if it is a dynamic registration not yet confirmed here (`kind`: what the
- * pending request says of it, if anything); anything else (an operator's client, a metadata
- * document, an unknown id) needs nothing.
+ * Confirms `clientId` with its registry object, which alone knows whether it is a dynamic
+ * registration still waiting (KV may not hold a record made a moment ago at another location).
+ * `false` when that object says the client no longer exists. A metadata document's URL has no
+ * registry object and needs nothing.
  */
-export async function confirmRegistration(env: Env, clientId: string, kind?: ClientKind): Promise<void> {
-  if (confirmed.has(clientId)) return;
-  // The kind the authorization request was made with, when it says; otherwise the record, from
-  // the isolate's cache as a rule (never a metadata document's fetch). Trusting a `dynamic`
-  // there spares a KV read that, this soon after registering, could still miss at this location.
-  if (kind !== "dynamic") {
-    const client = await getClient(env.CLIENTS, clientId);
-    if (client === undefined || kindOf(client) !== "dynamic") return;
-  }
-  await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm();
+export async function confirmRegistration(env: Env, clientId: string): Promise<boolean> {
+  if (confirmed.has(clientId) || clientId.startsWith("https://")) return true;
+  if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm())) return false;
   if (confirmed.size >= CONFIRMED_MAX) confirmed.clear();
   confirmed.add(clientId);
+  return true;
 }

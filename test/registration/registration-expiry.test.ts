@@ -8,7 +8,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/registry";
 import type { TestClient } from "../support/clients";
-import { REDIRECT_URI, completeLogin, runCodeFlow, startAuthorization } from "../support/code-flow";
+import { REDIRECT_URI, complete, completeLogin, runCodeFlow, startAuthorization } from "../support/code-flow";
 import { WEB_CLIENT_METADATA, admin, callerWith } from "../support/worker";
 
 const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
@@ -79,6 +79,10 @@ describe("dynamic registrations nobody signs in with", () => {
     const denied = await admin("POST", `/admin/authorizations/${started.id}/deny`);
     expect(denied.status).toBe(200);
     await denied.body?.cancel();
+    // An approval after the denial is refused, and does not keep the registration either.
+    const late = await complete(started.id);
+    expect(late.status).toBe(409);
+    await late.body?.cancel();
     waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
     expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
     expect(await exists(client.client_id)).toBe(false);
@@ -97,6 +101,18 @@ describe("dynamic registrations someone signed in with", () => {
     expect(await alarmOf(client.client_id)).toBeNull();
     const started = await startAuthorization(client, { scope: "openid" });
     expect((await completeLogin(started.id)).searchParams.get("code")).toEqual(expect.any(String));
+  });
+});
+
+describe("a login for a client that is gone", () => {
+  it("gets no redirect when the client was deleted while the person signed in", async () => {
+    const client = await registerPublicClient();
+    const started = await startAuthorization(client, { scope: "openid" });
+    const removed = await admin("DELETE", `/admin/clients/${client.client_id}`);
+    expect(removed.status).toBe(204);
+    const response = await complete(started.id);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
   });
 });
 
