@@ -73,9 +73,12 @@ export class ClientRegistry extends DurableObject<Env> {
       if (!result.ok) return result;
       this.ctx.storage.kv.put(OWNED_KEY, true);
       if (result.record === undefined) {
+        // KV first: should that fail, this copy still holds the record, so the caller's retry
+        // (an admin's, the alarm's) deletes it again instead of finding nothing to delete while
+        // the copy the hot paths read stays.
+        await deleteClientRecord(this.env.CLIENTS, clientId);
         this.ctx.storage.kv.delete(RECORD_KEY);
         this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
-        await deleteClientRecord(this.env.CLIENTS, clientId);
       } else {
         this.ctx.storage.kv.put(RECORD_KEY, result.record);
         if (change.kind === "create" && kindOf(result.record) === "dynamic") {
@@ -121,9 +124,8 @@ export class ClientRegistry extends DurableObject<Env> {
     if (ids) this.assertionIds.prune(now);
     const unconfirmed = this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY);
     if (unconfirmed !== undefined && unconfirmed.until <= now) {
-      // KV first: should that fail, the marker is still here and the runtime's retry tries again.
-      await deleteClientRecord(this.env.CLIENTS, unconfirmed.clientId);
       await this.apply(unconfirmed.clientId, { kind: "delete" });
+      // Gone even if the record already was, so that the alarm cannot fire again at once for it.
       this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
     }
     const next = [
