@@ -11,6 +11,8 @@
 //   npm run bench -- --only=baton,ceiling --operations=refresh,login --runtimes=miniflare --concurrency=10 --duration=3
 //   npm run bench -- --profile --route=baton     where a refresh's CPU goes (profile.mjs)
 //   npm run bench -- --priority                  run at a higher CPU priority than other jobs
+//   npm run bench -- --slices=4                  each cell measured in 4 slices, the systems taking
+//                                                turns (A B B A A B B A), so drift hits all alike
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -22,6 +24,7 @@ const quick = args.quick === true;
 const settings = {
   concurrency: list(args.concurrency, [1, 10, 50]),
   repeats: Number(args.repeats ?? 1),
+  slices: Math.max(1, Number(args.slices ?? 1)),
   warmupMs: Number(args.warmup ?? (quick ? 0.3 : 0.5)) * 1000,
   durationMs: Number(args.duration ?? (quick ? 0.7 : 2.5)) * 1000,
   algorithms: args["skip-algorithms"] ? [] : ["ES256", "EdDSA", "RS256"],
@@ -102,12 +105,20 @@ try {
   // Cells go operation by operation, every system's route for it one after another, so that the
   // figures to be compared (Baton, its floor, its peers: one operation at one concurrency) are
   // measured seconds apart, not a whole run apart.
+  // With --slices, each cell's time is cut into slices and the routes take turns, in reverse order
+  // every other slice: a machine that speeds up or slows down during the cell (another job, the
+  // CPU's clock, the runtime's own housekeeping) then weighs on every route alike.
   for (let repeat = 1; repeat <= settings.repeats; repeat++) {
     for (const concurrency of settings.concurrency) {
       for (const operation of Object.keys(OPERATIONS)) {
-        for (const { system, runtime, server, ctx } of targets) {
-          for (const route of system.routes.filter((r) => r.operation === operation && measured(r))) {
-            await measureOne({ system, runtime, server, ctx, route, concurrency, repeat });
+        const cells = targets.flatMap((target) =>
+          target.system.routes
+            .filter((r) => r.operation === operation && measured(r))
+            .map((route) => ({ ...target, route })),
+        );
+        for (let slice = 1; slice <= settings.slices; slice++) {
+          for (const cell of slice % 2 === 1 ? cells : [...cells].reverse()) {
+            await measureOne({ ...cell, concurrency, repeat, slice });
           }
         }
       }
@@ -209,7 +220,7 @@ async function otherLoad() {
 
 /** Measures one cell and keeps it; a broken cell (a chain that could not be opened, say) is
  * recorded as a failure and the run goes on. */
-async function measureOne({ system, runtime, server, ctx, route, concurrency, repeat }) {
+async function measureOne({ system, runtime, server, ctx, route, concurrency, repeat, slice = 1 }) {
   const where = {
     route: route.id,
     system: route.system ?? route.id.split("/")[0],
@@ -219,16 +230,17 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
     runtime,
     concurrency,
     repeat,
+    slice,
   };
   try {
     const budget = route.budgeted ? budgetFor(route, system, runtime, concurrency) : undefined;
-    const cell = await measureCell({ server, route, ctx, concurrency, budget, ...timing() });
+    const cell = await measureCell({ server, route, ctx, concurrency, budget, ...timing(true) });
     // The chains' last states (live tokens) are not figures: they stay out of the results file.
     results.cells.push({ ...where, ...cell, finalStates: undefined, budget });
-    progress(route.id, runtime, concurrency, repeat, cell);
+    progress(route.id, runtime, concurrency, settings.slices > 1 ? `${repeat}.${slice}` : repeat, cell);
   } catch (error) {
     results.failures.push({ ...where, error: error.message });
-    console.log(`${route.id} ${runtime} c=${concurrency} #${repeat}: FAILED: ${error.message}`);
+    console.log(`${route.id} ${runtime} c=${concurrency} #${repeat}.${slice}: FAILED: ${error.message}`);
   }
 }
 
@@ -238,7 +250,8 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
  * lower concurrency), or else for the same system's refresh rate here, for the whole cell.
  */
 function budgetFor(route, system, runtime, concurrency) {
-  const seconds = (settings.warmupMs + settings.durationMs) / 1000;
+  const { warmupMs, durationMs } = timing(true);
+  const seconds = (warmupMs + durationMs) / 1000;
   const earlier = results.cells.filter((c) => c.route === route.id && c.runtime === runtime);
   const refresh = results.cells.find(
     (c) =>
@@ -253,8 +266,9 @@ function budgetFor(route, system, runtime, concurrency) {
   return Math.ceil((rate * seconds) / concurrency) + 5;
 }
 
-function timing() {
-  return { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+/** A cell's warm-up and measured window; `sliced`, each slice's share of the window. */
+function timing(sliced = false) {
+  return { warmupMs: settings.warmupMs, durationMs: settings.durationMs / (sliced ? settings.slices : 1) };
 }
 
 /**

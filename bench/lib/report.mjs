@@ -49,6 +49,28 @@ function aggregate(cells) {
   });
 }
 
+/**
+ * Baton's rate over the other's, one ratio per repeat and slice that both were measured in: the
+ * cells of a pair ran seconds apart, so their spread is the run's noise with its drift taken out.
+ */
+function pairedRatios(cells, baton, other) {
+  const key = (c) => `${c.repeat}|${c.slice ?? 1}`;
+  const same = (row) => (c) => c.route === row.route && c.runtime === row.runtime && c.concurrency === row.concurrency;
+  const others = new Map(cells.filter(same(other)).map((c) => [key(c), c.rps]));
+  return cells
+    .filter(same(baton))
+    .filter((c) => others.has(key(c)))
+    .map((c) => c.rps / others.get(key(c)))
+    .sort((a, b) => a - b);
+}
+
+/** "pairs 0.91–1.04, median 0.97" */
+function spread(sorted) {
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return `pairs ${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}, median ${median.toFixed(2)}`;
+}
+
 /** The systems Baton is set beside, in the table's order: [system id, column title]. */
 const BESIDE = [
   ["baton-info", "info"],
@@ -77,7 +99,10 @@ export function summarise(results) {
     const beside = {};
     for (const [system] of BESIDE) {
       const other = find(system, operation, runtime, concurrency);
-      if (other) beside[system] = { rps: other.rps, ratio: baton.rps / other.rps, otherCores: other.otherCores };
+      if (other) {
+        const pairs = pairedRatios(results.cells, baton, other);
+        beside[system] = { rps: other.rps, ratio: baton.rps / other.rps, otherCores: other.otherCores, pairs };
+      }
     }
     comparisons.push({ operation, runtime, concurrency, baton, beside });
   }
@@ -95,6 +120,7 @@ export function summarise(results) {
       want: `>= ${want}`,
       met: other.ratio >= want,
       disturbed,
+      ...(other.pairs.length > 1 && { detail: spread(other.pairs) }),
     });
   };
   for (const c of comparisons) {
@@ -123,7 +149,7 @@ export function render(results) {
     `wrangler ${m.wrangler}, miniflare ${m.miniflare}, workerd ${m.workerd}; workers-oauth-provider ${m.workersOauthProvider}, oidc-provider ${m.oidcProvider}; Baton ${m.batonCommit}`,
   );
   lines.push(
-    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop chains (one operation at a time each); ${results.settings.repeats} repeat(s), averaged${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
+    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop chains (one operation at a time each); ${results.settings.repeats} repeat(s)${(results.settings.slices ?? 1) > 1 ? ` of ${results.settings.slices} slices each, the systems taking turns` : ""}, averaged${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
   );
   lines.push(
     "CPU ms/op: worker = the Worker's workerd, proxy = wrangler dev's proxy workerd, node = wrangler / Miniflare host / Node server, redis = redis-server.",
