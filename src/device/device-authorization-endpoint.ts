@@ -4,7 +4,7 @@
  *
  * @see RFC 8628 §3.1, §3.2
  */
-import { DEVICE_CODE_GRANT } from "../clients/record";
+import { DEVICE_CODE_GRANT, kindOf } from "../clients/record";
 import { nowSeconds } from "../clock";
 import { NO_STORE_HEADERS, OAuthError, serverError } from "../errors";
 import { DEVICE_INTERVAL, DEVICE_TTL } from "../grant/device";
@@ -48,6 +48,7 @@ export async function handleDeviceAuthorization(endpoint: Endpoint): Promise<Res
     clientId: client.client_id,
     ...(client.client_name !== undefined && { clientName: client.client_name }),
     ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
+    clientKind: kindOf(client),
     // OIDC Core §11's rule on offline_access does not bind a device that asked for no openid.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
     ...(resources.length > 0 && { resources }),

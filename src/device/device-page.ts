@@ -63,6 +63,8 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
       clientId: device.clientId,
       ...(device.clientName !== undefined && { clientName: device.clientName }),
       ...(device.clientOrganizationId !== undefined && { clientOrganizationId: device.clientOrganizationId }),
+      // A device authorization made before the kind was kept has none: it reads as `registered`.
+      ...(device.clientKind !== undefined && { clientKind: device.clientKind }),
       redirectUri: `${issuer}/device`,
       scope: device.scope,
       ...(device.resources !== undefined && { resources: device.resources }),

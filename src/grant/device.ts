@@ -7,6 +7,7 @@
  *
  * @see RFC 8628 §3.4 and §3.5
  */
+import type { ClientKind } from "../clients/record";
 import type { Config } from "../config";
 import { isSubsetOf } from "../scope";
 import type { SigningAlgorithm } from "../tokens/keys";
@@ -26,6 +27,8 @@ export interface DeviceAuthorization {
   clientId: string;
   clientName?: string;
   clientOrganizationId?: string;
+  /** Where the client's record came from, for the consent screen; absent means `registered`. */
+  clientKind?: ClientKind;
   scope: string[];
   resources?: string[];
   /** base64url SHA-256 of the device code. */

@@ -147,6 +147,7 @@ describe("the device code grant", () => {
       scope: "openid offline_access",
       resource: ["https://mcp.example.com/mcp"],
       redirect_uri: "https://baton.test/device",
+      client_kind: "registered",
     });
     const completed = await (await complete(id, aliceLogin())).json<{ redirect_to: string }>();
     expect(completed.redirect_to).toBe("https://baton.test/device?result=approved");

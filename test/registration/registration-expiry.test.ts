@@ -8,8 +8,16 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/registry";
 import type { TestClient } from "../support/clients";
-import { REDIRECT_URI, complete, completeLogin, runCodeFlow, startAuthorization } from "../support/code-flow";
-import { WEB_CLIENT_METADATA, admin, callerWith } from "../support/worker";
+import {
+  LOGIN_URL,
+  REDIRECT_URI,
+  callWith,
+  complete,
+  completeLogin,
+  runCodeFlow,
+  startAuthorization,
+} from "../support/code-flow";
+import { WEB_CLIENT_METADATA, admin, call, callerWith } from "../support/worker";
 
 const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
 
@@ -101,6 +109,45 @@ describe("dynamic registrations someone signed in with", () => {
     expect(await alarmOf(client.client_id)).toBeNull();
     const started = await startAuthorization(client, { scope: "openid" });
     expect((await completeLogin(started.id)).searchParams.get("code")).toEqual(expect.any(String));
+  });
+});
+
+describe("a device client that registered itself", () => {
+  it("is shown as dynamic at its login, and kept once the person approves at the device page", async () => {
+    const registered = await open("/oauth2/register", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Living room TV",
+        grant_types: ["urn:ietf:params:oauth:grant-type:device_code"],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const { client_id: clientId } = (await registered.json()) as { client_id: string };
+    const asked = await call("/oauth2/device_authorization", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: clientId, scope: "openid" }),
+    });
+    expect(asked.status).toBe(200);
+    const { user_code: userCode } = (await asked.json()) as { user_code: string };
+    const page = await callWith({ LOGIN_URL }, `/device?user_code=${userCode}`);
+    expect(page.status).toBe(302);
+    const id = new URL(page.headers.get("Location")!).searchParams.get("authorization_request")!;
+    // The consent screen must be able to tell a self-registered device from a vetted one.
+    const view = await admin("GET", `/admin/authorizations/${id}`);
+    expect(await view.json()).toMatchObject({
+      client_id: clientId,
+      client_name: "Living room TV",
+      client_kind: "dynamic",
+    });
+    const approved = await complete(id);
+    expect(approved.status).toBe(200);
+    await approved.body?.cancel();
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
+    expect(await runDurableObjectAlarm(registry(clientId))).toBe(true);
+    expect(await exists(clientId)).toBe(true);
   });
 });
 
