@@ -14,42 +14,20 @@
  *   {@link OperationMeter.register}.
  *
  * Rows: the SQL API reports `rowsRead`/`rowsWritten` per cursor, and those are the billed rows.
- * The key-value API reports nothing, so each of its calls is replayed on a mirror table of the
- * same shape in the same object (`_cf_KV`'s: `key TEXT PRIMARY KEY, value BLOB`, WITHOUT ROWID),
- * with the statements workerd runs for it (src/workerd/util/sqlite-kv.h), and the mirror's
- * counts are taken. Cloudflare bills the key-value API's calls as rows read and written of that
- * hidden table, and each `setAlarm()` as one row written
+ * The key-value API reports nothing, so each of its calls is replayed on a mirror table
+ * (kv-mirror.ts) and the mirror's counts are taken. Cloudflare bills the key-value API's calls
+ * as rows read and written of its hidden table, and each `setAlarm()` as one row written
  * (https://developers.cloudflare.com/durable-objects/platform/pricing/).
  */
 import { env } from "cloudflare:workers";
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
+import { replayOnMirror, startMirror } from "./kv-mirror";
+import { add, bump, emptyUsage, type Usage } from "./usage";
 import { BASE } from "./worker";
 
-/** What the requests sent inside one {@link OperationMeter.measure} cost. */
-export interface Usage {
-  /** Requests to the Worker (each one billed Workers request). */
-  workerRequests: number;
-  /** Calls on Durable Object stubs, each one billed request: `"Grant.refresh": 1`. */
-  durableObjectRequests: Record<string, number>;
-  /** Storage API calls inside the objects: `"Grant kv.get": 1`. */
-  storageCalls: Record<string, number>;
-  /** Rows read as billed, per Durable Object class. */
-  rowsRead: Record<string, number>;
-  /** Rows written as billed, per Durable Object class. */
-  rowsWritten: Record<string, number>;
-  /** Workers KV operations: `get` (reads, including getWithMetadata), `put`, `delete`, `list`. */
-  kv: Record<string, number>;
-  /** `fetch()` calls to anywhere (outbound subrequests), from the Worker or an object. */
-  fetches: number;
-  /** Calls on rate limiting bindings. */
-  rateLimits: number;
-  /** Lines written to the console (Workers Logs events besides each invocation's own). */
-  logLines: number;
-  /** The bytes of those lines. */
-  logBytes: number;
-}
+export { emptyUsage, type Usage } from "./usage";
 
 /** The Durable Object classes, by the namespace objects the Worker and the objects share. */
 const CLASS_OF_NAMESPACE = new Map<object, string>([
@@ -58,8 +36,6 @@ const CLASS_OF_NAMESPACE = new Map<object, string>([
   [env.USER_SESSIONS, "UserSessions"],
   [env.USER_CODES, "UserCodes"],
 ]);
-
-const MIRROR = "meter_kv_mirror";
 
 /** A registered object: its class, and its SQL API for the mirror. */
 interface ObjectInfo {
@@ -147,7 +123,7 @@ export class OperationMeter {
           function (this: unknown, ...args: unknown[]) {
             const result = original.apply(this, args);
             const info = meter.objects.get(this as object);
-            const rows = info === undefined ? undefined : meter.mirror(info, name, args);
+            const rows = info === undefined ? undefined : replayOnMirror(meter.originalExec!, info.sql, name, args);
             if (meter.active) meter.recordStorage(info, `kv.${name}`, rows);
             return result;
           },
@@ -178,7 +154,7 @@ export class OperationMeter {
         function (this: unknown, ...args: unknown[]) {
           const info = meter.objects.get(this as object);
           // workerd counts the keys first (SELECT count(*) FROM _cf_KV), then resets the database.
-          const rows = info === undefined ? undefined : meter.mirror(info, "count", []);
+          const rows = info === undefined ? undefined : replayOnMirror(meter.originalExec!, info.sql, "count", []);
           if (meter.active) meter.recordStorage(info, "deleteAll", rows);
           return original.apply(this, args);
         },
@@ -257,11 +233,11 @@ export class OperationMeter {
       this.objects.set(state.storage, info);
       this.objects.set(state.storage.kv, info);
       this.objects.set(state.storage.sql, info);
-      exec.call(state.storage.sql, `DROP TABLE IF EXISTS ${MIRROR}`);
-      ensureMirror(exec, info.sql);
-      for (const [key] of list.call(state.storage.kv)) {
-        exec.call(info.sql, `INSERT INTO ${MIRROR} VALUES(?, x'')`, key);
-      }
+      startMirror(
+        exec,
+        info.sql,
+        Array.from(list.call(state.storage.kv), ([key]) => key),
+      );
     });
   }
 
@@ -328,62 +304,6 @@ export class OperationMeter {
       add(this.usage.rowsWritten, label, rows.written);
     }
   }
-
-  /** Replays one key-value call on the object's mirror table; the rows it read and wrote. */
-  private mirror(info: ObjectInfo, call: string, args: unknown[]): { read: number; written: number } {
-    const exec = this.originalExec!;
-    ensureMirror(exec, info.sql);
-    const run = (query: string, ...bindings: unknown[]) => {
-      const cursor = exec.call(info.sql, query, ...bindings);
-      cursor.toArray();
-      return { read: cursor.rowsRead, written: cursor.rowsWritten };
-    };
-    // Until the object's first write there is no _cf_KV table, and workerd answers a read without
-    // running any statement.
-    if (call === "get" || call === "list" || call === "count") {
-      const table = exec.call(info.sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'");
-      if (table.toArray().length === 0) return { read: 0, written: 0 };
-    }
-    switch (call) {
-      case "get":
-        return run(`SELECT value FROM ${MIRROR} WHERE key = ?`, args[0]);
-      case "put":
-        return run(`INSERT INTO ${MIRROR} VALUES(?, x'') ON CONFLICT DO UPDATE SET value = excluded.value`, args[0]);
-      case "delete":
-        return run(`DELETE FROM ${MIRROR} WHERE key = ?`, args[0]);
-      case "count":
-        return run(`SELECT count(*) FROM ${MIRROR}`);
-      case "list":
-        return run(...listQuery((args[0] ?? {}) as SyncKvListOptions));
-      default:
-        throw new Error(`no mirror for ${call}`);
-    }
-  }
-}
-
-/** The query workerd runs for a `list()` with these options, with its bindings. */
-function listQuery(options: SyncKvListOptions): [string, ...unknown[]] {
-  const begin = options.startAfter !== undefined ? options.startAfter + "\0" : (options.start ?? options.prefix ?? "");
-  const end =
-    options.end ?? (options.prefix === undefined || options.prefix === "" ? undefined : prefixEnd(options.prefix));
-  const order = options.reverse === true ? "DESC" : "";
-  const where = end === undefined ? "key >= ?" : "key >= ? AND key < ?";
-  const limit = options.limit === undefined ? "" : "LIMIT ?";
-  const bindings = [
-    begin,
-    ...(end === undefined ? [] : [end]),
-    ...(options.limit === undefined ? [] : [options.limit]),
-  ];
-  return [`SELECT * FROM ${MIRROR} WHERE ${where} ORDER BY key ${order} ${limit}`, ...bindings];
-}
-
-/** The first string after every string that starts with `prefix`. */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-function ensureMirror(exec: SqlStorage["exec"], sql: SqlStorage): void {
-  exec.call(sql, `CREATE TABLE IF NOT EXISTS ${MIRROR} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID`);
 }
 
 function ownerOf(object: object, name: string): Record<string, unknown> {
@@ -391,28 +311,4 @@ function ownerOf(object: object, name: string): Record<string, unknown> {
   while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
   if (owner === null) throw new Error(`no ${name} to instrument`);
   return owner as Record<string, unknown>;
-}
-
-/** Nothing at all: no request, call, row or line. */
-export function emptyUsage(): Usage {
-  return {
-    workerRequests: 0,
-    durableObjectRequests: {},
-    storageCalls: {},
-    rowsRead: {},
-    rowsWritten: {},
-    kv: {},
-    fetches: 0,
-    rateLimits: 0,
-    logLines: 0,
-    logBytes: 0,
-  };
-}
-
-function bump(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
-}
-
-function add(counts: Record<string, number>, key: string, amount: number): void {
-  if (amount !== 0) counts[key] = (counts[key] ?? 0) + amount;
 }
