@@ -7,6 +7,8 @@
 import { blockedFor, failureKey, recordFailure } from "../abuse/failure-throttle";
 import { loginPage } from "../authorize/login-page";
 import { sealPendingRequest } from "../authorize/pending-request";
+import { kindOf, type ClientKind } from "../clients/record";
+import { resolveClient } from "../clients/resolve";
 import { nowSeconds } from "../clock";
 import { OAuthError } from "../errors";
 import { grantFor } from "../grant/locate";
@@ -63,8 +65,7 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
       clientId: device.clientId,
       ...(device.clientName !== undefined && { clientName: device.clientName }),
       ...(device.clientOrganizationId !== undefined && { clientOrganizationId: device.clientOrganizationId }),
-      // A device authorization made before the kind was kept has none: it reads as `registered`.
-      ...(device.clientKind !== undefined && { clientKind: device.clientKind }),
+      clientKind: device.clientKind ?? (await kindNow(endpoint, device.clientId)),
       redirectUri: `${issuer}/device`,
       scope: device.scope,
       ...(device.resources !== undefined && { resources: device.resources }),
@@ -73,6 +74,16 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   );
   login.searchParams.set("authorization_request", id);
   return new Response(null, { status: 302, headers: { Location: login.toString(), "Cache-Control": "no-store" } });
+}
+
+/**
+ * The kind of a client whose device authorization was made before authorizations kept it (at
+ * most 10 minutes after such a deployment): its record says, and a record that is gone reads as
+ * `registered`, the kind the consent screen saw before.
+ */
+async function kindNow({ env, config }: Endpoint, clientId: string): Promise<ClientKind> {
+  const client = await resolveClient(env, config, clientId);
+  return client === undefined ? "registered" : kindOf(client);
 }
 
 function tooManyGuesses(retryAfter: number): OAuthError {

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/registry";
+import { sidOfDeviceCode } from "../../src/device/codes";
 import type { TestClient } from "../support/clients";
 import {
   LOGIN_URL,
@@ -113,7 +114,8 @@ describe("dynamic registrations someone signed in with", () => {
 });
 
 describe("a device client that registered itself", () => {
-  it("is shown as dynamic at its login, and kept once the person approves at the device page", async () => {
+  /** Registers a device client openly and asks for a device authorization; its id and codes. */
+  async function askAsDynamicDevice(): Promise<{ clientId: string; userCode: string; deviceCode: string }> {
     const registered = await open("/oauth2/register", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -131,23 +133,42 @@ describe("a device client that registered itself", () => {
       body: new URLSearchParams({ client_id: clientId, scope: "openid" }),
     });
     expect(asked.status).toBe(200);
-    const { user_code: userCode } = (await asked.json()) as { user_code: string };
+    const { user_code: userCode, device_code: deviceCode } = (await asked.json()) as Record<string, string>;
+    return { clientId, userCode: userCode!, deviceCode: deviceCode! };
+  }
+
+  /** Types the code at /device; the login hand-off's view of the request, and its id. */
+  async function typeCode(userCode: string): Promise<{ id: string; view: Record<string, unknown> }> {
     const page = await callWith({ LOGIN_URL }, `/device?user_code=${userCode}`);
     expect(page.status).toBe(302);
     const id = new URL(page.headers.get("Location")!).searchParams.get("authorization_request")!;
-    // The consent screen must be able to tell a self-registered device from a vetted one.
     const view = await admin("GET", `/admin/authorizations/${id}`);
-    expect(await view.json()).toMatchObject({
-      client_id: clientId,
-      client_name: "Living room TV",
-      client_kind: "dynamic",
-    });
+    return { id, view: await view.json() };
+  }
+
+  it("is shown as dynamic at its login, and kept once the person's approval is accepted", async () => {
+    const { clientId, userCode } = await askAsDynamicDevice();
+    const { id, view } = await typeCode(userCode);
+    // The consent screen must be able to tell a self-registered device from a vetted one.
+    expect(view).toMatchObject({ client_id: clientId, client_name: "Living room TV", client_kind: "dynamic" });
     const approved = await complete(id);
     expect(approved.status).toBe(200);
     await approved.body?.cancel();
     waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
     expect(await runDurableObjectAlarm(registry(clientId))).toBe(true);
     expect(await exists(clientId)).toBe(true);
+  });
+
+  it("is shown as dynamic too when its device authorization was stored without the kind", async () => {
+    const { clientId, userCode, deviceCode } = await askAsDynamicDevice();
+    // As one made before authorizations kept the client's kind.
+    const grant = env.GRANTS.get(env.GRANTS.idFromName(sidOfDeviceCode(deviceCode)!));
+    await runInDurableObject(grant, (_instance, state) => {
+      const { clientKind: _kind, ...older } = state.storage.kv.get<Record<string, unknown>>("device")!;
+      state.storage.kv.put("device", older);
+    });
+    const { view } = await typeCode(userCode);
+    expect(view).toMatchObject({ client_id: clientId, client_kind: "dynamic" });
   });
 });
 
