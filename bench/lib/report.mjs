@@ -10,7 +10,17 @@ function mean(values) {
   return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
 }
 
-/** Averages repeats: one row per route, runtime and concurrency. */
+/**
+ * The CPU of several runs per operation: their CPU seconds over their operations, so that a run
+ * that answered few requests (a slow turn, say) weighs as little as it measured.
+ */
+function cpuPerOperation(runs, role) {
+  const counted = runs.filter((r) => Number.isFinite(r.cpuMsPerRequest[role]) && r.requests > 0);
+  const requests = counted.reduce((a, r) => a + r.requests, 0);
+  return requests > 0 ? counted.reduce((a, r) => a + r.cpuMsPerRequest[role] * r.requests, 0) / requests : NaN;
+}
+
+/** Averages repeats and slices: one row per route, runtime and concurrency. */
 function aggregate(cells) {
   const groups = new Map();
   for (const cell of cells) {
@@ -22,7 +32,7 @@ function aggregate(cells) {
     const first = runs[0];
     const roles = new Set(runs.flatMap((r) => Object.keys(r.cpuMsPerRequest)));
     const cpu = {};
-    for (const role of roles) cpu[role] = mean(runs.map((r) => r.cpuMsPerRequest[role]));
+    for (const role of roles) cpu[role] = cpuPerOperation(runs, role);
     return {
       route: first.route,
       system: first.system,
@@ -43,7 +53,10 @@ function aggregate(cells) {
       chains: first.chains,
       chainsAliveMin: Math.min(...runs.map((r) => r.chainsAlive)),
       cpuMsPerRequest: cpu,
-      loadgenCpuMsPerRequest: mean(runs.map((r) => r.loadgenCpuMsPerRequest)),
+      loadgenCpuMsPerRequest: cpuPerOperation(
+        runs.map((r) => ({ requests: r.requests, cpuMsPerRequest: { loadgen: r.loadgenCpuMsPerRequest } })),
+        "loadgen",
+      ),
       otherCores: Math.max(...runs.map((r) => r.otherCores)),
     };
   });
@@ -134,6 +147,12 @@ export function summarise(results) {
   return { rows, comparisons, targets, algorithms };
 }
 
+/** "0.5 s warm-up + 2.5 s measured", or with slices, each turn's. */
+function cellTiming({ warmupMs, durationMs, slices = 1 }) {
+  const window = `${warmupMs / 1000} s warm-up + ${durationMs / slices / 1000} s measured`;
+  return slices > 1 ? `${slices} turns of ${window}, the systems taking turns in alternating order` : window;
+}
+
 const pad = (text, width) => String(text).padEnd(width);
 const lpad = (text, width) => String(text).padStart(width);
 const ms = (value) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : "-");
@@ -149,7 +168,7 @@ export function render(results) {
     `wrangler ${m.wrangler}, miniflare ${m.miniflare}, workerd ${m.workerd}; workers-oauth-provider ${m.workersOauthProvider}, oidc-provider ${m.oidcProvider}; Baton ${m.batonCommit}`,
   );
   lines.push(
-    `Each cell: ${results.settings.warmupMs / 1000} s warm-up + ${results.settings.durationMs / 1000} s measured, closed-loop chains (one operation at a time each); ${results.settings.repeats} repeat(s)${(results.settings.slices ?? 1) > 1 ? ` of ${results.settings.slices} slices each, the systems taking turns` : ""}, averaged${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
+    `Each cell: ${cellTiming(results.settings)}, closed-loop chains (one operation at a time each); ${results.settings.repeats} repeat(s), averaged (CPU: over all their operations)${results.settings.priority ? "; run at raised CPU priority" : ""}.`,
   );
   lines.push(
     "CPU ms/op: worker = the Worker's workerd, proxy = wrangler dev's proxy workerd, node = wrangler / Miniflare host / Node server, redis = redis-server.",
@@ -246,7 +265,8 @@ export function render(results) {
     );
   }
   for (const f of results.failures ?? []) {
-    lines.push(`FAILED: ${f.label} ${f.runtime} c=${f.concurrency} #${f.repeat}: ${f.error}`);
+    const turn = (results.settings.slices ?? 1) > 1 ? `.${f.slice}` : "";
+    lines.push(`FAILED: ${f.label} ${f.runtime} c=${f.concurrency} #${f.repeat}${turn}: ${f.error}`);
   }
   if (targets.length) {
     lines.push("");
