@@ -9,6 +9,7 @@ import { loginPage } from "../authorize/login-page";
 import { sealPendingRequest } from "../authorize/pending-request";
 import { kindOf, type ClientKind } from "../clients/record";
 import { resolveClient } from "../clients/resolve";
+import { isMetadataDocumentUrl } from "../metadata-documents/document-url";
 import { nowSeconds } from "../clock";
 import { OAuthError } from "../errors";
 import { grantFor } from "../grant/locate";
@@ -78,10 +79,12 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
 
 /**
  * The kind of a client whose device authorization was made before authorizations kept it (at
- * most 10 minutes after such a deployment): its record says, and a record that is gone reads as
- * `registered`, the kind the consent screen saw before.
+ * most 10 minutes after such a deployment). A metadata document's URL says its kind by itself:
+ * fetching the document again could fail, or be made to. Any other client's record says it, and
+ * a record that is gone reads as `registered`, the kind the consent screen saw before.
  */
 async function kindNow({ env, config }: Endpoint, clientId: string): Promise<ClientKind> {
+  if (isMetadataDocumentUrl(clientId, config.clientMetadataAllowLoopback)) return "metadata_document";
   const client = await resolveClient(env, config, clientId);
   return client === undefined ? "registered" : kindOf(client);
 }

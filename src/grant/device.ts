@@ -27,7 +27,7 @@ export interface DeviceAuthorization {
   clientId: string;
   clientName?: string;
   clientOrganizationId?: string;
-  /** Where the client's record came from, for the consent screen; absent means `registered`. */
+  /** Where the client's record came from, for the consent screen; absent in one stored before it was kept. */
   clientKind?: ClientKind;
   scope: string[];
   resources?: string[];
