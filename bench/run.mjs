@@ -239,9 +239,10 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
       try {
         cell = await measureCell({ server, route, ctx, concurrency, budget, ...timing(true) });
       } catch (error) {
-        // A route much faster than the rate its budget was sized from used up what its chains
-        // were given before the window opened: it runs again with four times as much, twice at most.
-        if (budget === undefined || attempt > 2 || !/before its measured window/.test(error.message)) throw error;
+        // A route much faster than the rate its budget was sized from used up what every chain
+        // was given before the window opened: it runs again with four times as much, twice at most.
+        // Chains that failed are a failure, not a budget too small.
+        if (budget === undefined || attempt > 2 || error.exhausted !== error.chains) throw error;
         budget *= 4;
       }
     }
@@ -332,7 +333,7 @@ function progress(id, runtime, concurrency, repeat, cell) {
 
 /** A flag's value as a whole number of at least 1 (`--slices=2.5` would cut cells unevenly). */
 function positiveInteger(name, value) {
-  const number = Number(value);
+  const number = value === true ? NaN : Number(value);
   if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number of at least 1`);
   return number;
 }

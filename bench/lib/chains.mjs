@@ -85,7 +85,14 @@ export async function runChains({ states, step, warmupMs, durationMs, sample, ma
     windowEnd = performance.now();
     after = sample();
   }
-  if (before === undefined) throw new Error("the run ended before its measured window began");
+  if (before === undefined) {
+    // Whether every chain ran out of its budget (too small for this route) or failed, says the error.
+    throw Object.assign(new Error("the run ended before its measured window began"), {
+      chains: states.length,
+      exhausted,
+      errorKinds: summarise(errors),
+    });
+  }
 
   const inWindow = [];
   for (let i = 0; i < recorded; i++) {

@@ -147,10 +147,12 @@ export function summarise(results) {
   return { rows, comparisons, targets, algorithms };
 }
 
-/** "0.5 s warm-up + 2.5 s measured", or with slices, each turn's. */
+/** "0.5 s warm-up + 2.5 s measured", or with slices, each turn's (the key types' cells are whole). */
 function cellTiming({ warmupMs, durationMs, slices = 1 }) {
-  const window = `${warmupMs / 1000} s warm-up + ${durationMs / slices / 1000} s measured`;
-  return slices > 1 ? `${slices} turns of ${window}, the systems taking turns in alternating order` : window;
+  const seconds = (ms) => Number((ms / 1000).toFixed(3));
+  const window = (measured) => `${seconds(warmupMs)} s warm-up + ${seconds(measured)} s measured`;
+  if (slices === 1) return window(durationMs);
+  return `${slices} turns of ${window(durationMs / slices)}, the systems taking turns in alternating order (key types: ${window(durationMs)})`;
 }
 
 const pad = (text, width) => String(text).padEnd(width);
@@ -265,7 +267,7 @@ export function render(results) {
     );
   }
   for (const f of results.failures ?? []) {
-    const turn = (results.settings.slices ?? 1) > 1 ? `.${f.slice}` : "";
+    const turn = (results.settings.slices ?? 1) > 1 && f.slice !== undefined ? `.${f.slice}` : "";
     lines.push(`FAILED: ${f.label} ${f.runtime} c=${f.concurrency} #${f.repeat}${turn}: ${f.error}`);
   }
   if (targets.length) {
