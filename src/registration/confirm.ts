@@ -6,7 +6,9 @@
  *
  * @see RFC 7591 §3 (open registration), the contract's storage promises
  */
+import type { Config } from "../config";
 import type { Env } from "../env";
+import { isMetadataDocumentUrl } from "../metadata-documents/document-url";
 
 // Clients this isolate has already confirmed, so a busy client costs its registry one call per
 // isolate, not one per login. Bounded: when full it starts over, which costs only calls.
@@ -19,8 +21,8 @@ const CONFIRMED_MAX = 1024;
  * `false` when that object says the client no longer exists. A metadata document's URL has no
  * registry object and needs nothing.
  */
-export async function confirmRegistration(env: Env, clientId: string): Promise<boolean> {
-  if (confirmed.has(clientId) || clientId.startsWith("https://")) return true;
+export async function confirmRegistration(env: Env, config: Config, clientId: string): Promise<boolean> {
+  if (confirmed.has(clientId) || isMetadataDocumentUrl(clientId, config.clientMetadataAllowLoopback)) return true;
   if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm())) return false;
   if (confirmed.size >= CONFIRMED_MAX) confirmed.clear();
   confirmed.add(clientId);

@@ -354,6 +354,44 @@ describe("the rows a login adds to a user's index", () => {
   });
 });
 
+describe("a client's first completed login in an isolate", () => {
+  it("adds one call to its registry object, which keeps a dynamic registration; the next login adds none", async () => {
+    const client = await registerClient();
+    await meter.register("ClientRegistry", env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(client.client_id)));
+    const completionCost = async () => {
+      const { query } = await authorizationQuery(client);
+      let id = "";
+      await meter.measure(async () => {
+        id = expectLoginHandOff(await meter.send(`/oauth2/authorize?${new URLSearchParams(query)}`));
+      });
+      await meter.register("Grant", grantStub(await sidOfRequest(id)));
+      const { cost } = await measured(`/admin/authorizations/${id}/complete`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify(aliceLogin()),
+      });
+      return cost;
+    };
+    // Beside the grant's own work: the registration's end dropped (an admin client has none: no
+    // row), and two rows of the registry's copy read to learn whether the client still exists.
+    const grantWork = {
+      storageCalls: { "Grant kv.get": 3, "Grant kv.put": 1, "Grant setAlarm": 1 },
+      rowsWritten: { Grant: 2 },
+    };
+    expect(await completionCost()).toEqual(
+      usage({
+        ...grantWork,
+        durableObjectRequests: { "Grant.completeAuthorization": 1, "ClientRegistry.confirm": 1 },
+        storageCalls: { ...grantWork.storageCalls, "ClientRegistry kv.delete": 1, "ClientRegistry kv.get": 2 },
+        rowsRead: { ClientRegistry: 2 },
+      }),
+    );
+    expect(await completionCost()).toEqual(
+      usage({ ...grantWork, durableObjectRequests: { "Grant.completeAuthorization": 1 } }),
+    );
+  });
+});
+
 describe("the meter's row counts", () => {
   it("are those of the key-value API's statements: a hit reads one row, a write writes one", async () => {
     const stub = env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(`calibration-${crypto.randomUUID()}`));
