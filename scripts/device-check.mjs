@@ -68,7 +68,8 @@ async function runParts(parts) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const server = await startDevServer();
+// Open registration on, for the device that registers itself (part 1c).
+const server = await startDevServer({ vars: { DYNAMIC_REGISTRATION: "open" } });
 const base = server.url;
 const issuer = new URL(base);
 // Plain http is fine on 127.0.0.1; both libraries insist on being told so.
@@ -172,6 +173,7 @@ try {
   const deniedWith4 = part("1b. device flow with oauth4webapi, denied");
   const approvedWithOpenid = part("2a. device flow with openid-client (discovery, initiate, poll), approved");
   const deniedWithOpenid = part("2b. device flow with openid-client, denied");
+  const selfRegistered = part("1c. a device that registers itself with oauth4webapi (RFC 7591), then signs in");
   const racing = part("4a. ten parallel polls of one device code right after its approval");
   let deviceSession;
 
@@ -347,6 +349,48 @@ try {
           outcome === "access_denied",
           `pollDeviceAuthorizationGrant rejects with ResponseBodyError access_denied`,
           outcome,
+        );
+      },
+    ],
+    [
+      selfRegistered,
+      async (p) => {
+        const registration = await oauth.dynamicClientRegistrationRequest(
+          as,
+          { client_name: "Self-registered TV", grant_types: [DEVICE_CODE_GRANT], token_endpoint_auth_method: "none" },
+          insecure,
+        );
+        const registered = await oauth.processDynamicClientRegistrationResponse(registration);
+        const client = { client_id: registered.client_id };
+        p.check(
+          typeof registered.client_id === "string" && registered.client_secret === undefined,
+          `dynamicClientRegistrationRequest: 201, client ${registered.client_id}, no secret (a public client)`,
+          JSON.stringify(registered),
+        );
+        const ask = await oauth.deviceAuthorizationRequest(as, client, none, { scope: "openid" }, insecure);
+        const device = await oauth.processDeviceAuthorizationResponse(as, client, ask);
+        const { asked } = await person(p, {
+          verificationUri: device.verification_uri,
+          typed: device.user_code,
+          subject: "user_kiosk",
+          approve: true,
+        });
+        // The consent screen must be able to tell a device that named itself from a vetted one.
+        p.check(
+          asked.client_kind === "dynamic" && asked.client_name === "Self-registered TV",
+          `the login hand-off says client_kind "${asked.client_kind}" for it`,
+          JSON.stringify(asked),
+        );
+        await sleep(device.interval * 1000);
+        const tokens = await oauth.processDeviceCodeResponse(
+          as,
+          client,
+          await oauth.deviceCodeGrantRequest(as, client, none, device.device_code, insecure),
+        );
+        p.check(
+          decodeJwt(tokens.access_token).sub === "user_kiosk" && tokens.refresh_token === undefined,
+          `the poll after the approval: tokens for sub user_kiosk, no refresh token (it did not ask for one)`,
+          JSON.stringify(Object.keys(tokens)),
         );
       },
     ],
