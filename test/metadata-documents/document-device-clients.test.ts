@@ -4,12 +4,10 @@
  * name, even for a device authorization stored before authorizations kept the client's kind,
  * with no new fetch of the document.
  */
-import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sidOfDeviceCode } from "../../src/device/codes";
 import { LOGIN_URL, callWith } from "../support/code-flow";
 import { documentUrl, goodDocument, requestsFor, serveDocument, withDocuments } from "../support/metadata-documents";
+import { storeWithoutClientKind } from "../support/device-records";
 import { admin } from "../support/worker";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -49,11 +47,7 @@ describe("a device whose client is a metadata document", () => {
 
   it("is metadata_document too when its authorization was stored without the kind, with no fetch", async () => {
     const { clientId, userCode, deviceCode } = await askAsDocumentDevice();
-    const grant = env.GRANTS.get(env.GRANTS.idFromName(sidOfDeviceCode(deviceCode)!));
-    await runInDurableObject(grant, (_instance, state) => {
-      const { clientKind: _kind, ...older } = state.storage.kv.get<Record<string, unknown>>("device")!;
-      state.storage.kv.put("device", older);
-    });
+    await storeWithoutClientKind(deviceCode);
     // With documents no longer fetched here, the document's record cannot be had: the kind must
     // come from the client id alone (a fetch could as well fail, or be made to fail).
     const fetchesBefore = await requestsFor(clientId);

@@ -7,7 +7,6 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/registry";
-import { sidOfDeviceCode } from "../../src/device/codes";
 import type { TestClient } from "../support/clients";
 import {
   LOGIN_URL,
@@ -18,6 +17,7 @@ import {
   runCodeFlow,
   startAuthorization,
 } from "../support/code-flow";
+import { storeWithoutClientKind } from "../support/device-records";
 import { WEB_CLIENT_METADATA, admin, call, callerWith } from "../support/worker";
 
 const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
@@ -161,12 +161,7 @@ describe("a device client that registered itself", () => {
 
   it("is shown as dynamic too when its device authorization was stored without the kind", async () => {
     const { clientId, userCode, deviceCode } = await askAsDynamicDevice();
-    // As one made before authorizations kept the client's kind.
-    const grant = env.GRANTS.get(env.GRANTS.idFromName(sidOfDeviceCode(deviceCode)!));
-    await runInDurableObject(grant, (_instance, state) => {
-      const { clientKind: _kind, ...older } = state.storage.kv.get<Record<string, unknown>>("device")!;
-      state.storage.kv.put("device", older);
-    });
+    await storeWithoutClientKind(deviceCode);
     const { view } = await typeCode(userCode);
     expect(view).toMatchObject({ client_id: clientId, client_kind: "dynamic" });
   });
