@@ -19,18 +19,27 @@ export interface SeenProof {
 const MAX_SEEN = 300;
 
 /**
- * Whether `proof` must be refused: seen before and not lapsed, or the memory of live proofs is
- * full. Forgetting a live proof to make room would let it be replayed, so a full memory refuses
- * new proofs until old ones lapse instead.
+ * Why a proof is refused: it was seen before and has not lapsed, or the memory of live proofs is
+ * full, until the first of them lapses in `retryAfter` seconds.
  */
-export function isReplayed(
+export type ProofRefusal = { reason: "replayed" } | { reason: "proofs_full"; retryAfter: number };
+
+/**
+ * Why `proof` must be refused, or `undefined` when it may be taken. Forgetting a live proof to
+ * make room would let it be replayed, so a full memory refuses new proofs until old ones lapse
+ * instead. A replay is named a replay even when the memory is also full.
+ */
+export function proofRefusal(
   seen: readonly SeenProof[] | undefined,
   proof: DpopProofRef | undefined,
   now: number,
-): boolean {
-  if (proof === undefined) return false;
+): ProofRefusal | undefined {
+  if (proof === undefined) return undefined;
   const live = (seen ?? []).filter((entry) => entry.exp > now);
-  return live.length >= MAX_SEEN || live.some((entry) => entry.h === proof.jtiHash);
+  if (live.some((entry) => entry.h === proof.jtiHash)) return { reason: "replayed" };
+  if (live.length < MAX_SEEN) return undefined;
+  const firstLapse = Math.min(...live.map((entry) => entry.exp));
+  return { reason: "proofs_full", retryAfter: Math.max(1, firstLapse - now) };
 }
 
 /** The proofs to remember after `proof`: the lapsed ones dropped and `proof` added. */

@@ -7,7 +7,7 @@
 import type { Config } from "../config";
 import { log } from "../log";
 import { formatScope, isSubsetOf } from "../scope";
-import { holdsBoundKey, isReplayed, remember } from "./dpop-binding";
+import { holdsBoundKey, proofRefusal, remember } from "./dpop-binding";
 import { familyTokenResponse } from "./family-tokens";
 import { classifyPresentation } from "./presentation";
 import { narrowResources } from "../resources/resource-uri";
@@ -121,8 +121,8 @@ export async function refreshFamily(
   if (family.clientId === input.clientId && !holdsBoundKey(family.dpopJkt, input.dpop)) {
     return { ok: false, error: "invalid_grant", reason: "dpop_key" };
   }
-  if (isReplayed(family.dpopSeen, input.dpop, now))
-    return { ok: false, error: "invalid_dpop_proof", reason: "replayed" };
+  const refusal = proofRefusal(family.dpopSeen, input.dpop, now);
+  if (refusal !== undefined) return { ok: false, error: "invalid_dpop_proof", ...refusal };
   const verdict = classifyPresentation(family, presented.generation, input.clientId, now, lifetimesOf(config));
   switch (verdict.kind) {
     case "wrong_client":

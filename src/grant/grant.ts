@@ -21,7 +21,7 @@ import {
 } from "./family";
 import * as login from "./login";
 import { redeemCode } from "./redemption";
-import { isReplayed, remember } from "./dpop-binding";
+import { proofRefusal, remember } from "./dpop-binding";
 import { pollDevice, type DeviceAuthorization, type DevicePoll, type DevicePollResult, type PollClock } from "./device";
 import type {
   DpopProofRef,
@@ -128,14 +128,16 @@ export class Grant extends DurableObject<Env> {
 
   /**
    * The live family for a request that proved a DPoP key, remembering the proof: a proof seen
-   * before is `"replayed"` (RFC 9449 §4.3, point 12).
+   * before, or one more than the family's memory of live proofs holds, is `"replayed"` (RFC 9449
+   * §4.3, point 12).
    */
   async provenSession(proof: DpopProofRef): Promise<SessionView | "replayed" | undefined> {
     return this.exclusively(async () => {
       const now = nowSeconds();
       const family = this.store.family();
       if (family === undefined) return undefined;
-      if (isReplayed(family.dpopSeen, proof, now)) return "replayed";
+      // Userinfo answers every proof it cannot take alike, a full memory included.
+      if (proofRefusal(family.dpopSeen, proof, now) !== undefined) return "replayed";
       this.store.putFamily({ ...family, dpopSeen: remember(family.dpopSeen, proof, now) });
       return sessionOf(this.store, readConfig(this.env), now);
     });

@@ -4,6 +4,7 @@
  */
 import type { UserClaims } from "../tokens/claims";
 import type { SigningAlgorithm } from "../tokens/keys";
+import type { ProofRefusal } from "./dpop-binding";
 
 /**
  * A request's checked DPoP proof, as the grant's object needs it: the key's thumbprint (RFC
@@ -86,7 +87,7 @@ export type GrantFailure =
     }
   | { ok: false; error: "invalid_scope"; reason: "scope_exceeds_grant" }
   | { ok: false; error: "invalid_target"; reason: "resource_not_granted" }
-  | { ok: false; error: "invalid_dpop_proof"; reason: "replayed" }
+  | ({ ok: false; error: "invalid_dpop_proof" } & ProofRefusal)
   /** A device code poll that gets no tokens (yet). @see RFC 8628 §3.5 */
   | { ok: false; error: "authorization_pending" | "slow_down" | "access_denied" | "expired_token"; reason: "device" }
   | { ok: false; error: "server_error"; reason: "configuration" | "internal" };

@@ -1,7 +1,9 @@
 /**
  * Turns a refusal from a grant's Durable Object into the RFC 6749 §5.2 error the client sees.
  * The reason is for the log; the client gets a fixed description that reveals no more than the
- * error code does (RFC 6749 §10.6: which check failed is not the client's business).
+ * error code does (RFC 6749 §10.6: which check failed is not the client's business). The one
+ * exception tells a client when it may try again: a session that holds as many live DPoP proofs
+ * as it keeps answers 429 with `Retry-After`, as a client's registry object does.
  */
 import { OAuthError, serverError } from "../errors";
 import type { GrantFailure } from "../grant/grant";
@@ -24,7 +26,11 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
     case "expired_token":
       return new OAuthError("expired_token", "The device code has expired; start again.");
     case "invalid_dpop_proof":
-      return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
+      if (failure.reason === "replayed")
+        return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
+      return new OAuthError("invalid_dpop_proof", "Too many DPoP proofs at once; retry later.", 429, {
+        "Retry-After": String(failure.retryAfter),
+      });
     case "server_error":
       return serverError();
   }

@@ -10,6 +10,7 @@ import { authorizationQuery, authorize, completeLogin, expectLoginHandOff, jwtPa
 import { ageFamily, readFamily } from "../support/families";
 import { basicAuth } from "../support/token-requests";
 import { BASE, call } from "../support/worker";
+import { dpopFlow as codeFlow, tokenPost as postToken, tokens } from "./dpop-flow";
 import { ath, newDpopKey, proof, type DpopKey } from "./dpop-support";
 
 const INVALID_GRANT = {
@@ -29,36 +30,8 @@ beforeAll(async () => {
   spa = await registerClient({ token_endpoint_auth_method: "none" });
 });
 
-function tokenPost(params: Record<string, string>, dpop?: string, client = spa): Promise<Response> {
-  const body = new URLSearchParams(params);
-  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
-  if (client.client_secret === undefined) body.set("client_id", client.client_id);
-  else headers.Authorization = basicAuth(client.client_id, client.client_secret);
-  if (dpop !== undefined) headers.DPoP = dpop;
-  return call("/oauth2/token", { method: "POST", headers, body });
-}
-
-async function tokens(response: Response): Promise<Record<string, string>> {
-  const text = await response.text();
-  expect(response.status, text).toBe(200);
-  return JSON.parse(text);
-}
-
-/** A code flow whose redemption carries a proof by `key`; `dpopJkt` binds the code first. */
-async function dpopFlow(key: DpopKey, client = spa, dpopJkt?: string) {
-  const { query, codeVerifier } = await authorizationQuery(
-    client,
-    dpopJkt === undefined ? {} : { extra: { dpop_jkt: dpopJkt } },
-  );
-  const redirect = await completeLogin(expectLoginHandOff(await authorize(query)));
-  const redeem = {
-    grant_type: "authorization_code",
-    code: redirect.searchParams.get("code")!,
-    redirect_uri: query.redirect_uri!,
-    code_verifier: codeVerifier!,
-  };
-  return { redeem, response: await tokenPost(redeem, await proof(key), client) };
-}
+const tokenPost = (params: Record<string, string>, dpop?: string, client = spa) => postToken(client, params, dpop);
+const dpopFlow = (key: DpopKey, client = spa, dpopJkt?: string) => codeFlow(key, client, dpopJkt);
 
 const refreshWith = (token: string, dpop?: string, client = spa) =>
   tokenPost({ grant_type: "refresh_token", refresh_token: token }, dpop, client);
