@@ -128,10 +128,14 @@ try {
   for (let round = 0; served < requestTarget; round++) {
     const operation = mix[round % mix.length];
     const chained = operation.startsWith("refresh");
-    const picked = chained ? unused.splice(0, 2 * concurrency) : [];
+    // A DPoP chain takes turns among families of its own, so that none nears the live proofs a
+    // session takes (300) within the cell.
+    const perChain = operation === "refresh-dpop" ? 8 : 1;
+    const picked = chained ? unused.splice(0, 2 * concurrency * perChain) : [];
+    const chainState = (i) => (perChain === 1 ? picked[i] : picked.slice(i * perChain, (i + 1) * perChain));
     const cell = await measureCell({
       server,
-      route: chained ? { ...route(operation), openChain: (_c, _x, i) => picked[i] } : route(operation),
+      route: chained ? { ...route(operation), openChain: (_c, _x, i) => chainState(i) } : route(operation),
       ctx,
       concurrency: 2 * concurrency,
       warmupMs: 0,

@@ -77,11 +77,15 @@ function pairedRatios(cells, baton, other) {
     .sort((a, b) => a - b);
 }
 
+/** The middle of ascending `sorted` (the mean of the two middle ones for an even count). */
+export function median(sorted) {
+  const mid = sorted.length / 2;
+  return sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** "pairs 0.91–1.04, median 0.97" */
 function spread(sorted) {
-  const mid = sorted.length / 2;
-  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return `pairs ${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}, median ${median.toFixed(2)}`;
+  return `pairs ${sorted[0].toFixed(2)}–${sorted.at(-1).toFixed(2)}, median ${median(sorted).toFixed(2)}`;
 }
 
 /** The systems Baton is set beside, in the table's order: [system id, column title]. */
@@ -114,7 +118,15 @@ export function summarise(results) {
       const other = find(system, operation, runtime, concurrency);
       if (other) {
         const pairs = pairedRatios(results.cells, baton, other);
-        beside[system] = { rps: other.rps, ratio: baton.rps / other.rps, otherCores: other.otherCores, pairs };
+        // The Worker's CPU per operation over the other's, where both run in workerd.
+        const cpuRatio = baton.cpuMsPerRequest.worker / other.cpuMsPerRequest.worker;
+        beside[system] = {
+          rps: other.rps,
+          ratio: baton.rps / other.rps,
+          otherCores: other.otherCores,
+          pairs,
+          ...(Number.isFinite(cpuRatio) && { cpuRatio }),
+        };
       }
     }
     comparisons.push({ operation, runtime, concurrency, baton, beside });
