@@ -23,18 +23,23 @@ export async function tokens(response: Response): Promise<Record<string, string>
   return JSON.parse(text);
 }
 
-/** A code flow for `client` whose redemption carries a proof by `key`; `dpopJkt` binds the code first. */
-export async function dpopFlow(key: DpopKey, client: TestClient, dpopJkt?: string) {
+/** A login for `client` up to its code, and the redemption to send; `dpopJkt` binds the code. */
+export async function codeRedemption(client: TestClient, dpopJkt?: string): Promise<Record<string, string>> {
   const { query, codeVerifier } = await authorizationQuery(
     client,
     dpopJkt === undefined ? {} : { extra: { dpop_jkt: dpopJkt } },
   );
   const redirect = await completeLogin(expectLoginHandOff(await authorize(query)));
-  const redeem = {
+  return {
     grant_type: "authorization_code",
     code: redirect.searchParams.get("code")!,
     redirect_uri: query.redirect_uri!,
     code_verifier: codeVerifier!,
   };
+}
+
+/** A code flow for `client` whose redemption carries a proof by `key`; `dpopJkt` binds the code first. */
+export async function dpopFlow(key: DpopKey, client: TestClient, dpopJkt?: string) {
+  const redeem = await codeRedemption(client, dpopJkt);
   return { redeem, response: await tokenPost(client, redeem, await proof(key)) };
 }

@@ -6,11 +6,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
 import { registerClient, type TestClient } from "../support/clients";
-import { authorizationQuery, authorize, completeLogin, expectLoginHandOff, jwtPayload } from "../support/code-flow";
+import { jwtPayload } from "../support/code-flow";
 import { ageFamily, readFamily } from "../support/families";
 import { basicAuth } from "../support/token-requests";
 import { BASE, call } from "../support/worker";
-import { dpopFlow as codeFlow, tokenPost as postToken, tokens } from "./dpop-flow";
+import { codeRedemption, dpopFlow as codeFlow, tokenPost as postToken, tokens } from "./dpop-flow";
 import { ath, newDpopKey, proof, type DpopKey } from "./dpop-support";
 
 const INVALID_GRANT = {
@@ -117,14 +117,7 @@ describe("DPoP at the token endpoint", () => {
 
   it("redeems a code bound by dpop_jkt only with a proof by that key, and the code stays good", async () => {
     const key = await newDpopKey();
-    const { query, codeVerifier } = await authorizationQuery(spa, { extra: { dpop_jkt: key.jkt } });
-    const redirect = await completeLogin(expectLoginHandOff(await authorize(query)));
-    const redeem = {
-      grant_type: "authorization_code",
-      code: redirect.searchParams.get("code")!,
-      redirect_uri: query.redirect_uri!,
-      code_verifier: codeVerifier!,
-    };
+    const redeem = await codeRedemption(spa, key.jkt);
 
     await expectError(await tokenPost(redeem), INVALID_GRANT);
     await expectError(await tokenPost(redeem, await proof(await newDpopKey())), INVALID_GRANT);
