@@ -31,7 +31,7 @@ import { requestStep } from "./lib/chains.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { BENCH_ROOT } from "./lib/paths.mjs";
-import { median } from "./lib/report.mjs";
+import { median } from "./lib/summary.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling } from "./targets/ceiling.mjs";

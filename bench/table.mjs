@@ -9,7 +9,7 @@
 // floor's (above 1: Baton spends more).
 import { readFileSync } from "node:fs";
 import { OPERATIONS } from "./lib/operations.mjs";
-import { median, summarise } from "./lib/report.mjs";
+import { median, summarise } from "./lib/summary.mjs";
 import { parseArgs } from "./lib/run-info.mjs";
 
 const [file] = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
