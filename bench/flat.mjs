@@ -20,7 +20,7 @@
 //   npm run bench:flat -- [--families=100000] [--concurrency=10] [--turns=8] [--duration=1]
 //                         [--warmup=0.3] [--floor=false]
 //
-// About 20 minutes on 2 cores with the defaults, most of it the logins; results go to
+// About 30 minutes on 2 cores with the defaults, most of it the logins; results go to
 // bench/results/flat-*.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -115,6 +115,7 @@ async function batonPhase() {
         return answer.refresh_token;
       });
       const seconds = (performance.now() - started) / 1000;
+      (results.logins ??= []).push({ families: count, seconds });
       console.log(`${count} families opened in ${seconds.toFixed(0)} s (${(count / seconds).toFixed(0)} logins/s)`);
       return tokens;
     };
