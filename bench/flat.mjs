@@ -18,7 +18,11 @@
 // Baton's (`--floor=false` skips it).
 //
 //   npm run bench:flat -- [--families=100000] [--concurrency=10] [--turns=8] [--duration=1]
-//                         [--warmup=0.3] [--floor=false]
+//                         [--warmup=0.3] [--floor=false] [--baton=false] [--floor-alarms=false]
+//
+// `--baton=false` runs the floor alone; `--floor-alarms=false` opens its chains without the
+// alarm each sets otherwise (as each of Baton's families has one), to see what pending alarms
+// cost the runtime.
 //
 // About 30 minutes on 2 cores with the defaults, most of it the logins; results go to
 // bench/results/flat-*.json.
@@ -34,7 +38,7 @@ import { BENCH_ROOT } from "./lib/paths.mjs";
 import { median } from "./lib/summary.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
-import { ceiling } from "./targets/ceiling.mjs";
+import { ceiling, openChain } from "./targets/ceiling.mjs";
 import { login } from "./targets/baton-operations.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -77,9 +81,11 @@ const file = join(outDir, `flat-${new Date().toISOString().replace(/[:.]/g, "-")
 const save = () => writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 
 try {
-  results.baton = await batonPhase();
-  // Saved now: the logins behind it took most of the run, and the floor's phase could fail.
-  save();
+  if (args.baton !== "false") {
+    results.baton = await batonPhase();
+    // Saved now: the logins behind it took most of the run, and the floor's phase could fail.
+    save();
+  }
   if (args.floor !== "false") {
     try {
       results.floor = await floorPhase();
@@ -165,10 +171,10 @@ async function floorPhase() {
   const small = await openRuntime(ceiling, "floor-small");
   const large = await openRuntime(ceiling, "floor-large");
   try {
+    const alarm = args["floor-alarms"] !== "false";
+    results.floorAlarms = alarm;
     const open = (runtime, count) =>
-      mapBounded(Array.from({ length: count }), SEED_CONCURRENCY, () =>
-        floorRefresh.openChain(runtime.client, runtime.ctx),
-      );
+      mapBounded(Array.from({ length: count }), SEED_CONCURRENCY, () => openChain(runtime.client, { alarm }));
     const smallChains = await open(small, concurrency);
     const pool = await open(large, families);
     const hotChains = pool.slice(0, concurrency);

@@ -38,16 +38,19 @@ const FORM = "application/x-www-form-urlencoded";
 const formHeaders = (ctx) => ({ Authorization: basicAuth(ctx.clientId, ctx.clientSecret), "Content-Type": FORM });
 const failed = (response) => ({ error: `${response.status} ${response.body.slice(0, 160)}` });
 
-/** A chain's object with state, and an access token whose `sid` names it. */
-async function openChain(client) {
-  const response = await client.request("POST", "/start");
+/**
+ * A chain's object with state, and an access token whose `sid` names it; with `alarm: false`
+ * the object sets no alarm.
+ */
+export async function openChain(client, { alarm = true } = {}) {
+  const response = await client.request("POST", alarm ? "/start" : "/start?alarm=0");
   if (response.status !== 200) throw new Error(`start answered ${response.status}`);
   const { chain, access_token: accessToken, refresh_token: refreshToken } = JSON.parse(response.body);
   return { chain, accessToken, refreshToken };
 }
 
 /** One request per operation, the chain's state kept; `build(ctx, state)` gives the request. */
-function floorRoute(operation, label, shape, build, openState = openChain) {
+function floorRoute(operation, label, shape, build, openState = (client) => openChain(client)) {
   return {
     id: `floor/${operation}`,
     system: "floor",

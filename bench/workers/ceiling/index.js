@@ -53,11 +53,12 @@ const FAMILY_MS = 7_776_000_000;
 export class Chain extends DurableObject {
   /**
    * Creates the chain's state, as a login creates a grant's object before its first refresh,
-   * with an alarm at the family's end, as Baton's (an ending then deletes the alarm too).
+   * with an alarm at the family's end, as Baton's (an ending then deletes the alarm too), unless
+   * `alarm` is false (to see what pending alarms cost the runtime: bench:flat --floor-alarms=false).
    */
-  async open(chain) {
+  async open(chain, alarm = true) {
     this.ctx.storage.kv.put("state", { generation: 0, subject: `user_${chain}` });
-    await this.ctx.storage.setAlarm(Date.now() + FAMILY_MS);
+    if (alarm) await this.ctx.storage.setAlarm(Date.now() + FAMILY_MS);
   }
 
   /** The object's side of a floor: `steps` one after another; the tokens it signed. */
@@ -196,7 +197,7 @@ export default {
     }
     if (request.method === "POST" && url.pathname === "/start") {
       const chain = crypto.randomUUID();
-      await env.CHAINS.get(env.CHAINS.idFromName(chain)).open(chain);
+      await env.CHAINS.get(env.CHAINS.idFromName(chain)).open(chain, url.searchParams.get("alarm") !== "0");
       const accessToken = await signJwt(await loadKeys(env), chain, "at+jwt");
       return new Response(JSON.stringify({ refresh_token: `${chain}.0`, chain, access_token: accessToken }), {
         headers: JSON_HEADERS,
