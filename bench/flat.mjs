@@ -19,10 +19,13 @@
 //
 //   npm run bench:flat -- [--families=100000] [--concurrency=10] [--turns=8] [--duration=1]
 //                         [--warmup=0.3] [--floor=false] [--baton=false] [--floor-alarms=false]
+//                         [--settle=0]
 //
 // `--baton=false` runs the floor alone; `--floor-alarms=false` opens its chains without the
 // alarm each sets otherwise (as each of Baton's families has one), to see what pending alarms
-// cost the runtime.
+// cost the runtime. `--settle=S` waits S seconds between opening the families and the first turn
+// (the runtime may evict objects idle that long), and records each runtime's resident memory
+// before and after.
 //
 // About 30 minutes on 2 cores with the defaults, most of it the logins; results go to
 // bench/results/flat-*.json.
@@ -34,6 +37,7 @@ import { mapBounded } from "../scripts/map-bounded.mjs";
 import { requestStep } from "./lib/chains.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
+import { classify, residentBytes } from "./lib/proc.mjs";
 import { BENCH_ROOT } from "./lib/paths.mjs";
 import { median } from "./lib/summary.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
@@ -52,7 +56,9 @@ const concurrency = wholeNumber("concurrency", 10);
 const turns = wholeNumber("turns", 8);
 const durationMs = Number(args.duration ?? 1) * 1000;
 const warmupMs = Number(args.warmup ?? 0.3) * 1000;
-if (!(durationMs > 0) || !(warmupMs >= 0)) throw new Error("--duration must be above 0 and --warmup at least 0");
+const settleMs = Number(args.settle ?? 0) * 1000;
+if (!(durationMs > 0) || !(warmupMs >= 0) || !(settleMs >= 0))
+  throw new Error("--duration must be above 0, and --warmup and --settle at least 0");
 const SEED_CONCURRENCY = 16;
 const ORDER = ["small", "hot", "random"];
 // Refreshes a second over all chains that no runtime here reaches (Miniflare's best is about
@@ -159,7 +165,7 @@ async function batonPhase() {
       }
       return chains;
     });
-    return { cells, summary: summarise(cells) };
+    return { ...cells, summary: summarise(cells.cells) };
   } finally {
     await small.stop();
     await large.stop();
@@ -202,7 +208,7 @@ async function floorPhase() {
       if (cell.errors > 0)
         throw new Error(`the floor's ${side} cell had ${cell.errors} errors ${JSON.stringify(cell.errorKinds)}`);
     });
-    return { cells, summary: summarise(cells) };
+    return { ...cells, summary: summarise(cells.cells) };
   } finally {
     await small.stop();
     await large.stop();
@@ -228,6 +234,20 @@ async function openRuntime(system, name) {
 /** `turns` rounds of one cell per side, in alternating order; `check` vets a cell and may answer its states. */
 async function alternate(sides, route, check) {
   const cells = [];
+  const memory = [];
+  const resident = (when) => {
+    const mib = (runtime) => {
+      const worker = classify(runtime.server.root).find((p) => p.role === "worker");
+      return Math.round((residentBytes(worker?.pid) ?? NaN) / 2 ** 20);
+    };
+    memory.push({ when, smallMiB: mib(sides.small.runtime), largeMiB: mib(sides.hot.runtime) });
+    console.log(`${when}: resident ${JSON.stringify(memory.at(-1))}`);
+  };
+  resident("opened");
+  if (settleMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    resident(`after ${settleMs / 1000} s`);
+  }
   for (let turn = 1; turn <= turns; turn++) {
     const order = turn % 2 === 1 ? ORDER : [...ORDER].reverse();
     for (const side of order) {
@@ -262,7 +282,7 @@ async function alternate(sides, route, check) {
       );
     }
   }
-  return cells;
+  return { cells, memory };
 }
 
 /** `route` with a chain's state being several of its states, each operation on the first, which then goes last. */
