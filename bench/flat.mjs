@@ -34,12 +34,12 @@ import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { mapBounded } from "../scripts/map-bounded.mjs";
-import { requestStep } from "./lib/chains.mjs";
+import { rotating } from "./lib/chains.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
 import { BENCH_ROOT } from "./lib/paths.mjs";
-import { median } from "./lib/summary.mjs";
+import { ORDER, printFlatSummary, summariseFlat } from "./lib/flat-summary.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling, openChain } from "./targets/ceiling.mjs";
@@ -60,7 +60,6 @@ const settleMs = Number(args.settle ?? 0) * 1000;
 if (!(durationMs > 0) || !(warmupMs >= 0) || !(settleMs >= 0))
   throw new Error("--duration must be above 0, and --warmup and --settle at least 0");
 const SEED_CONCURRENCY = 16;
-const ORDER = ["small", "hot", "random"];
 // Refreshes a second over all chains that no runtime here reaches (Miniflare's best is about
 // 1,000): a random chain gets as many families as it could refresh in a cell at that rate.
 const RATE_BOUND = 1500;
@@ -77,8 +76,11 @@ const results = {
   turns,
   durationMs,
   warmupMs,
+  settleMs,
   randomFamiliesPerChain: randomFamilies,
 };
+if (args.baton === "false" && args.floor === "false")
+  throw new Error("--baton=false and --floor=false leave nothing to run");
 const refresh = baton.routes.find((r) => r.id === "baton/refresh");
 const floorRefresh = ceiling.routes.find((r) => r.id === "floor/refresh");
 const outDir = join(BENCH_ROOT, "results");
@@ -108,7 +110,7 @@ for (const [system, phase] of [
   ["Baton", results.baton],
   ["floor", results.floor],
 ]) {
-  if (phase !== undefined) printSummary(system, phase.summary);
+  if (phase !== undefined) printFlatSummary(system, phase.summary, { concurrency, turns, durationMs });
 }
 console.log(`\nresults: ${file}`);
 process.exit(0);
@@ -157,7 +159,7 @@ async function batonPhase() {
         keep: (chains) => pool.push(...chains.flat()),
       },
     };
-    const cells = await alternate(sides, refresh, (cell, side) => {
+    const run = await alternate(sides, refresh, (cell, side) => {
       const chains = cell.finalStates.filter((state) => state !== undefined);
       // A chain that failed leaves its families behind; fewer chains would not be the same cell.
       if (chains.length < concurrency) {
@@ -165,7 +167,7 @@ async function batonPhase() {
       }
       return chains;
     });
-    return { ...cells, summary: summarise(cells.cells) };
+    return { ...run, summary: summariseFlat(run.cells) };
   } finally {
     await small.stop();
     await large.stop();
@@ -204,11 +206,11 @@ async function floorPhase() {
         keep: () => {},
       },
     };
-    const cells = await alternate(sides, floorRefresh, (cell, side) => {
+    const run = await alternate(sides, floorRefresh, (cell, side) => {
       if (cell.errors > 0)
         throw new Error(`the floor's ${side} cell had ${cell.errors} errors ${JSON.stringify(cell.errorKinds)}`);
     });
-    return { ...cells, summary: summarise(cells.cells) };
+    return { ...run, summary: summariseFlat(run.cells) };
   } finally {
     await small.stop();
     await large.stop();
@@ -238,7 +240,9 @@ async function alternate(sides, route, check) {
   const resident = (when) => {
     const mib = (runtime) => {
       const worker = classify(runtime.server.root).find((p) => p.role === "worker");
-      return Math.round((residentBytes(worker?.pid) ?? NaN) / 2 ** 20);
+      const bytes = worker === undefined ? undefined : residentBytes(worker.pid);
+      if (bytes === undefined) throw new Error("the runtime's workerd process is gone");
+      return Math.round(bytes / 2 ** 20);
     };
     memory.push({ when, smallMiB: mib(sides.small.runtime), largeMiB: mib(sides.hot.runtime) });
     console.log(`${when}: resident ${JSON.stringify(memory.at(-1))}`);
@@ -283,61 +287,4 @@ async function alternate(sides, route, check) {
     }
   }
   return { cells, memory };
-}
-
-/** `route` with a chain's state being several of its states, each operation on the first, which then goes last. */
-function rotating(route) {
-  const steps = new WeakMap();
-  const stepFor = (client, ctx) => {
-    if (route.step) return (state) => route.step(client, ctx, state);
-    if (!steps.has(client)) steps.set(client, requestStep(client, route, ctx));
-    return steps.get(client);
-  };
-  return {
-    ...route,
-    async step(client, ctx, [first, ...rest]) {
-      const result = await stepFor(client, ctx)(first);
-      return "error" in result ? result : { state: [...rest, result.state] };
-    },
-  };
-}
-
-/**
- * Per side: the rate over all its turns, CPU per refresh over all its requests, the median p99;
- * for hot and random, the turn-by-turn ratios to the small side's rate and their median.
- */
-function summarise(cells) {
-  const of = (side) => cells.filter((c) => c.side === side);
-  const sum = (rows, key) => rows.reduce((total, row) => total + row[key], 0);
-  const smallRate = new Map(of("small").map((c) => [c.turn, c.rps]));
-  const summary = {};
-  for (const side of ORDER) {
-    const rows = of(side);
-    const rate = sum(rows, "requests") / sum(rows, "seconds");
-    const pairs = rows.map((c) => c.rps / smallRate.get(c.turn)).sort((a, b) => a - b);
-    summary[side] = {
-      rate,
-      workerCpuMs: (1000 * sum(rows, "workerCpuSeconds")) / sum(rows, "requests"),
-      p99: median(rows.map((c) => c.p99).sort((a, b) => a - b)),
-      maxOtherCores: Math.max(...rows.map((c) => c.otherCores)),
-      ...(side !== "small" && { pairs, medianRatio: median(pairs) }),
-    };
-  }
-  for (const side of ["hot", "random"]) summary[side].ratioOfRates = summary[side].rate / summary.small.rate;
-  return summary;
-}
-
-function printSummary(system, summary) {
-  console.log(`\n${system}: ${concurrency} chains, ${turns} turns of ${durationMs / 1000} s each`);
-  for (const side of ORDER) {
-    const s = summary[side];
-    const against =
-      side === "small"
-        ? "(the reference)"
-        : `× small ${s.ratioOfRates.toFixed(2)} (pairs ${s.pairs[0].toFixed(2)}–${s.pairs.at(-1).toFixed(2)}, median ${s.medianRatio.toFixed(2)})`;
-    console.log(
-      `  ${side.padEnd(6)} ${s.rate.toFixed(0).padStart(5)} refresh/s  p99 ${s.p99.toFixed(1)} ms  ` +
-        `worker CPU ${s.workerCpuMs.toFixed(2)} ms  ${against}`,
-    );
-  }
 }

@@ -35,7 +35,7 @@ import { classify, residentBytes } from "./lib/proc.mjs";
 import { kvBytes, objectBytes } from "./lib/stored-bytes.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling } from "./targets/ceiling.mjs";
-import { login, registerClients } from "./targets/baton-operations.mjs";
+import { dpopFamilies, login, registerClients } from "./targets/baton-operations.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -128,20 +128,22 @@ try {
   for (let round = 0; served < requestTarget; round++) {
     const operation = mix[round % mix.length];
     const chained = operation.startsWith("refresh");
-    // A DPoP chain takes turns among families of its own, so that none nears the live proofs a
-    // session takes (300) within the cell.
-    const perChain = operation === "refresh-dpop" ? 8 : 1;
+    // A DPoP chain takes turns among families of its own, each taking a client's share of proofs
+    // (see dpopFamilies); a plain refresh chain has one.
+    const cellShape = { warmupMs: 0, durationMs: 10_000, concurrency: 2 * concurrency };
+    const perChain = operation === "refresh-dpop" ? dpopFamilies(cellShape) : 1;
     const picked = chained ? unused.splice(0, 2 * concurrency * perChain) : [];
+    if (picked.length < (chained ? 2 * concurrency * perChain : 0)) throw new Error("too few live families left");
     const chainState = (i) => (perChain === 1 ? picked[i] : picked.slice(i * perChain, (i + 1) * perChain));
     const cell = await measureCell({
       server,
       route: chained ? { ...route(operation), openChain: (_c, _x, i) => chainState(i) } : route(operation),
       ctx,
-      concurrency: 2 * concurrency,
-      warmupMs: 0,
-      durationMs: 10_000,
+      ...cellShape,
     });
     served += cell.requests; // at least: opening the chains took requests too
+    // The families go back with their current tokens (a failed chain's are lost), as in step 1.
+    if (chained) unused.push(...cell.finalStates.filter((state) => state !== undefined).flat());
     await sample();
   }
 

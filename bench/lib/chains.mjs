@@ -144,3 +144,20 @@ function summarise(errors) {
   for (const { kind } of errors) kinds[kind] = (kinds[kind] ?? 0) + 1;
   return kinds;
 }
+
+/** `route` with a chain's state being several of its states, each operation on the first, which then goes last. */
+export function rotating(route) {
+  const steps = new WeakMap();
+  const stepFor = (client, ctx) => {
+    if (route.step) return (state) => route.step(client, ctx, state);
+    if (!steps.has(client)) steps.set(client, requestStep(client, route, ctx));
+    return steps.get(client);
+  };
+  return {
+    ...route,
+    async step(client, ctx, [first, ...rest]) {
+      const result = await stepFor(client, ctx)(first);
+      return "error" in result ? result : { state: [...rest, result.state] };
+    },
+  };
+}

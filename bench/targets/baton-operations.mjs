@@ -28,7 +28,7 @@ const dpopKey = generateKeyPair("ES256", { extractable: true }).then(async ({ pr
 }));
 
 // At most this many proofs per family in a cell, at up to 1,000 DPoP refreshes a second over all
-// chains (this machine's best is about 650): about what a busy client's session takes in the 5
+// chains (the best in RESULTS.md's runs is about 800): about what a busy client's session takes in the 5
 // minutes its proofs live. A refresh reads and rewrites the family's list of live proofs, so a
 // family refreshed hundreds of times a second would cost more than any client's does, and a
 // session takes at most 300 (then it answers 429).
@@ -36,7 +36,7 @@ const PROOFS_PER_FAMILY = 10;
 const DPOP_RATE_BOUND = 1000;
 
 /** How many families a DPoP refresh chain takes turns among, for `cell`'s length and chains. */
-function dpopFamilies(cell) {
+export function dpopFamilies(cell) {
   if (cell === undefined) return 1;
   const seconds = (cell.warmupMs + cell.durationMs) / 1000;
   return Math.max(1, Math.ceil((seconds * DPOP_RATE_BOUND) / (cell.concurrency * PROOFS_PER_FAMILY)));

@@ -2,8 +2,9 @@
  * Turns a refusal from a grant's Durable Object into the RFC 6749 §5.2 error the client sees.
  * The reason is for the log; the client gets a fixed description that reveals no more than the
  * error code does (RFC 6749 §10.6: which check failed is not the client's business). The one
- * exception tells a client when it may try again: a session that holds as many live DPoP proofs
- * as it keeps answers 429 with `Retry-After`, as a client's registry object does.
+ * exception tells a client when it may try again: at the token endpoint, a session that holds as
+ * many live DPoP proofs as it keeps answers 429 with `Retry-After`, as a client's registry object
+ * does.
  */
 import { OAuthError, serverError } from "../errors";
 import type { GrantFailure } from "../grant/grant";

@@ -42,7 +42,7 @@
 //
 // /floor?edge=…&object=…&status=N runs the steps; `chain` (form, JSON or query) names the object;
 // `verify` checks a Bearer header, `token` or `subject_token`. POST /start opens a chain with an
-// access token for it; PUT /setup writes the client record.
+// access token for it (`?alarm=0`: without the object's alarm); PUT /setup writes the client record.
 import { DurableObject } from "cloudflare:workers";
 import { CLIENT_ID, CLIENT_KEY, EDGE, ISSUER, OBJECT, loadKeys, signJwt } from "./steps.js";
 
