@@ -9,6 +9,7 @@ import type { ClientRecord } from "../clients/record";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
 import type { DpopProofRef } from "../grant/rpc";
+import { tooManyProofs } from "./request-proof";
 
 /** Records `proof` for `client`. @throws OAuthError `invalid_dpop_proof` for a replay. */
 export async function rememberClientProof(env: Env, client: ClientRecord, proof: DpopProofRef): Promise<void> {
@@ -17,7 +18,5 @@ export async function rememberClientProof(env: Env, client: ClientRecord, proof:
   const result = await registry.useAssertionId(`dpop:${proof.jtiHash}`, proof.expiresAt);
   if (result.ok) return;
   if (result.reason === "replayed") throw new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
-  throw new OAuthError("invalid_dpop_proof", "Too many DPoP proofs at once; retry later.", 429, {
-    "Retry-After": String(result.retryAfter),
-  });
+  throw tooManyProofs(result.retryAfter);
 }

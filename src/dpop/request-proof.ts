@@ -42,6 +42,19 @@ export async function nonceHeader(config: Config, now: number): Promise<Record<s
   return { "DPoP-Nonce": await currentNonce(await serverKeys(config), now) };
 }
 
+/**
+ * 429 `invalid_dpop_proof`: the memory of live proofs that would keep this one is full (a
+ * session's in its grant object, or a client's in its registry object) until `retryAfter`
+ * seconds from now. Forgetting a live proof to make room would let it be replayed.
+ *
+ * @see RFC 9449 §11.1, RFC 6585 §4
+ */
+export function tooManyProofs(retryAfter: number): OAuthError {
+  return new OAuthError("invalid_dpop_proof", "Too many DPoP proofs at once; retry later.", 429, {
+    "Retry-After": String(retryAfter),
+  });
+}
+
 /** 400 `invalid_dpop_proof`. */
 export function invalidProof(
   description = "The DPoP proof is missing, malformed or not valid for this request.",

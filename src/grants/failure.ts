@@ -6,6 +6,7 @@
  * many live DPoP proofs as it keeps answers 429 with `Retry-After`, as a client's registry object
  * does.
  */
+import { tooManyProofs } from "../dpop/request-proof";
 import { OAuthError, serverError } from "../errors";
 import type { GrantFailure } from "../grant/grant";
 
@@ -29,9 +30,7 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
     case "invalid_dpop_proof":
       if (failure.reason === "replayed")
         return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
-      return new OAuthError("invalid_dpop_proof", "Too many DPoP proofs at once; retry later.", 429, {
-        "Retry-After": String(failure.retryAfter),
-      });
+      return tooManyProofs(failure.retryAfter);
     case "server_error":
       return serverError();
   }
