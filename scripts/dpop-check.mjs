@@ -12,6 +12,9 @@
 //      library itself), fetchUserInfo with DPoP.
 //   3. A stolen refresh token: presented without a proof, then with another key's proof, it is
 //      invalid_grant both times, and the real client goes on refreshing.
+//   4. A full memory of proofs: oauth4webapi refreshes one session until it holds the 300 live
+//      proofs a session keeps; the next refresh is 429 invalid_dpop_proof with Retry-After, and
+//      its refresh token stays active (introspection).
 //
 // Prints one line per part and a verdict; exits 1 on failure. Only 127.0.0.1 is addressed.
 import { readFileSync } from "node:fs";
@@ -23,7 +26,7 @@ import { freePort, startDevServer } from "./dev-server.mjs";
 import { signIn } from "./mcp/browser.mjs";
 import { giveUpAfter, reportFailure } from "./check-failure.mjs";
 
-const DEADLINE_MS = 15_000;
+const DEADLINE_MS = 30_000;
 const SCOPE = "openid email profile offline_access";
 // A nonce this server never made: what a client holds once its nonce has gone stale.
 const STALE_NONCE = "AAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -239,6 +242,43 @@ try {
   part(
     "stolen refresh token: no proof → 400 invalid_grant, another key's proof → 400 invalid_grant; " +
       "the real client refreshed after each (3 rotations), family intact",
+  );
+
+  // 4. A session keeps at most 300 live proofs (their 5 minutes); the next is refused with when to retry.
+  step("full proof memory: sign-in, then refreshes until the session holds 300 live proofs");
+  let busy = await oauth4webapiSignIn(as, client, options, redirectUri, jkt);
+  let refreshed = 0;
+  let refused;
+  while (refused === undefined && refreshed < 320) {
+    try {
+      busy = await oauth.processRefreshTokenResponse(
+        as,
+        client,
+        await oauth.refreshTokenGrantRequest(as, client, oauth.None(), busy.refresh_token, options),
+      );
+      refreshed++;
+    } catch (error) {
+      if (!(error instanceof oauth.ResponseBodyError)) throw error;
+      refused = error;
+    }
+  }
+  // The code's proof and 299 refreshes' fill the memory: the 300th refresh is the first refused.
+  if (refreshed !== 299) throw new Error(`the memory filled after ${refreshed} refreshes, not 299`);
+  const retryAfter = refused.response.headers.get("retry-after");
+  if (refused.status !== 429 || refused.error !== "invalid_dpop_proof" || !/^\d+$/.test(retryAfter ?? "")) {
+    throw new Error(`a full memory answered ${refused.status} ${refused.error}, Retry-After ${retryAfter}`);
+  }
+  if (Number(retryAfter) > 301) throw new Error(`Retry-After ${retryAfter} is beyond the proofs' lifetime`);
+  step("full proof memory: the refused refresh token is still the session's current one");
+  const busyToken = await oauth.processIntrospectionResponse(
+    as,
+    client,
+    await oauth.introspectionRequest(as, client, oauth.None(), busy.refresh_token, insecure),
+  );
+  if (busyToken.active !== true) throw new Error("the refresh token refused for a full memory is no longer active");
+  part(
+    `full proof memory: ${refreshed} refreshes, then 429 invalid_dpop_proof with Retry-After ${retryAfter} s ` +
+      "(oauth4webapi's ResponseBodyError); the refused refresh token still active",
   );
   ok = true;
 } catch (error) {
