@@ -29,7 +29,7 @@
 //
 // About 30 minutes on 2 cores with the defaults, most of it the logins; results go to
 // bench/results/flat-*.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -38,7 +38,7 @@ import { rotating } from "./lib/chains.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
-import { BENCH_ROOT } from "./lib/paths.mjs";
+import { resultsFile } from "./lib/paths.mjs";
 import { ORDER, printFlatSummary, summariseFlat } from "./lib/flat-summary.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
@@ -83,9 +83,7 @@ if (args.baton === "false" && args.floor === "false")
   throw new Error("--baton=false and --floor=false leave nothing to run");
 const refresh = baton.routes.find((r) => r.id === "baton/refresh");
 const floorRefresh = ceiling.routes.find((r) => r.id === "floor/refresh");
-const outDir = join(BENCH_ROOT, "results");
-mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `flat-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+const file = resultsFile("flat-");
 const save = () => writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 
 try {

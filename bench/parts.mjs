@@ -5,7 +5,7 @@
 // that the HTTP benchmark cannot tell from its noise can be ranked.
 //   npm run bench:parts [-- --parts=a,b --rounds=1 --repeats=5 --seconds=1]
 //   npm run bench:parts -- --profile=PART [--seconds=3 --rows=30]   (a V8 CPU profile of PART's runs)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devServerSettings, freePort } from "../scripts/dev-server.mjs";
@@ -13,7 +13,7 @@ import { printProfile } from "./lib/cpu-profile.mjs";
 import { connect } from "./lib/inspector.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { machineBusySeconds, classify, sampleCpu } from "./lib/proc.mjs";
-import { REPO_ROOT } from "./lib/paths.mjs";
+import { REPO_ROOT, resultsFile } from "./lib/paths.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
 import { bundle, startMiniflare } from "./lib/servers.mjs";
 import { login, registerClients } from "./targets/baton-operations.mjs";
@@ -212,9 +212,7 @@ async function measureParts(run, beforeRound) {
     const ratio = (overFloor === undefined ? "" : overFloor.toFixed(2)).padStart(8);
     console.log(part.padEnd(30), ...cells, ratio, disturbed > 0 ? `  (${disturbed} batches disturbed)` : "");
   }
-  const out = join(REPO_ROOT, "bench/results");
-  mkdirSync(out, { recursive: true });
-  const file = join(out, `parts-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const file = resultsFile("parts-");
   writeFileSync(file, JSON.stringify({ machine: machine(), rounds, repeats, seconds, results }, null, 2) + "\n");
   console.log(`\nsaved ${file}`);
 }

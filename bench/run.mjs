@@ -13,10 +13,10 @@
 //   npm run bench -- --priority                  run at a higher CPU priority than other jobs
 //   npm run bench -- --slices=4                  each cell measured in 4 slices, the systems taking
 //                                                turns (A B B A A B B A), so drift hits all alike
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { BENCH_ROOT } from "./lib/paths.mjs";
+import { resultsFile } from "./lib/paths.mjs";
 import { ensureDependencies, list, machine, parseArgs } from "./lib/run-info.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -170,9 +170,7 @@ try {
 results.elapsedSeconds = (Date.now() - started) / 1000;
 results.summary = report.summarise(results);
 console.log("\n" + report.render(results));
-const outDir = join(BENCH_ROOT, "results");
-mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `${new Date().toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+const file = resultsFile("", quick ? "-quick" : "");
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 console.log(`\nresults: ${file} (${results.elapsedSeconds.toFixed(0)} s)`);
 process.exit(0);

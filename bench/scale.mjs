@@ -21,7 +21,7 @@
 //                          [--floor=false]
 //
 // About 25 minutes on 2 cores with the defaults; results go to bench/results/scale-*.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -30,7 +30,7 @@ import { mapBounded } from "../scripts/map-bounded.mjs";
 import { basicAuth, httpClient } from "./lib/http.mjs";
 import { connect } from "./lib/inspector.mjs";
 import { measureCell } from "./lib/measure.mjs";
-import { BENCH_ROOT } from "./lib/paths.mjs";
+import { resultsFile } from "./lib/paths.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
 import { kvBytes, objectBytes } from "./lib/stored-bytes.mjs";
 import { baton } from "./targets/baton.mjs";
@@ -167,9 +167,7 @@ if (args.floor !== "false") {
   }
 }
 
-const outDir = join(BENCH_ROOT, "results");
-mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+const file = resultsFile("scale-");
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 console.log(`\nresults: ${file}`);
 process.exit(0);
