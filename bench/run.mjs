@@ -54,16 +54,23 @@ if (args.profile) {
 const { baton, batonSystem } = await import("./targets/baton.mjs");
 const { ceiling } = await import("./targets/ceiling.mjs");
 const { oauthProvider } = await import("./targets/oauth-provider.mjs");
-const { oidcProvider, oidcProviderRedis } = await import("./targets/oidc-provider.mjs");
+const { oidcProvider, oidcProviderRedis, oidcProviderRedisAlways } = await import("./targets/oidc-provider.mjs");
 const { measureCell } = await import("./lib/measure.mjs");
 const { httpClient } = await import("./lib/http.mjs");
 const { checkBodyAndLogs } = await import("./lib/warnings.mjs");
 const report = await import("./lib/report.mjs");
 const { OPERATIONS } = await import("./lib/operations.mjs");
 
-const systems = [baton, batonSystem("info"), ceiling, oauthProvider, oidcProvider, oidcProviderRedis].filter(
-  (s) => !settings.only || settings.only.includes(s.id),
-);
+// oidc-provider on a Redis that flushes every write runs only when --only names it.
+const systems = [
+  baton,
+  batonSystem("info"),
+  ceiling,
+  oauthProvider,
+  oidcProvider,
+  oidcProviderRedis,
+  oidcProviderRedisAlways,
+].filter((s) => (settings.only ? settings.only.includes(s.id) : s !== oidcProviderRedisAlways));
 const measured = (route) => !settings.operations || settings.operations.includes(route.operation);
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-bench-"));
 const started = Date.now();
@@ -75,6 +82,10 @@ const results = {
   failures: [],
   warnings: {},
 };
+const { stateDir } = results.machine;
+console.log(
+  `state (Durable Objects, KV, Redis) under ${stateDir.path}, on ${stateDir.filesystem ?? "an unknown file system"}`,
+);
 
 const live = new Set();
 process.on("SIGINT", async () => {

@@ -22,13 +22,15 @@ const STOP_TIMEOUT_MS = 5_000;
  *
  * @param {object} [options]
  * @param {string} [options.binary] the server's path (default {@link REDIS_SERVER})
+ * @param {"everysec" | "always"} [options.appendfsync] when the append-only file is flushed:
+ *   once a second in the background (Redis's default), or before each write is answered
  * @returns {Promise<{ url: string, port: number, pid: number, dir: string, stop(): Promise<void>, kill(): void }>}
  *   `url` for a client (`redis://127.0.0.1:PORT`); `dir` holds the append-only file
  *   (`appendonlydir/` since Redis 7) and the log; `stop()` ends the server with SIGTERM (it
  *   flushes the append-only file) and removes `dir`; `kill()` is a synchronous SIGKILL, for an
  *   `exit` handler.
  */
-export async function startRedis({ binary = REDIS_SERVER } = {}) {
+export async function startRedis({ binary = REDIS_SERVER, appendfsync = "everysec" } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} not found: install Redis with \`apt-get install redis-server\``);
   }
@@ -51,7 +53,7 @@ export async function startRedis({ binary = REDIS_SERVER } = {}) {
       "--appendonly",
       "yes",
       "--appendfsync",
-      "everysec",
+      appendfsync,
       "--save",
       "",
       "--logfile",

@@ -32,7 +32,26 @@ export function machine() {
     oidcProvider: version("oidc-provider", BENCH_ROOT),
     // BATON_REVISION names the code when it is not a git checkout (a snapshot, say).
     batonCommit: process.env.BATON_REVISION ?? gitCommit(),
+    // Every runtime's state (Durable Objects' SQLite files, KV, Redis's append-only file) lives
+    // under the temporary directory: TMPDIR=/dev/shm puts it in memory, where an fsync is free.
+    stateDir: { path: os.tmpdir(), filesystem: filesystemOf(os.tmpdir()) },
   };
+}
+
+/** The type of the file system `path` is on (ext4, tmpfs), from the longest mount over it. */
+function filesystemOf(path) {
+  try {
+    let best = { point: "", type: undefined };
+    for (const line of readFileSync("/proc/mounts", "utf8").split("\n")) {
+      const [, point, type] = line.split(" ");
+      if (point === undefined) continue;
+      const covers = path === point || path.startsWith(point.endsWith("/") ? point : `${point}/`);
+      if (covers && point.length > best.point.length) best = { point, type };
+    }
+    return best.type;
+  } catch {
+    return undefined;
+  }
 }
 
 function gitCommit() {

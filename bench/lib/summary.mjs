@@ -96,6 +96,7 @@ export const BESIDE = [
   ["workers-oauth-provider", "w-o-p"],
   ["oidc-provider", "oidc mem"],
   ["oidc-provider-redis", "oidc redis"],
+  ["oidc-provider-redis-always", "redis sync"],
 ];
 
 /** Averages, one comparison per operation, runtime and concurrency, and the targets' verdicts. */

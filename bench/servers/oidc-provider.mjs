@@ -13,7 +13,8 @@
 //   PORT, SIGNING_KEY (private ES256 JWK), REDIRECT_URI,
 //   CLIENT_ID, CLIENT_SECRET (the web client: authorization code + refresh token),
 //   MACHINE_CLIENT_ID, MACHINE_CLIENT_SECRET (client_credentials),
-//   DEVICE_CLIENT_ID (public, device code), STORE (memory | redis), REDIS_URL (optional)
+//   DEVICE_CLIENT_ID (public, device code), STORE (memory | redis), REDIS_URL (optional),
+//   REDIS_APPENDFSYNC (everysec | always: the started redis-server's flushes; everysec by default)
 import http from "node:http";
 import Provider, { errors } from "oidc-provider";
 
@@ -43,7 +44,7 @@ if (store === "redis") {
   let url = process.env.REDIS_URL;
   if (!url) {
     const { startRedis } = await import("../lib/redis.mjs");
-    redis = await startRedis();
+    redis = await startRedis({ appendfsync: process.env.REDIS_APPENDFSYNC || "everysec" });
     url = redis.url;
     console.log(`redis-server ${redis.pid} on ${url}, data in ${redis.dir}`);
   }

@@ -1,0 +1,138 @@
+// Which part of workerd a native symbol belongs to, for bench/native.mjs. workerd's binary ships
+// with its symbol table, so perf names C++ (demangled), C and Rust functions; only the code V8's
+// compilers made at run time has no name (no perf map is written), and counts as JavaScript.
+
+/** The components, in the order the tables explain them. */
+export const COMPONENTS = [
+  "JavaScript (V8's compiled code)",
+  "V8 builtins and interpreter",
+  "V8 runtime",
+  "V8 garbage collection",
+  "workerd JS bindings (jsg)",
+  "workerd APIs",
+  "workerd runtime",
+  "HTTP (hyper)",
+  "KJ (event loop, promises, I/O)",
+  "Cap'n Proto (RPC)",
+  "SQLite (object storage)",
+  "BoringSSL (crypto)",
+  "allocator (tcmalloc)",
+  "libraries (absl, ada, simdutf, C++ runtime)",
+  "libc",
+  "kernel",
+  "other",
+];
+
+const GARBAGE_COLLECTION =
+  /^(cppgc::|v8::internal::(Scavenger|Heap::|Heap<|MarkCompact|MinorMarkSweep|MinorMS|ArrayBufferSweeper|Sweeper|ConcurrentMarking|MarkingVisitor|MarkingBarrier|IncrementalMarking|EvacuationVerifier|Evacuat|PagedSpace|NewSpace|SemiSpace|MemoryAllocator|MutablePageMetadata|RememberedSet|SlotSet|TypedSlot|LocalHeap|CppHeap|GCTracer|ScavengerCollector))/;
+// SQLite is one C file: its exported functions say sqlite3, its static ones name their module.
+const SQLITE =
+  /^(sqlite3|wal[A-Z]|btree|pager|vdbe|pcache|unix[A-Z]|balance|moveToChild|moveToRoot|getAndInitPage|accessPayload|insertCell|dropCell|fillInCell|allocateSpace|defragmentPage|freePage|releasePage|decodeFlags|cellSize|sqlite)/;
+const BORINGSSL =
+  /^(_?_?ecp_nistz256|ec_|EC_|ECDSA_|ecdsa_|EVP_|evp_|bn_|BN_|sha256_block|sha512_block|SHA256|SHA512|HMAC|hmac_|aes_|AES_|aes_hw|gcm_|CRYPTO_|OPENSSL_|bssl::|ed25519|x25519|fiat_|p256_|ecp_|BIO_|RSA_|rsa_|ChaCha|CRYPTO)/;
+
+/**
+ * A symbol as the tables match it: thunks and Rust's `<Type as Trait>` brackets dropped, and the
+ * few names perf leaves mangled given the namespace they start with.
+ */
+export function normalize(name) {
+  let plain = name.replace(/^non-virtual thunk to /, "").replace(/^</, "");
+  for (const [mangled, namespace] of MANGLED)
+    if (plain.startsWith(mangled)) plain = namespace + plain.slice(mangled.length);
+  return plain;
+}
+
+const MANGLED = [
+  ["_ZZN7workerd3jsg", "workerd::jsg::"],
+  ["_ZN7workerd3jsg", "workerd::jsg::"],
+  ["_ZN7workerd3api", "workerd::api::"],
+  ["_ZN7workerd", "workerd::"],
+  ["_ZN2v88internal", "v8::internal::"],
+  ["_ZN2v8", "v8::"],
+  ["_ZN2kj", "kj::"],
+  ["_ZN5capnp", "capnp::"],
+];
+
+/** The component of a sample's (normalized) symbol; `kernel` is perf's own mark of kernel code. */
+export function componentOf(dso, name, kernel) {
+  if (kernel || dso === "[kernel.kallsyms]") return "kernel";
+  if (
+    dso === "[unknown]" ||
+    dso === "[JIT]" ||
+    /^perf-\d+\.map$/.test(dso) ||
+    name === "[unknown]" ||
+    name.startsWith("0x")
+  ) {
+    return "JavaScript (V8's compiled code)";
+  }
+  if (/^libc[.-]|^ld-linux|^libm[.-]|^libpthread/.test(dso)) return "libc";
+  if (/^(tcmalloc|TCMalloc)/.test(name)) return "allocator (tcmalloc)";
+  if (SQLITE.test(name)) return "SQLite (object storage)";
+  if (BORINGSSL.test(name)) return "BoringSSL (crypto)";
+  if (/^(Builtins_|Builtin:|v8::internal::Builtin|v8::internal::interpreter::)/.test(name)) {
+    return "V8 builtins and interpreter";
+  }
+  if (GARBAGE_COLLECTION.test(name)) return "V8 garbage collection";
+  if (name.startsWith("v8::") || name.startsWith("v8_inspector::")) return "V8 runtime";
+  if (name.startsWith("workerd::jsg::")) return "workerd JS bindings (jsg)";
+  if (name.startsWith("workerd::api::")) return "workerd APIs";
+  if (name.startsWith("workerd") || name.startsWith("edgeworker::")) return "workerd runtime";
+  if (/hyper|^http::|^h2::|^tokio::/.test(name)) return "HTTP (hyper)";
+  if (name.startsWith("kj::") || name.startsWith("kj_")) return "KJ (event loop, promises, I/O)";
+  if (name.startsWith("capnp::")) return "Cap'n Proto (RPC)";
+  if (/^(absl::|ada::|simdutf::|std::|__cxa|__dynamic_cast|__gxx|operator new|operator delete)/.test(name)) {
+    return "libraries (absl, ada, simdutf, C++ runtime)";
+  }
+  return "other";
+}
+
+/**
+ * What the process was doing, named by the innermost frame of a sample's stack that says so: a
+ * kernel write under SQLite is storage, a malloc under the RPC layer is RPC. Checked in order,
+ * frame by frame from the leaf.
+ */
+export const ACTIVITIES = [
+  // The local runtime makes each commit durable with an fsync on its own thread; production's
+  // storage does not write to a local disk per commit.
+  [
+    "Durable Object storage: fsync to the local disk",
+    (f) => /^(__x64_sys_fsync|__x64_sys_fdatasync|do_fsync)$/.test(f),
+  ],
+  ["Durable Object storage (SQLite, its other writes)", (f) => SQLITE.test(f) || STORAGE.test(f)],
+  ["WebCrypto (BoringSSL)", (f) => BORINGSSL.test(f) || /^workerd::api::(SubtleCrypto|CryptoKey|.*Crypto)/.test(f)],
+  ["V8 garbage collection", (f) => GARBAGE_COLLECTION.test(f) || f.startsWith("workerd::jsg::HeapTracer")],
+  ["RPC to the Durable Object (Cap'n Proto, serialization)", (f) => RPC.test(f)],
+  ["HTTP (server, Request, Response, Headers, bodies)", (f) => HTTP.test(f)],
+  ["KV", (f) => /^workerd::api::KvNamespace/.test(f)],
+  ["workerd JS bindings (jsg)", (f) => f.startsWith("workerd::jsg::")],
+  ["JavaScript and V8", (f) => f === "[unknown]" || /^(Builtins_|v8::|v8_inspector::)/.test(f)],
+];
+
+const STORAGE =
+  /^workerd::(ActorSqlite|SqliteDatabase|SqliteKv|SqliteMetadata|ActorCache|api::DurableObjectStorage|api::SqlStorage|api::SyncKvStorage)/;
+const RPC =
+  /^(capnp::|workerd::rpc::|workerd::api::JsRpc|v8::internal::ValueSerializer|v8::internal::ValueDeserializer|v8::ValueSerializer|v8::ValueDeserializer|workerd::Ser|workerd::jsg::Ser|workerd::jsg::Deser)/;
+const HTTP =
+  /hyper|^http::|^kj::HttpServer|^kj::(\(anonymous namespace\)::)?Http|^workerd::api::(Request|Response|Headers|Body|ReadableStream|WritableStream|ServiceWorkerGlobalScope::request)/;
+
+/**
+ * A sample's activity: {@link ACTIVITIES}' first match walking from the leaf, else the kernel's
+ * entry (the system call, a page fault) for a sample in the kernel, else its leaf's component.
+ * `frames` are normalized symbol names, leaf first; `leafComponent` is the leaf's {@link componentOf}.
+ */
+export function activityOf(frames, leafComponent) {
+  for (const frame of frames) for (const [activity, matches] of ACTIVITIES) if (matches(frame)) return activity;
+  return leafComponent === "kernel" ? `kernel: ${kernelEntry(frames)}` : leafComponent;
+}
+
+/** What brought a kernel sample into the kernel: its system call, a page fault, an interrupt. */
+function kernelEntry(frames) {
+  for (const frame of frames) {
+    const call = /^__(?:x64|ia32)_sys_(\w+)|^__do_sys_(\w+)|^ksys_(\w+)/.exec(frame);
+    if (call) return `${call[1] ?? call[2] ?? call[3]}()`;
+    if (/page_fault/.test(frame)) return "page fault";
+    if (/^asm_(common_interrupt|sysvec_)/.test(frame)) return "interrupt";
+    if (/^(schedule|finish_task_switch)/.test(frame)) return "scheduling";
+  }
+  return "other";
+}
