@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Where the runtime's own CPU goes, below JavaScript:
-//   npm run bench:native -- [--route=floor/refresh] [--concurrency=10] [--duration=5] [--frequency=2999] [--rows=25] [--save=FILE]
+//   npm run bench:native -- [--route=floor/refresh] [--concurrency=10] [--duration=5] [--live=N] [--frequency=2999] [--rows=25] [--save=FILE]
 // Runs one route's chains under Miniflare directly, samples the Worker's workerd process with
 // Linux perf (`perf record`, the cpu-clock software event, so it works in a VM without hardware
 // counters) while they run, and prints that process's CPU per request by component: SQLite
@@ -8,12 +8,15 @@
 // collector, and the JavaScript its compilers made), KJ and Cap'n Proto (event loop, HTTP, RPC),
 // workerd's own code, the allocator and libc, and the kernel (syscalls, loopback, files). A V8
 // profile (profile.mjs) sees JavaScript only; this sees everything the process spends.
+// `--live=N` first opens N more chains of the route that are never measured, so that the
+// measured ones run beside N live objects (what a hot refresh pays for its neighbours).
 // Needs perf (Debian's linux-perf) and permission to sample the process (root, or
 // kernel.perf_event_paranoid ≤ 1).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { basename, join } from "node:path";
+import { mapBounded } from "../scripts/map-bounded.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { classify } from "./lib/proc.mjs";
@@ -28,6 +31,7 @@ const concurrency = Number(args.concurrency ?? 10);
 const durationMs = Number(args.duration ?? 5) * 1000;
 const frequency = Number(args.frequency ?? 2999);
 const rows = Number(args.rows ?? 25);
+const live = Number(args.live ?? 0);
 const system = routeId.startsWith("baton/") ? baton : ceiling;
 const route = system.routes.find((r) => r.id === routeId);
 if (!route)
@@ -43,6 +47,19 @@ try {
   const ctx = await system.prepare(server, client);
   client.close();
   const budget = route.budgeted ? 2000 : undefined;
+  if (live > 0) {
+    const opener = httpClient(server.url, 8);
+    let opened = 0;
+    await mapBounded(
+      Array.from({ length: live }, (_, i) => concurrency + i),
+      8,
+      async (index) => {
+        await route.openChain(opener, ctx, index, { concurrency, budget });
+        if (++opened % 10_000 === 0) console.log(`  ${opened} live chains`);
+      },
+    );
+    opener.close();
+  }
   // Warm the isolate up (and its compilers) before sampling.
   await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000, budget });
 
@@ -69,6 +86,7 @@ try {
   console.log(
     `${route.label} under Miniflare, c=${concurrency}, ${(durationMs / 1000).toFixed(0)} s: ${cell.rps.toFixed(0)} req/s; ` +
       `workerd CPU ${(cell.cpuMsPerRequest.worker * 1000).toFixed(0)} µs/req (from /proc), ` +
+      (live > 0 ? `beside ${live} live chains; ` : "") +
       `perf ${perRequest(samples).trim()} µs/req (${samples} samples at ${frequency} Hz); a unit below is a request\n`,
   );
   const share = (count) => `${((100 * count) / samples).toFixed(1).padStart(5)}%`;
