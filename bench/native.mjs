@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Where the runtime's own CPU goes, below JavaScript:
 //   npm run bench:native -- [--route=floor/refresh] [--concurrency=10] [--duration=5] [--live=N] [--frequency=2999] [--rows=25] [--save=FILE]
-// Runs one route's chains under Miniflare directly, samples the Worker's workerd process with
-// Linux perf (`perf record`, the cpu-clock software event, so it works in a VM without hardware
-// counters) while they run, and prints that process's CPU per request by component: SQLite
-// (Durable Object storage), BoringSSL (signatures, hashes), V8 (its runtime, builtins and garbage
-// collector, and the JavaScript its compilers made), KJ and Cap'n Proto (event loop, HTTP, RPC),
-// workerd's own code, the allocator and libc, and the kernel (syscalls, loopback, files). A V8
-// profile (profile.mjs) sees JavaScript only; this sees everything the process spends.
+// Runs one route's chains (a route of Baton's or of the floor worker's: baton/…, floor/…,
+// trivial/…) under Miniflare directly, samples the Worker's workerd process with Linux perf
+// (`perf record` of the cpu-clock software event, which works in a VM without hardware counters)
+// while they run, and prints that process's CPU per operation three ways: by activity (the
+// innermost frame of a sample's stack that names one: the objects' storage and its fsync,
+// WebCrypto, V8's heap, the RPC to the object, HTTP, workerd's bindings, JavaScript; a kernel
+// sample under none of them by its system call), by component (the leaf's own code: V8, KJ,
+// SQLite, BoringSSL, tcmalloc, libc, the kernel) and by symbol. A V8 profile (profile.mjs) sees
+// JavaScript only; this sees everything the process spends.
 // `--live=N` first opens N more chains of the route that are never measured, so that the
 // measured ones run beside N live objects (what a hot refresh pays for its neighbours).
-// Needs perf (Debian's linux-perf) and permission to sample the process (root, or
-// kernel.perf_event_paranoid ≤ 1).
+// `--save=FILE` keeps perf's recording for `perf report -i FILE`.
+// Needs perf (Debian's linux-perf) and permission to sample the process and the kernel's
+// frames (root, or kernel.perf_event_paranoid ≤ 1 and kernel.kptr_restrict 0).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -21,7 +24,7 @@ import { httpClient } from "./lib/http.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { classify } from "./lib/proc.mjs";
 import { activityOf, componentOf, COMPONENTS, normalize } from "./lib/native-components.mjs";
-import { parseArgs } from "./lib/run-info.mjs";
+import { machine, parseArgs } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling } from "./targets/ceiling.mjs";
 
@@ -34,10 +37,13 @@ const rows = Number(args.rows ?? 25);
 const live = Number(args.live ?? 0);
 const system = routeId.startsWith("baton/") ? baton : ceiling;
 const route = system.routes.find((r) => r.id === routeId);
-if (!route)
+if (!route) {
   throw new Error(`unknown route ${routeId}; one of ${[...baton.routes, ...ceiling.routes].map((r) => r.id)}`);
-if (spawnSync("perf", ["--version"]).status !== 0)
-  throw new Error("perf is not installed (Debian: apt-get install linux-perf)");
+}
+const version = spawnSync("perf", ["--version"], { encoding: "utf8" });
+if (version.status !== 0) {
+  throw new Error(`perf does not run (Debian: apt-get install linux-perf): ${version.stderr?.trim() ?? version.error}`);
+}
 
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-native-"));
 const data = typeof args.save === "string" ? args.save : join(workDir, "perf.data");
@@ -47,19 +53,7 @@ try {
   const ctx = await system.prepare(server, client);
   client.close();
   const budget = route.budgeted ? 2000 : undefined;
-  if (live > 0) {
-    const opener = httpClient(server.url, 8);
-    let opened = 0;
-    await mapBounded(
-      Array.from({ length: live }, (_, i) => concurrency + i),
-      8,
-      async (index) => {
-        await route.openChain(opener, ctx, index, { concurrency, budget });
-        if (++opened % 10_000 === 0) console.log(`  ${opened} live chains`);
-      },
-    );
-    opener.close();
-  }
+  if (live > 0) await openLive(ctx, budget);
   // Warm the isolate up (and its compilers) before sampling.
   await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000, budget });
 
@@ -80,60 +74,87 @@ try {
     },
   });
   await recorder.stop();
-
-  const { byActivity, byComponent, bySymbol, samples } = readSamples(data);
-  const perRequest = (count) => ((count * 1e6) / frequency / cell.requests).toFixed(1).padStart(8);
-  console.log(
-    `${route.label} under Miniflare, c=${concurrency}, ${(durationMs / 1000).toFixed(0)} s: ${cell.rps.toFixed(0)} req/s; ` +
-      `workerd CPU ${(cell.cpuMsPerRequest.worker * 1000).toFixed(0)} µs/req (from /proc), ` +
-      (live > 0 ? `beside ${live} live chains; ` : "") +
-      `perf ${perRequest(samples).trim()} µs/req (${samples} samples at ${frequency} Hz); a unit below is a request\n`,
-  );
-  const share = (count) => `${((100 * count) / samples).toFixed(1).padStart(5)}%`;
-  console.log("µs/unit by activity (the innermost frame that names one; the kernel by its entry)");
-  for (const [activity, count] of top(byActivity, rows))
-    console.log(`${perRequest(count)}  ${share(count)}  ${activity}`);
-  console.log("\nµs/unit by component (self time)");
-  for (const [component, count] of top(byComponent, COMPONENTS.length)) {
-    console.log(`${perRequest(count)}  ${share(count)}  ${component}`);
-  }
-  console.log("\nµs/unit by symbol (self time)");
-  for (const [symbol, count] of top(bySymbol, rows)) console.log(`${perRequest(count)}  ${symbol}`);
+  report(cell, readSamples(data));
 } finally {
   await server.stop();
-  if (typeof args.save !== "string") rmSync(workDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+/** Opens `--live` chains that are never measured, eight at a time. */
+async function openLive(ctx, budget) {
+  const opener = httpClient(server.url, 8);
+  let opened = 0;
+  const indices = Array.from({ length: live }, (_, i) => concurrency + i);
+  await mapBounded(indices, 8, async (index) => {
+    await route.openChain(opener, ctx, index, { concurrency, budget });
+    if (++opened % 10_000 === 0) console.log(`  ${opened} live chains`);
+  });
+  opener.close();
+}
+
+/** Prints the tables, in µs of workerd CPU per operation (a login is its three requests). */
+function report(cell, { byActivity, byComponent, bySymbol, nanoseconds }) {
+  const micros = (ns) => ns / 1000 / cell.requests;
+  const perOperation = (ns) => micros(ns).toFixed(1).padStart(8);
+  const share = (ns) => `${((100 * ns) / nanoseconds).toFixed(1).padStart(5)}%`;
+  const fromProc = cell.cpuMsPerRequest.worker * 1000;
+  const { stateDir } = machine();
+  console.log(
+    `${route.label} under Miniflare, c=${concurrency}, ${(durationMs / 1000).toFixed(0)} s: ${cell.rps.toFixed(0)} operations/s; ` +
+      `workerd CPU ${fromProc.toFixed(0)} µs per operation (from /proc), perf ${micros(nanoseconds).toFixed(0)}; ` +
+      (live > 0 ? `beside ${live} live chains; ` : "") +
+      `other processes ${cell.otherCores.toFixed(2)} cores; state on ${stateDir.filesystem ?? "?"} (${stateDir.path})`,
+  );
+  // perf samples from just before the load starts until it has drained: a little more than the
+  // window /proc measures, so the two agree within a few percent when nothing is wrong.
+  if (Math.abs(micros(nanoseconds) / fromProc - 1) > 0.1) {
+    console.log("warning: perf and /proc differ by more than 10%: samples were lost or throttled");
+  }
+  console.log("\nµs per operation by activity (the innermost frame that names one; the kernel by its entry)");
+  for (const [activity, ns] of top(byActivity, rows)) console.log(`${perOperation(ns)}  ${share(ns)}  ${activity}`);
+  console.log("\nµs per operation by component (self time)");
+  for (const [component, ns] of top(byComponent, COMPONENTS.length)) {
+    console.log(`${perOperation(ns)}  ${share(ns)}  ${component}`);
+  }
+  console.log("\nµs per operation by symbol (self time)");
+  for (const [symbol, ns] of top(bySymbol, rows)) console.log(`${perOperation(ns)}  ${symbol}`);
 }
 
 /** Starts `perf record` on one process (every thread); `started` resolves once it samples. */
 function record(pid, output) {
-  const perf = spawn(
-    "perf",
-    ["record", "-e", "cpu-clock", "-g", "-F", String(frequency), "-p", String(pid), "-o", output],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  const argv = ["record", "-e", "cpu-clock", "-g", "-F", String(frequency), "-p", String(pid), "-o", output];
+  const perf = spawn("perf", argv, { stdio: ["ignore", "ignore", "pipe"] });
   let errors = "";
+  let exited = false;
   perf.stderr.on("data", (chunk) => (errors += chunk));
-  const ended = new Promise((resolve) => perf.on("exit", resolve));
-  // perf says nothing when it starts; a moment lets it attach to every thread before the load.
-  const started = new Promise((resolve) => setTimeout(resolve, 300));
+  const ended = new Promise((resolve) =>
+    perf.on("exit", (code) => {
+      exited = true;
+      resolve(code);
+    }),
+  );
+  const failure = (code) => new Error(`perf record failed (${code}): ${errors.trim()}`);
+  // perf says nothing when it starts; a moment lets it attach to every thread before the load,
+  // and one that may not sample the process has exited by then.
+  const started = new Promise((resolve, reject) =>
+    setTimeout(() => (exited ? ended.then((code) => reject(failure(code))) : resolve()), 300),
+  );
   return {
     started,
     async stop() {
       perf.kill("SIGINT");
       const code = await ended;
-      if (code !== 0 && code !== null) throw new Error(`perf record failed (${code}): ${errors.trim()}`);
+      if (code !== 0 && code !== null) throw failure(code);
     },
   };
 }
 
 /**
- * Sample counts by activity (the innermost frame that names one), by component of the leaf
- * (self time) and by leaf symbol, from `perf script`'s stacks.
+ * CPU time (ns, the samples' periods) by activity, by the leaf's component and by leaf symbol,
+ * from `perf script`'s stacks.
  */
 function readSamples(file) {
-  const script = spawnSync("perf", ["script", "-i", file, "-F", "ip,sym,dso"], {
+  const script = spawnSync("perf", ["script", "-i", file, "-F", "period,ip,sym,dso"], {
     encoding: "utf8",
     maxBuffer: 1024 * 1024 * 1024,
   });
@@ -141,30 +162,26 @@ function readSamples(file) {
   const byActivity = new Map();
   const byComponent = new Map();
   const bySymbol = new Map();
-  let samples = 0;
+  let nanoseconds = 0;
   for (const block of script.stdout.split(/\n\s*\n/)) {
+    let period = 1e9 / frequency;
     const frames = [];
     for (const line of block.split("\n")) {
-      // "\t    ffffffff81bdb45c iowrite16 ([kernel.kallsyms])"; a symbol may hold spaces and parentheses.
+      // The sample's period (ns of cpu-clock) heads its block, then one line per frame:
+      // "\t    ffffffff81bdb45c iowrite16 ([kernel.kallsyms])"; a symbol may hold spaces.
+      const head = /^\s*(\d+)\s*$/.exec(line);
+      if (head) period = Number(head[1]);
       const frame = /^\s*[0-9a-f]+\s+(.*)\s+\((.*)\)$/.exec(line);
-      if (frame) frames.push({ symbol: normalize(frame[1].replace(/\+0x[0-9a-f]+$/, "")), dso: frame[2] });
+      if (frame) frames.push({ symbol: normalize(frame[1].replace(/\+0x[0-9a-f]+$/, "")), dso: basename(frame[2]) });
     }
     if (frames.length === 0) continue;
-    const leaf = frames[0];
-    const component = componentOf(basename(leaf.dso), leaf.symbol, false);
-    samples++;
-    add(
-      byActivity,
-      activityOf(
-        frames.map((f) => f.symbol),
-        component,
-      ),
-      1,
-    );
-    add(byComponent, component, 1);
-    add(bySymbol, `${component}: ${shorten(leaf.symbol)}`, 1);
+    const component = componentOf(frames[0]);
+    nanoseconds += period;
+    add(byActivity, activityOf(frames), period);
+    add(byComponent, component, period);
+    add(bySymbol, `${component}: ${shorten(frames[0].symbol)}`, period);
   }
-  return { byActivity, byComponent, bySymbol, samples };
+  return { byActivity, byComponent, bySymbol, nanoseconds };
 }
 
 function shorten(name) {

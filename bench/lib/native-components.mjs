@@ -1,13 +1,14 @@
 // Which part of workerd a native symbol belongs to, for bench/native.mjs. workerd's binary ships
-// with its symbol table, so perf names C++ (demangled), C and Rust functions; only the code V8's
-// compilers made at run time has no name (no perf map is written), and counts as JavaScript.
+// with its symbol table, so perf names its C++ (demangled), C and Rust functions; the code V8's
+// compilers made at run time has no name (no perf map is written) and counts as JavaScript.
+// A frame is `{ symbol, dso }`: its normalized name and the file it is in, as perf says them.
 
 /** The components, in the order the tables explain them. */
 export const COMPONENTS = [
   "JavaScript (V8's compiled code)",
   "V8 builtins and interpreter",
   "V8 runtime",
-  "V8 garbage collection",
+  "V8 heap (garbage collection, allocation)",
   "workerd JS bindings (jsg)",
   "workerd APIs",
   "workerd runtime",
@@ -23,7 +24,8 @@ export const COMPONENTS = [
   "other",
 ];
 
-const GARBAGE_COLLECTION =
+// The heap's own work: collecting, and the allocation paths that may start a collection.
+const V8_HEAP =
   /^(cppgc::|v8::internal::(Scavenger|Heap::|Heap<|MarkCompact|MinorMarkSweep|MinorMS|ArrayBufferSweeper|Sweeper|ConcurrentMarking|MarkingVisitor|MarkingBarrier|IncrementalMarking|EvacuationVerifier|Evacuat|PagedSpace|NewSpace|SemiSpace|MemoryAllocator|MutablePageMetadata|RememberedSet|SlotSet|TypedSlot|LocalHeap|CppHeap|GCTracer|ScavengerCollector))/;
 // SQLite is one C file: its exported functions say sqlite3, its static ones name their module.
 const SQLITE =
@@ -53,26 +55,29 @@ const MANGLED = [
   ["_ZN5capnp", "capnp::"],
 ];
 
-/** The component of a sample's (normalized) symbol; `kernel` is perf's own mark of kernel code. */
-export function componentOf(dso, name, kernel) {
-  if (kernel || dso === "[kernel.kallsyms]") return "kernel";
-  if (
-    dso === "[unknown]" ||
-    dso === "[JIT]" ||
-    /^perf-\d+\.map$/.test(dso) ||
-    name === "[unknown]" ||
-    name.startsWith("0x")
-  ) {
-    return "JavaScript (V8's compiled code)";
-  }
-  if (/^libc[.-]|^ld-linux|^libm[.-]|^libpthread/.test(dso)) return "libc";
+/** Whether a frame is code V8 compiled at run time: perf knows no file or name for it. */
+function isCompiledJavaScript({ symbol, dso }) {
+  return dso === "[unknown]" || dso === "[JIT]" || /^perf-\d+\.map$/.test(dso) || symbol.startsWith("0x");
+}
+
+/** Whether a frame is the kernel's: perf names its image and modules in brackets. */
+function isKernel({ dso }) {
+  return /^\[/.test(dso) && !["[unknown]", "[JIT]", "[vdso]", "[vsyscall]"].includes(dso);
+}
+
+/** The component of a frame's own code. */
+export function componentOf(frame) {
+  const name = frame.symbol;
+  if (isKernel(frame)) return "kernel";
+  if (isCompiledJavaScript(frame)) return "JavaScript (V8's compiled code)";
+  if (/^libc[.-]|^ld-linux|^libm[.-]|^libpthread/.test(frame.dso)) return "libc";
   if (/^(tcmalloc|TCMalloc)/.test(name)) return "allocator (tcmalloc)";
   if (SQLITE.test(name)) return "SQLite (object storage)";
   if (BORINGSSL.test(name)) return "BoringSSL (crypto)";
   if (/^(Builtins_|Builtin:|v8::internal::Builtin|v8::internal::interpreter::)/.test(name)) {
     return "V8 builtins and interpreter";
   }
-  if (GARBAGE_COLLECTION.test(name)) return "V8 garbage collection";
+  if (V8_HEAP.test(name)) return "V8 heap (garbage collection, allocation)";
   if (name.startsWith("v8::") || name.startsWith("v8_inspector::")) return "V8 runtime";
   if (name.startsWith("workerd::jsg::")) return "workerd JS bindings (jsg)";
   if (name.startsWith("workerd::api::")) return "workerd APIs";
@@ -93,41 +98,55 @@ export function componentOf(dso, name, kernel) {
  */
 export const ACTIVITIES = [
   // The local runtime makes each commit durable with an fsync on its own thread; production's
-  // storage does not write to a local disk per commit.
+  // storage does not keep a local file per object.
   [
     "Durable Object storage: fsync to the local disk",
-    (f) => /^(__x64_sys_fsync|__x64_sys_fdatasync|do_fsync)$/.test(f),
+    (f) => /^(__x64_sys_fsync|__x64_sys_fdatasync|do_fsync)$/.test(f.symbol),
   ],
-  ["Durable Object storage (SQLite, its other writes)", (f) => SQLITE.test(f) || STORAGE.test(f)],
-  ["WebCrypto (BoringSSL)", (f) => BORINGSSL.test(f) || /^workerd::api::(SubtleCrypto|CryptoKey|.*Crypto)/.test(f)],
-  ["V8 garbage collection", (f) => GARBAGE_COLLECTION.test(f) || f.startsWith("workerd::jsg::HeapTracer")],
-  ["RPC to the Durable Object (Cap'n Proto, serialization)", (f) => RPC.test(f)],
-  ["HTTP (server, Request, Response, Headers, bodies)", (f) => HTTP.test(f)],
-  ["KV", (f) => /^workerd::api::KvNamespace/.test(f)],
-  ["workerd JS bindings (jsg)", (f) => f.startsWith("workerd::jsg::")],
-  ["JavaScript and V8", (f) => f === "[unknown]" || /^(Builtins_|v8::|v8_inspector::)/.test(f)],
+  // Miniflare's KV runs in the same process on SQLite of its own, and counts here too.
+  ["Durable Object storage (SQLite, its other writes)", (f) => SQLITE.test(f.symbol) || STORAGE.test(f.symbol)],
+  [
+    "WebCrypto (BoringSSL)",
+    (f) => BORINGSSL.test(f.symbol) || /^workerd::api::(SubtleCrypto|CryptoKey|.*Crypto)/.test(f.symbol),
+  ],
+  [
+    "V8 heap (garbage collection, allocation)",
+    (f) => V8_HEAP.test(f.symbol) || f.symbol.startsWith("workerd::jsg::HeapTracer"),
+  ],
+  ["RPC to the Durable Object (Cap'n Proto)", (f) => RPC.test(f.symbol)],
+  ["HTTP (server, Request, Response, Headers, bodies)", (f) => HTTP.test(f.symbol)],
+  ["KV binding", (f) => /^workerd::api::KvNamespace/.test(f.symbol)],
+  ["workerd JS bindings (jsg)", (f) => f.symbol.startsWith("workerd::jsg::")],
+  ["JavaScript and V8", (f) => isCompiledJavaScript(f) || /^(Builtins_|v8::|v8_inspector::)/.test(f.symbol)],
 ];
 
 const STORAGE =
   /^workerd::(ActorSqlite|SqliteDatabase|SqliteKv|SqliteMetadata|ActorCache|api::DurableObjectStorage|api::SqlStorage|api::SyncKvStorage)/;
-const RPC =
-  /^(capnp::|workerd::rpc::|workerd::api::JsRpc|v8::internal::ValueSerializer|v8::internal::ValueDeserializer|v8::ValueSerializer|v8::ValueDeserializer|workerd::Ser|workerd::jsg::Ser|workerd::jsg::Deser)/;
+const RPC = /^(capnp::|workerd::rpc::|workerd::api::JsRpc)/;
+// V8's structured clone serves both the RPC to an object and the object's storage: a frame of
+// it takes the activity of what called it.
+const SERIALIZER = /^(v8::internal::Value(De)?[Ss]erializer|v8::Value(De)?[Ss]erializer|workerd::jsg::(De)?[Ss]er)/;
 const HTTP =
   /hyper|^http::|^kj::HttpServer|^kj::(\(anonymous namespace\)::)?Http|^workerd::api::(Request|Response|Headers|Body|ReadableStream|WritableStream|ServiceWorkerGlobalScope::request)/;
 
 /**
- * A sample's activity: {@link ACTIVITIES}' first match walking from the leaf, else the kernel's
- * entry (the system call, a page fault) for a sample in the kernel, else its leaf's component.
- * `frames` are normalized symbol names, leaf first; `leafComponent` is the leaf's {@link componentOf}.
+ * A sample's activity: {@link ACTIVITIES}' first match walking from the leaf (a serializer's
+ * frame skipped, so that its caller decides), else the kernel's entry (the system call, a page
+ * fault) for a sample in the kernel, else its leaf's component. `frames` are leaf first.
  */
-export function activityOf(frames, leafComponent) {
-  for (const frame of frames) for (const [activity, matches] of ACTIVITIES) if (matches(frame)) return activity;
-  return leafComponent === "kernel" ? `kernel: ${kernelEntry(frames)}` : leafComponent;
+export function activityOf(frames) {
+  for (const frame of frames) {
+    if (SERIALIZER.test(frame.symbol)) continue;
+    for (const [activity, matches] of ACTIVITIES) if (matches(frame)) return activity;
+  }
+  if (frames.some((frame) => SERIALIZER.test(frame.symbol))) return "RPC to the Durable Object (Cap'n Proto)";
+  const leaf = componentOf(frames[0]);
+  return leaf === "kernel" ? `kernel: ${kernelEntry(frames)}` : leaf;
 }
 
 /** What brought a kernel sample into the kernel: its system call, a page fault, an interrupt. */
 function kernelEntry(frames) {
-  for (const frame of frames) {
+  for (const { symbol: frame } of frames) {
     const call = /^__(?:x64|ia32)_sys_(\w+)|^__do_sys_(\w+)|^ksys_(\w+)/.exec(frame);
     if (call) return `${call[1] ?? call[2] ?? call[3]}()`;
     if (/page_fault/.test(frame)) return "page fault";
