@@ -17,7 +17,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { resultsFile } from "./lib/paths.mjs";
-import { ensureDependencies, list, machine, parseArgs } from "./lib/run-info.mjs";
+import { otherLoad } from "./lib/proc.mjs";
+import { ensureDependencies, list, machine, parseArgs, positiveInteger } from "./lib/run-info.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const quick = args.quick === true;
@@ -56,21 +57,17 @@ const { ceiling } = await import("./targets/ceiling.mjs");
 const { oauthProvider } = await import("./targets/oauth-provider.mjs");
 const { oidcProvider, oidcProviderRedis, oidcProviderRedisAlways } = await import("./targets/oidc-provider.mjs");
 const { measureCell } = await import("./lib/measure.mjs");
+const { budgetFor, progress } = await import("./lib/cells.mjs");
 const { httpClient } = await import("./lib/http.mjs");
 const { checkBodyAndLogs } = await import("./lib/warnings.mjs");
 const report = await import("./lib/report.mjs");
 const { OPERATIONS } = await import("./lib/operations.mjs");
 
 // oidc-provider on a Redis that flushes every write runs only when --only names it.
-const systems = [
-  baton,
-  batonSystem("info"),
-  ceiling,
-  oauthProvider,
-  oidcProvider,
-  oidcProviderRedis,
-  oidcProviderRedisAlways,
-].filter((s) => (settings.only ? settings.only.includes(s.id) : s !== oidcProviderRedisAlways));
+const everySystem = [baton, batonSystem("info"), ceiling, oauthProvider, oidcProvider, oidcProviderRedis];
+const systems = [...everySystem, oidcProviderRedisAlways].filter((s) =>
+  settings.only ? settings.only.includes(s.id) : s !== oidcProviderRedisAlways,
+);
 const measured = (route) => !settings.operations || settings.operations.includes(route.operation);
 const workDir = mkdtempSync(join(os.tmpdir(), "baton-bench-"));
 const started = Date.now();
@@ -82,9 +79,8 @@ const results = {
   failures: [],
   warnings: {},
 };
-const { stateDir } = results.machine;
 console.log(
-  `state (Durable Objects, KV, Redis) under ${stateDir.path}, on ${stateDir.filesystem ?? "an unknown file system"}`,
+  `state (Durable Objects, KV, Redis) under ${results.machine.stateDir.path} (${results.machine.stateDir.filesystem})`,
 );
 
 const live = new Set();
@@ -219,14 +215,6 @@ async function startAll(specs) {
   return specs.map((spec) => outcomes.get(spec).value);
 }
 
-/** Cores busy on this machine over one second, all our servers idle: what others are using. */
-async function otherLoad() {
-  const { machineBusySeconds } = await import("./lib/proc.mjs");
-  const before = machineBusySeconds();
-  await new Promise((r) => setTimeout(r, 1000));
-  return machineBusySeconds() - before;
-}
-
 /** Measures one cell and keeps it; a broken cell (a chain that could not be opened, say) is
  * recorded as a failure and the run goes on. */
 async function measureOne({ system, runtime, server, ctx, route, concurrency, repeat, slice = 1 }) {
@@ -242,7 +230,9 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
     slice,
   };
   try {
-    let budget = route.budgeted ? budgetFor(route, system, runtime, concurrency) : undefined;
+    let budget = route.budgeted
+      ? budgetFor(results.cells, { route, systemId: system.id, runtime, concurrency, ...timing(true) })
+      : undefined;
     let cell;
     for (let attempt = 1; cell === undefined; attempt++) {
       try {
@@ -263,29 +253,6 @@ async function measureOne({ system, runtime, server, ctx, route, concurrency, re
     const turn = settings.slices > 1 ? `${repeat}.${slice}` : repeat;
     console.log(`${route.id} ${runtime} c=${concurrency} #${turn}: FAILED: ${error.message}`);
   }
-}
-
-/**
- * Operations each chain of a budgeted route (one that consumes what was opened for it) may
- * perform: enough for the rate this route reached before on this runtime (three times it, from a
- * lower concurrency), or else for the same system's refresh rate here, for the whole cell (with
- * slices, for one turn: each turn opens chains of its own).
- */
-function budgetFor(route, system, runtime, concurrency) {
-  const { warmupMs, durationMs } = timing(true);
-  const seconds = (warmupMs + durationMs) / 1000;
-  const earlier = results.cells.filter((c) => c.route === route.id && c.runtime === runtime);
-  const refresh = results.cells.find(
-    (c) =>
-      c.system === (route.system ?? system.id) &&
-      c.operation === "refresh" &&
-      c.runtime === runtime &&
-      c.concurrency === concurrency,
-  );
-  const rate = earlier.length
-    ? Math.max(...earlier.map((c) => c.rps * (c.concurrency < concurrency ? 3 : 1.5)))
-    : (refresh?.rps ?? 500) * 1.2;
-  return Math.ceil((rate * seconds) / concurrency) + 5;
 }
 
 /** A cell's warm-up and measured window; `sliced`, each slice's share of the window. */
@@ -325,24 +292,4 @@ async function logsDuring(server, outputBefore) {
   const output = server.output().slice(outputBefore);
   const lines = output.split("\n").filter((line) => line.trim() !== "");
   return { outputLines: lines.length, sample: lines.slice(0, 5), runtimeLogs: await server.logs() };
-}
-
-function progress(id, runtime, concurrency, repeat, cell) {
-  const cpu = cell.cpuMsPerRequest;
-  console.log(
-    `${id.padEnd(24)} ${runtime.padEnd(12)} c=${String(concurrency).padEnd(3)} #${repeat}  ` +
-      `${cell.rps.toFixed(0).padStart(6)} req/s  p50 ${cell.p50.toFixed(1)} ms  p99 ${cell.p99.toFixed(1)} ms  ` +
-      `errors ${cell.errors}  alive ${cell.chainsAlive}/${cell.chains}  others ${cell.otherCores.toFixed(2)} cores  ` +
-      `cpu/req ${Object.entries(cpu)
-        .map(([role, ms]) => `${role} ${ms.toFixed(2)}`)
-        .join(" ")} ms`,
-  );
-  for (const [kind, count] of Object.entries(cell.errorKinds)) console.log(`    ${count}× ${kind}`);
-}
-
-/** A flag's value as a whole number of at least 1 (`--slices=2.5` would cut cells unevenly). */
-function positiveInteger(name, value) {
-  const number = value === true ? NaN : Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number of at least 1`);
-  return number;
 }

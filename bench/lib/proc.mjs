@@ -147,3 +147,10 @@ export function machineBusySeconds() {
   const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
   return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
 }
+
+/** Cores busy on this machine over one second, all our servers idle: what others are using. */
+export async function otherLoad() {
+  const before = machineBusySeconds();
+  await new Promise((r) => setTimeout(r, 1000));
+  return machineBusySeconds() - before;
+}

@@ -93,3 +93,10 @@ export function parseArgs(argv) {
 export function list(value, fallback) {
   return value === undefined ? fallback : String(value).split(",").map(Number);
 }
+
+/** A flag's value as a whole number of at least 1 (`--slices=2.5` would cut cells unevenly). */
+export function positiveInteger(name, value) {
+  const number = value === true ? NaN : Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number of at least 1`);
+  return number;
+}
