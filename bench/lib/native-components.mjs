@@ -97,8 +97,8 @@ export function componentOf(frame) {
  * frame by frame from the leaf.
  */
 export const ACTIVITIES = [
-  // The local runtime makes each commit durable with an fsync on its own thread; production's
-  // storage does not keep a local file per object.
+  // The local runtime makes each commit durable with an fsync on its own thread; production is
+  // described as making it durable by replicating the commit's log to other machines.
   [
     "Durable Object storage: fsync to the local disk",
     (f) => /^(__x64_sys_fsync|__x64_sys_fdatasync|do_fsync)$/.test(f.symbol),
@@ -135,13 +135,29 @@ const HTTP =
  * fault) for a sample in the kernel, else its leaf's component. `frames` are leaf first.
  */
 export function activityOf(frames) {
-  for (const frame of frames) {
+  for (const [index, frame] of frames.entries()) {
     if (SERIALIZER.test(frame.symbol)) continue;
-    for (const [activity, matches] of ACTIVITIES) if (matches(frame)) return activity;
+    for (const [activity, matches] of ACTIVITIES) {
+      if (!matches(frame)) continue;
+      // A V8 helper the collector called is the collector's work, not the script's.
+      if (activity === "JavaScript and V8" && collecting(frames.slice(index + 1))) return V8_HEAP_ACTIVITY;
+      return activity;
+    }
   }
   if (frames.some((frame) => SERIALIZER.test(frame.symbol))) return "RPC to the Durable Object (Cap'n Proto)";
   const leaf = componentOf(frames[0]);
   return leaf === "kernel" ? `kernel: ${kernelEntry(frames)}` : leaf;
+}
+
+const V8_HEAP_ACTIVITY = "V8 heap (garbage collection, allocation)";
+
+/** Whether the frames above a V8 helper, up to the script that ran it, are the heap's. */
+function collecting(outer) {
+  for (const frame of outer) {
+    if (isCompiledJavaScript(frame) || frame.symbol.startsWith("Builtins_")) return false;
+    if (V8_HEAP.test(frame.symbol)) return true;
+  }
+  return false;
 }
 
 /** What brought a kernel sample into the kernel: its system call, a page fault, an interrupt. */
