@@ -21,7 +21,7 @@ import os from "node:os";
 import { basename, join } from "node:path";
 import { mapBounded } from "../scripts/map-bounded.mjs";
 import { httpClient } from "./lib/http.mjs";
-import { measureCell } from "./lib/measure.mjs";
+import { profiledBudget, profiledCell } from "./lib/measure.mjs";
 import { classify } from "./lib/proc.mjs";
 import { activityOf, componentOf, COMPONENTS, normalize } from "./lib/native-components.mjs";
 import { machine, parseArgs } from "./lib/run-info.mjs";
@@ -52,27 +52,16 @@ try {
   const client = httpClient(server.url, 4);
   const ctx = await system.prepare(server, client);
   client.close();
-  const budget = route.budgeted ? 2000 : undefined;
-  if (live > 0) await openLive(ctx, budget);
-  // Warm the isolate up (and its compilers) before sampling.
-  await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000, budget });
-
-  const workers = classify(server.root).filter((p) => p.role === "worker");
-  if (workers.length !== 1) throw new Error(`expected one workerd process, found ${workers.length}`);
+  if (live > 0) await openLive(ctx, route.budgeted ? profiledBudget(durationMs, concurrency) : undefined);
   let recorder;
-  const cell = await measureCell({
-    server,
-    route,
-    ctx,
-    concurrency,
-    warmupMs: 0,
-    durationMs,
-    budget,
-    beforeRun: () => {
-      recorder = record(workers[0].pid, data);
-      return recorder.started;
-    },
-  });
+  // The profiler starts once the measured cell's chains are open.
+  const beforeRun = () => {
+    const workers = classify(server.root).filter((p) => p.role === "worker");
+    if (workers.length !== 1) throw new Error(`expected one workerd process, found ${workers.length}`);
+    recorder = record(workers[0].pid, data);
+    return recorder.started;
+  };
+  const cell = await profiledCell({ server, route, ctx, concurrency, durationMs, beforeRun });
   await recorder.stop();
   report(cell, readSamples(data));
 } finally {

@@ -13,7 +13,7 @@ import { freePort } from "../scripts/dev-server.mjs";
 import { httpClient } from "./lib/http.mjs";
 import { connect } from "./lib/inspector.mjs";
 import { printProfile } from "./lib/cpu-profile.mjs";
-import { measureCell } from "./lib/measure.mjs";
+import { profiledCell } from "./lib/measure.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling } from "./targets/ceiling.mjs";
 
@@ -37,23 +37,11 @@ try {
   const client = httpClient(server.url, 4);
   const ctx = await system.prepare(server, client);
   client.close();
-  // Warm the isolate up before profiling.
-  const budget = route.budgeted ? 2000 : undefined;
-  await measureCell({ server, route, ctx, concurrency, warmupMs: 300, durationMs: 1000, budget });
-
   const inspector = await connect(inspectorPort, system.id === "baton" ? "baton" : "bench-ceiling");
   await inspector.call("Profiler.enable");
   await inspector.call("Profiler.setSamplingInterval", { interval: 100 });
-  const cell = await measureCell({
-    server,
-    route,
-    ctx,
-    concurrency,
-    warmupMs: 0,
-    durationMs,
-    budget,
-    beforeRun: () => inspector.call("Profiler.start"),
-  });
+  const beforeRun = () => inspector.call("Profiler.start");
+  const cell = await profiledCell({ server, route, ctx, concurrency, durationMs, beforeRun });
   const { profile } = await inspector.call("Profiler.stop");
   inspector.close();
   // The whole profile, for Chrome DevTools' Performance panel or a closer look at a caller.

@@ -72,3 +72,33 @@ export async function measureCell({ server, route, ctx, concurrency, warmupMs, d
     client.close();
   }
 }
+
+/**
+ * One route's cell for a profiler: a 1 s cell first to warm the isolate and its compilers up,
+ * then the measured one, whose `beforeRun` starts the profiler once its chains are open. A
+ * budgeted route's chains get {@link profiledBudget}'s share each.
+ */
+export async function profiledCell({ server, route, ctx, concurrency, durationMs, beforeRun }) {
+  const budget = (ms) => (route.budgeted ? profiledBudget(ms, concurrency) : undefined);
+  const warmup = { warmupMs: 300, durationMs: 1000 };
+  await measureCell({ server, route, ctx, concurrency, ...warmup, budget: budget(1300) });
+  return measureCell({
+    server,
+    route,
+    ctx,
+    concurrency,
+    warmupMs: 0,
+    durationMs,
+    budget: budget(durationMs),
+    beforeRun,
+  });
+}
+
+/**
+ * What each chain of a budgeted route (revocation: families opened for it beforehand) may
+ * consume in `ms`: enough for 1,000 operations a second among `concurrency` chains, above what
+ * any budgeted route reaches here, and no more, since each costs a login to prepare.
+ */
+export function profiledBudget(ms, concurrency) {
+  return Math.ceil(ms / concurrency) + 5; // 1,000 a second is one a millisecond
+}
