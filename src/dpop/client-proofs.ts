@@ -7,9 +7,8 @@
  */
 import type { ClientRecord } from "../clients/record";
 import type { Env } from "../env";
-import { OAuthError } from "../errors";
 import type { DpopProofRef } from "../grant/rpc";
-import { tooManyProofs } from "./request-proof";
+import { replayedProof, tooManyProofs } from "./request-proof";
 
 /** Records `proof` for `client`. @throws OAuthError `invalid_dpop_proof` for a replay. */
 export async function rememberClientProof(env: Env, client: ClientRecord, proof: DpopProofRef): Promise<void> {
@@ -17,6 +16,5 @@ export async function rememberClientProof(env: Env, client: ClientRecord, proof:
   // A namespace of its own: a proof's jti can never be taken for an assertion's.
   const result = await registry.useAssertionId(`dpop:${proof.jtiHash}`, proof.expiresAt);
   if (result.ok) return;
-  if (result.reason === "replayed") throw new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
-  throw tooManyProofs(result.retryAfter);
+  throw result.reason === "replayed" ? replayedProof() : tooManyProofs(result.retryAfter);
 }

@@ -42,6 +42,11 @@ export async function nonceHeader(config: Config, now: number): Promise<Record<s
   return { "DPoP-Nonce": await currentNonce(await serverKeys(config), now) };
 }
 
+/** 400 `invalid_dpop_proof` for a proof whose `jti` was already taken (RFC 9449 §11.1). */
+export function replayedProof(): OAuthError {
+  return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
+}
+
 /**
  * 429 `invalid_dpop_proof`: the memory of live proofs that would keep this one is full (a
  * session's in its grant object, or a client's in its registry object) until `retryAfter`

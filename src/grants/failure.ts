@@ -6,7 +6,7 @@
  * many live DPoP proofs as it keeps answers 429 with `Retry-After`, as a client's registry object
  * does.
  */
-import { tooManyProofs } from "../dpop/request-proof";
+import { replayedProof, tooManyProofs } from "../dpop/request-proof";
 import { OAuthError, serverError } from "../errors";
 import type { GrantFailure } from "../grant/grant";
 
@@ -28,9 +28,7 @@ export function grantFailureError(failure: GrantFailure): OAuthError {
     case "expired_token":
       return new OAuthError("expired_token", "The device code has expired; start again.");
     case "invalid_dpop_proof":
-      if (failure.reason === "replayed")
-        return new OAuthError("invalid_dpop_proof", "This DPoP proof was used before.");
-      return tooManyProofs(failure.retryAfter);
+      return failure.reason === "replayed" ? replayedProof() : tooManyProofs(failure.retryAfter);
     case "server_error":
       return serverError();
   }
