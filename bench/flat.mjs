@@ -40,7 +40,7 @@ import { measureCell } from "./lib/measure.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
 import { resultsFile } from "./lib/paths.mjs";
 import { ORDER, printFlatSummary, summariseFlat } from "./lib/flat-summary.mjs";
-import { machine, parseArgs } from "./lib/run-info.mjs";
+import { machine, parseArgs, recordFloorPhase } from "./lib/run-info.mjs";
 import { baton } from "./targets/baton.mjs";
 import { ceiling, openChain } from "./targets/ceiling.mjs";
 import { login } from "./targets/baton-operations.mjs";
@@ -93,12 +93,7 @@ try {
     save();
   }
   if (args.floor !== "false") {
-    try {
-      results.floor = await floorPhase();
-    } catch (error) {
-      results.floorError = String(error);
-      console.log(`floor phase failed: ${error}`);
-    }
+    await recordFloorPhase(results, floorPhase);
     save();
   }
 } finally {

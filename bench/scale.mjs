@@ -31,6 +31,7 @@ import { basicAuth, httpClient } from "./lib/http.mjs";
 import { connect } from "./lib/inspector.mjs";
 import { measureCell } from "./lib/measure.mjs";
 import { resultsFile } from "./lib/paths.mjs";
+import { recordFloorPhase } from "./lib/run-info.mjs";
 import { classify, residentBytes } from "./lib/proc.mjs";
 import { kvBytes, objectBytes } from "./lib/stored-bytes.mjs";
 import { baton } from "./targets/baton.mjs";
@@ -159,12 +160,7 @@ try {
 // so that a step with the number of objects shows as Baton's or as the platform's. A failure
 // here is recorded and keeps the figures above.
 if (args.floor !== "false") {
-  try {
-    results.floor = await floorScale();
-  } catch (error) {
-    results.floorError = String(error);
-    console.log(`floor phase failed: ${error}`);
-  }
+  await recordFloorPhase(results, floorScale);
 }
 
 const file = resultsFile("scale-");

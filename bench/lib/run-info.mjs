@@ -100,3 +100,16 @@ export function positiveInteger(name, value) {
   if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number of at least 1`);
   return number;
 }
+
+/**
+ * Runs the floor's phase of a run whose own figures are already in `results`: its figures go to
+ * `results.floor`, or its failure to `results.floorError`, so a failing floor keeps the rest.
+ */
+export async function recordFloorPhase(results, run) {
+  try {
+    results.floor = await run();
+  } catch (error) {
+    results.floorError = String(error);
+    console.log(`floor phase failed: ${error}`);
+  }
+}
