@@ -211,8 +211,8 @@ export const ceiling = {
     },
     floorRoute(
       "registration",
-      "floor: rate limit + SHA-256 + write to a new DO with a KV get and put",
-      { edge: ["limit", "sha256", "fresh", "do"], object: ["get", "kvget", "put", "put", "kvput"], status: 201 },
+      "floor: rate limit + SHA-256 + a KV put that expires",
+      { edge: ["limit", "sha256", "kvput"], status: 201 },
       () => ({
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({

@@ -138,9 +138,9 @@ function notFound(description: string): OAuthError {
   return new OAuthError("not_found", description, 404);
 }
 
-/** The public view of a record: never a secret or its hash. */
+/** The public view of a record: never a secret or its hash, nor Baton's bookkeeping of its end. */
 export function describeClient(record: ClientRecord): Record<string, unknown> {
-  const { secrets, ...metadata } = record;
+  const { secrets, unconfirmed_until: _until, ...metadata } = record;
   return {
     ...metadata,
     client_secrets: secrets.map((secret) => ({ client_secret_id: secret.id, created_at: secret.created_at })),

@@ -79,6 +79,12 @@ export interface ClientRecord extends ClientMetadata {
   secrets: StoredSecret[];
   /** Absent on records made before kinds existed: those came from the admin API. */
   client_kind?: ClientKind;
+  /**
+   * A dynamic registration no login has completed for yet ends then (seconds since the epoch):
+   * KV deletes the record by itself, and readers treat it as gone from that second. The first
+   * completed login removes the member, and the record stays.
+   */
+  unconfirmed_until?: number;
 }
 
 /** Whether the client authenticates itself (RFC 6749 §2.1 "confidential"): by secret or key. */

@@ -2,7 +2,8 @@
  * The Durable Object that owns one client's record (one object per client_id). KV cannot
  * compare-and-set, so two admin changes at once (a secret added while another is deleted) would
  * lose one; here every change is applied one at a time to the authoritative copy, then mirrored
- * to KV, where the hot paths read it.
+ * to KV, where the hot paths read it. A dynamic registration starts in KV alone (see
+ * clients/register.ts); the object adopts it at its first change or completed login.
  */
 import { DurableObject } from "cloudflare:workers";
 import { OAuthError, type OAuthErrorCode } from "../errors";
@@ -10,24 +11,18 @@ import { validateClientMetadata, type MetadataSettings } from "./metadata";
 import { nowSeconds } from "../clock";
 import type { Env } from "../env";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
-import { kindOf, usesSecret, type ClientRecord, type StoredSecret } from "./record";
-import { deleteClientRecord, readClientRecord, writeClientRecord } from "./store";
+import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
+import { deleteClientRecord, hasEnded, readClientRecord, writeClientRecord } from "./store";
 
 const RECORD_KEY = "record";
 // Set once this object has written the record: from then on its own copy (or its absence, after
 // a delete) is the truth, and a stale KV read can never bring a deleted client back.
 const OWNED_KEY = "owned";
-// A dynamic registration no login has completed for yet: its client id and when it ends.
-const UNCONFIRMED_KEY = "unconfirmed";
+// How an object that created a dynamic registration itself, as Baton once did, knew it was
+// waiting for a login: its client id and when it ends. Kept so that those still end.
+const LEGACY_UNCONFIRMED_KEY = "unconfirmed";
 
-/**
- * Seconds a dynamic registration lives unless a login is completed for it first. Anyone may
- * register, so what nobody then signs in with must not stay for ever (the contract's storage
- * promises); a week lets a person who registered and walked away come back.
- */
-export const UNCONFIRMED_REGISTRATION_TTL = 7 * 86_400;
-
-interface Unconfirmed {
+interface LegacyUnconfirmed {
   clientId: string;
   /** Seconds since the epoch. */
   until: number;
@@ -71,36 +66,29 @@ export class ClientRegistry extends DurableObject<Env> {
         change.kind === "create" && this.ctx.storage.kv.get(OWNED_KEY) !== true ? undefined : await this.load(clientId);
       const result = decide(current, change);
       if (!result.ok) return result;
-      this.ctx.storage.kv.put(OWNED_KEY, true);
-      if (result.record === undefined) {
-        // KV first: should that fail, this copy still holds the record, so the caller's retry
-        // (an admin's, the alarm's) deletes it again instead of finding nothing to delete while
-        // the copy the hot paths read stays.
-        await deleteClientRecord(this.env.CLIENTS, clientId);
-        this.ctx.storage.kv.delete(RECORD_KEY);
-        this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
-      } else {
-        this.ctx.storage.kv.put(RECORD_KEY, result.record);
-        if (change.kind === "create" && kindOf(result.record) === "dynamic") {
-          const until = nowSeconds() + UNCONFIRMED_REGISTRATION_TTL;
-          this.ctx.storage.kv.put<Unconfirmed>(UNCONFIRMED_KEY, { clientId, until });
-          await this.wakeBy(until);
-        }
-        await writeClientRecord(this.env.CLIENTS, result.record);
-      }
+      if (result.record === undefined) await this.remove(clientId);
+      else await this.keep(result.record);
       return result;
     });
   }
 
   /**
-   * A login was completed for this client: a dynamic registration is kept from now on. Called
-   * before the login's code is issued, so no client a person signed in with is ever deleted.
+   * A login was completed for this client: a dynamic registration is kept from now on (the
+   * object adopts it from KV, without its end). Called before the login's code is issued, so no
+   * client a person signed in with is ever deleted. `false` when the client no longer exists:
+   * deleted, or its registration ended; a KV copy another isolate still caches must not outlive it.
    */
-  confirm(): boolean {
-    this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
-    // `false` only when this object's own copy says the client is gone (its registration ended,
-    // or it was deleted): a KV copy another isolate still caches must not outlive it.
-    return this.ctx.storage.kv.get(OWNED_KEY) !== true || this.ctx.storage.kv.get(RECORD_KEY) !== undefined;
+  async confirm(clientId: string): Promise<boolean> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
+      const record = await this.load(clientId);
+      if (record === undefined) return false;
+      if (record.unconfirmed_until !== undefined) {
+        const { unconfirmed_until: _until, ...kept } = record;
+        await this.keep(kept);
+      }
+      return true;
+    });
   }
 
   /**
@@ -122,15 +110,20 @@ export class ClientRegistry extends DurableObject<Env> {
     // An object that never kept an assertion id gets no table for them from its alarm.
     const ids = this.assertionIds.held();
     if (ids) this.assertionIds.prune(now);
-    const unconfirmed = this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY);
-    if (unconfirmed !== undefined && unconfirmed.until <= now) {
-      await this.apply(unconfirmed.clientId, { kind: "delete" });
+    const legacy = this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY);
+    if (legacy !== undefined && legacy.until <= now) {
+      await this.apply(legacy.clientId, { kind: "delete" });
       // Gone even if the record already was, so that the alarm cannot fire again at once for it.
-      this.ctx.storage.kv.delete(UNCONFIRMED_KEY);
+      this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
     }
+    // A registration this object adopted at a change but nobody signed in with: KV forgets it by
+    // itself, this copy is deleted here.
+    const held = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
+    if (held?.unconfirmed_until !== undefined && held.unconfirmed_until <= now) await this.remove(held.client_id);
     const next = [
       ids ? this.assertionIds.nextExpiry() : undefined,
-      this.ctx.storage.kv.get<Unconfirmed>(UNCONFIRMED_KEY)?.until,
+      this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY)?.until,
+      this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY)?.unconfirmed_until,
     ];
     const soonest = Math.min(...next.filter((at) => at !== undefined));
     if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest * 1000);
@@ -142,9 +135,30 @@ export class ClientRegistry extends DurableObject<Env> {
     if (current === null || at * 1000 < current) await this.ctx.storage.setAlarm(at * 1000);
   }
 
+  /** Makes `record` the authoritative copy and mirrors it to KV (with its end, if it has one). */
+  private async keep(record: ClientRecord): Promise<void> {
+    this.ctx.storage.kv.put(OWNED_KEY, true);
+    this.ctx.storage.kv.put(RECORD_KEY, record);
+    if (record.unconfirmed_until !== undefined) await this.wakeBy(record.unconfirmed_until);
+    await writeClientRecord(this.env.CLIENTS, record);
+  }
+
+  /** Deletes the record, here and in KV. */
+  private async remove(clientId: string): Promise<void> {
+    this.ctx.storage.kv.put(OWNED_KEY, true);
+    // KV first: should that fail, this copy still holds the record, so the caller's retry (an
+    // admin's, the alarm's) deletes it again instead of finding nothing to delete while the copy
+    // the hot paths read stays.
+    await deleteClientRecord(this.env.CLIENTS, clientId);
+    this.ctx.storage.kv.delete(RECORD_KEY);
+    this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
+  }
+
+  /** The authoritative record: this object's copy once it owns one, else KV's; never an ended one. */
   private async load(clientId: string): Promise<ClientRecord | undefined> {
-    if (this.ctx.storage.kv.get(OWNED_KEY) === true) return this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
-    return readClientRecord(this.env.CLIENTS, clientId);
+    if (this.ctx.storage.kv.get(OWNED_KEY) !== true) return readClientRecord(this.env.CLIENTS, clientId);
+    const record = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
+    return record === undefined || hasEnded(record) ? undefined : record;
   }
 }
 
@@ -182,7 +196,14 @@ function updated(
   patch: Record<string, unknown>,
   settings: MetadataSettings,
 ): ClientChangeResult {
-  const { client_id: clientId, client_id_issued_at: issuedAt, secrets, client_kind: kind, ...metadata } = current;
+  const {
+    client_id: clientId,
+    client_id_issued_at: issuedAt,
+    secrets,
+    client_kind: kind,
+    unconfirmed_until: until,
+    ...metadata
+  } = current;
   const merged: Record<string, unknown> = { ...metadata };
   for (const [name, value] of Object.entries(patch)) {
     if (value === null) delete merged[name];
@@ -214,6 +235,7 @@ function updated(
       ...next,
       secrets,
       ...(kind !== undefined && { client_kind: kind }),
+      ...(until !== undefined && { unconfirmed_until: until }),
     },
   };
 }

@@ -3,6 +3,7 @@
  * KV is eventually consistent (about 60 s between locations), which suits records that change
  * rarely; every write goes through the client's registry object, never straight here.
  */
+import { nowSeconds } from "../clock";
 import type { ClientRecord } from "./record";
 
 const PREFIX = "client:";
@@ -12,6 +13,8 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
 // allow; admin changes made through this isolate evict at once.
 const CACHE_MS = 30_000;
 const CACHE_MAX = 1_000;
+// KV refuses an expiration less than a minute ahead.
+const MIN_EXPIRATION_SECONDS = 60;
 const cache = new Map<string, { record: ClientRecord; expires: number }>();
 
 /**
@@ -25,7 +28,9 @@ export async function getClient(kv: KVNamespace, clientId: string): Promise<Clie
   if (record === undefined) cache.delete(clientId);
   else {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(clientId, { record, expires: Date.now() + CACHE_MS });
+    // A registration that ends sooner leaves the cache when it ends.
+    const ends = record.unconfirmed_until === undefined ? Infinity : record.unconfirmed_until * 1000;
+    cache.set(clientId, { record, expires: Math.min(Date.now() + CACHE_MS, ends) });
   }
   return record;
 }
@@ -35,18 +40,32 @@ export function forgetClient(clientId: string): void {
   cache.delete(clientId);
 }
 
-/** Reads a client record straight from KV. */
+/** Reads a client record straight from KV; `undefined` too once its registration has ended. */
 export async function readClientRecord(kv: KVNamespace, clientId: string): Promise<ClientRecord | undefined> {
   // An id longer than any Baton issues cannot exist; refusing it spares a KV read (and KV's
   // 512-byte key limit). An unpaired surrogate has no UTF-8 form, so no key can hold one.
   if (clientId.length > 128 || UNPAIRED_SURROGATE.test(clientId)) return undefined;
   const record = await kv.get<ClientRecord>(PREFIX + clientId, "json");
-  return record ?? undefined;
+  return record === null || hasEnded(record) ? undefined : record;
 }
 
-/** Writes a client record to KV. */
+/**
+ * Whether `record` is a dynamic registration whose time ran out with no login. KV deletes such
+ * a record by itself, but only around that time: from the second it ends, it counts as gone.
+ */
+export function hasEnded(record: Pick<ClientRecord, "unconfirmed_until">): boolean {
+  return record.unconfirmed_until !== undefined && record.unconfirmed_until <= nowSeconds();
+}
+
+/**
+ * Writes a client record to KV; one with `unconfirmed_until` expires then, so a registration
+ * nobody signs in with needs nobody to delete it.
+ */
 export async function writeClientRecord(kv: KVNamespace, record: ClientRecord): Promise<void> {
-  await kv.put(PREFIX + record.client_id, JSON.stringify(record));
+  const until = record.unconfirmed_until;
+  const options =
+    until === undefined ? undefined : { expiration: Math.max(until, nowSeconds() + MIN_EXPIRATION_SECONDS) };
+  await kv.put(PREFIX + record.client_id, JSON.stringify(record), options);
 }
 
 /** Deletes a client record from KV. */

@@ -1,8 +1,8 @@
 /**
  * Keeping a dynamic registration once a person has signed in with it. Open registration lets
- * anyone create a client, so one that no login ever completes for ends after a week
- * (`ClientRegistry`'s alarm); the first completed login tells the client's registry object to
- * keep it.
+ * anyone create a client, so one that no login ever completes for ends after a week (its KV
+ * record expires, see clients/register.ts); the first completed login tells the client's
+ * registry object to keep it.
  *
  * @see RFC 7591 §3 (open registration), the contract's storage promises
  */
@@ -16,14 +16,13 @@ const confirmed = new Set<string>();
 const CONFIRMED_MAX = 1024;
 
 /**
- * Confirms `clientId` with its registry object, which alone knows whether it is a dynamic
- * registration still waiting (KV may not hold a record made a moment ago at another location).
- * `false` when that object says the client no longer exists. A metadata document's URL has no
- * registry object and needs nothing.
+ * Confirms `clientId` with its registry object, which decides, one call at a time, whether a
+ * dynamic registration still waiting is kept. `false` when that object says the client no longer
+ * exists. A metadata document's URL has no registry object and needs nothing.
  */
 export async function confirmRegistration(env: Env, config: Config, clientId: string): Promise<boolean> {
   if (confirmed.has(clientId) || isMetadataDocumentUrl(clientId, config.clientMetadataAllowLoopback)) return true;
-  if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm())) return false;
+  if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm(clientId))) return false;
   if (confirmed.size >= CONFIRMED_MAX) confirmed.clear();
   confirmed.add(clientId);
   return true;

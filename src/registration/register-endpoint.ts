@@ -30,10 +30,17 @@ export async function handleRegistration({ request, env, config, trace }: Endpoi
 
 /**
  * The client information response: every registered member, including those Baton filled in.
- * Neither the kind nor the secret's hash is client metadata.
+ * Neither the kind, the registration's end nor the secret's hash is client metadata.
  */
 function clientInformation(record: ClientRecord, secret: NewSecret | undefined): Record<string, unknown> {
-  const { client_id, client_id_issued_at, secrets: _secrets, client_kind: _kind, ...metadata } = record;
+  const {
+    client_id,
+    client_id_issued_at,
+    secrets: _secrets,
+    client_kind: _kind,
+    unconfirmed_until: _until,
+    ...metadata
+  } = record;
   return {
     client_id,
     ...(secret !== undefined && { client_secret: secret.secret, client_secret_expires_at: 0 }),

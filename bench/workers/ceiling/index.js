@@ -30,9 +30,8 @@
 //               family.ts:248: get, HMAC + key import, HMAC verify, store.ts:118-139: get×2
 //               (the answered marker's key, the code), deleteAll, put + alarm (answered marker),
 //               UserSessions write → kvc,sha256,hmac,do | get,derive,hmac,get×2,delete,put,alarm,sessions
-// registration  register-endpoint.ts: JSON, rate limit, SHA-256 secrets.ts; ClientRegistry write
-//               on a new object registry.ts:51-63: get, KV get (registry.ts:87), put×2, KV put
-//               → limit,sha256,fresh,do | get,kvget,put,put,kvput 201
+// registration  register-endpoint.ts: JSON, rate limit, SHA-256 secrets.ts; one KV put with an
+//               expiration register.ts:56, no object → limit,sha256,kvput 201
 // token-exch    grants/token-exchange.ts: KV, SHA-256, 1 ES256 verify, Grant read, 1 ES256
 //               → kvc,sha256,verify,do,sign | get
 // device-poll   grants/device-code.ts (public client: no secret): KV, HMAC sid, SHA-256 code;

@@ -85,6 +85,11 @@ export const EDGE = {
   kv: (_run, env) => env.CLIENTS.get(CLIENT_KEY, "json"),
   kvc: (_run, env) => getCachedClient(env),
   limit: (run, env) => env.LIMITER.limit({ key: run.source }),
+  // A new record of a client's size that KV deletes by itself a week on, as a registration's.
+  kvput: (run, env) =>
+    env.CLIENTS.put(`client:${crypto.randomUUID()}`, JSON.stringify({ pad: PENDING_PAD }), {
+      expiration: Math.floor(Date.now() / 1000) + 7 * 86_400,
+    }),
   fresh: (run) => {
     run.chain = crypto.randomUUID();
   },
@@ -149,8 +154,5 @@ export const OBJECT = {
   del: (run, ctx) => ctx.storage.kv.delete("code"),
   alarm: (run, ctx) => ctx.storage.setAlarm(Date.now() + DAY_MS),
   delete: (run, ctx) => ctx.storage.deleteAll(),
-  kvget: (run, _ctx, env) => env.CLIENTS.get(`client:${run.chain}`, "json"),
-  kvput: (run, _ctx, env) =>
-    env.CLIENTS.put(`client:${run.chain}`, JSON.stringify({ client_id: run.chain, pad: PENDING_PAD })),
   sessions: (run, _ctx, env) => env.SESSIONS.get(env.SESSIONS.idFromName(`user_${run.chain}`)).add(run.chain),
 };
