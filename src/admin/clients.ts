@@ -9,7 +9,7 @@ import { validateClientMetadata } from "../clients/metadata";
 import { metadataSettings } from "../clients/metadata-settings";
 import { isConfidential, usesSecret, type ClientRecord } from "../clients/record";
 import { registerClientRecord } from "../clients/register";
-import type { ClientChange, ClientChangeResult } from "../clients/registry";
+import type { ClientChange, ClientChangeResult } from "../clients/changes";
 import { generateSecret } from "../clients/secrets";
 import { forgetClient } from "../clients/store";
 import type { Config } from "../config";

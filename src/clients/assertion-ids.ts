@@ -61,6 +61,12 @@ export class AssertionIds {
     return { ok: true };
   }
 
+  /** After the object's storage was deleted whole: the table is gone, and made again if needed. */
+  forget(): void {
+    this.ready = false;
+    this.count = undefined;
+  }
+
   /** Whether this object has ever kept an id (its table exists); one that has not needs no pruning. */
   held(): boolean {
     if (this.ready) return true;

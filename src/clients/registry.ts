@@ -6,13 +6,12 @@
  * clients/register.ts); the object adopts it at its first change or completed login.
  */
 import { DurableObject } from "cloudflare:workers";
-import { OAuthError, type OAuthErrorCode } from "../errors";
-import { validateClientMetadata, type MetadataSettings } from "./metadata";
 import { nowSeconds } from "../clock";
 import type { Env } from "../env";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
-import { usesSecret, type ClientRecord, type StoredSecret } from "./record";
-import { deleteClientRecord, hasEnded, readClientRecord, writeClientRecord } from "./store";
+import { decide, type ClientChange, type ClientChangeResult } from "./changes";
+import type { ClientRecord } from "./record";
+import { deleteClientRecord, fetchClientRecord, hasEnded, readClientRecord, writeClientRecord } from "./store";
 
 const RECORD_KEY = "record";
 // Set once this object has written the record: from then on its own copy (or its absence, after
@@ -21,6 +20,13 @@ const OWNED_KEY = "owned";
 // How an object that created a dynamic registration itself, as Baton once did, knew it was
 // waiting for a login: its client id and when it ends. Kept so that those still end.
 const LEGACY_UNCONFIRMED_KEY = "unconfirmed";
+// A login was completed where KV did not show the registration yet (KV takes up to a minute or
+// so to carry a write to other locations): the object tries again to adopt it.
+const ADOPTION_KEY = "adoption";
+
+/** Seconds between tries to adopt a registration KV did not show, and how many tries. */
+const ADOPTION_RETRY_SECONDS = 60;
+const ADOPTION_TRIES = 10;
 
 interface LegacyUnconfirmed {
   clientId: string;
@@ -28,20 +34,12 @@ interface LegacyUnconfirmed {
   until: number;
 }
 
-/** A change to a client record, applied atomically. */
-export type ClientChange =
-  | { kind: "create"; record: ClientRecord }
-  | { kind: "add_secret"; secret: StoredSecret; maxSecrets: number }
-  | { kind: "remove_secret"; secretId: string }
-  /** Metadata members to replace (`null` removes an optional one), validated as at creation. */
-  | { kind: "update"; patch: Record<string, unknown>; settings: MetadataSettings }
-  | { kind: "delete" };
-
-/** The record after the change, or why it was refused. */
-export type ClientChangeResult =
-  | { ok: true; record: ClientRecord | undefined }
-  | { ok: false; reason: "not_found" | "exists" | "too_many_secrets" | "no_such_secret" | "last_secret" }
-  | { ok: false; reason: "invalid"; error: OAuthErrorCode; description: string };
+interface Adoption {
+  clientId: string;
+  /** When to try next (seconds since the epoch), and how many tries are left after it. */
+  at: number;
+  left: number;
+}
 
 /** The Durable Object class behind the `CLIENT_REGISTRY` binding. */
 export class ClientRegistry extends DurableObject<Env> {
@@ -52,7 +50,7 @@ export class ClientRegistry extends DurableObject<Env> {
     this.assertionIds = new AssertionIds(ctx.storage.sql);
   }
 
-  /** The authoritative record (adopting one that exists only in KV, e.g. seeded by hand). */
+  /** The authoritative record: this object's copy once it owns one, else KV's (a registration waiting for a login). */
   async read(clientId: string): Promise<ClientRecord | undefined> {
     return this.ctx.blockConcurrencyWhile(() => this.load(clientId));
   }
@@ -62,8 +60,7 @@ export class ClientRegistry extends DurableObject<Env> {
     return this.ctx.blockConcurrencyWhile(async () => {
       // A client is created under a fresh random id, so KV cannot hold it yet: reading it there
       // would be a KV read that always misses (and a slow one, a miss at the edge).
-      const current =
-        change.kind === "create" && this.ctx.storage.kv.get(OWNED_KEY) !== true ? undefined : await this.load(clientId);
+      const current = change.kind === "create" && !this.owned() ? undefined : await this.load(clientId);
       const result = decide(current, change);
       if (!result.ok) return result;
       if (result.record === undefined) await this.remove(clientId);
@@ -74,19 +71,33 @@ export class ClientRegistry extends DurableObject<Env> {
 
   /**
    * A login was completed for this client: a dynamic registration is kept from now on (the
-   * object adopts it from KV, without its end). Called before the login's code is issued, so no
-   * client a person signed in with is ever deleted. `false` when the client no longer exists:
-   * deleted, or its registration ended; a KV copy another isolate still caches must not outlive it.
+   * object adopts it from KV, without its end). Called once the grant has accepted the login and
+   * before its redirect is answered. `false` when the client no longer exists: deleted, or its
+   * registration ended; a KV copy another isolate still caches must not outlive it. When KV here
+   * does not show the record at all, the login was begun with it moments ago, so KV has not
+   * carried it here yet: the login stands, and the object adopts the record once KV shows it.
    */
   async confirm(clientId: string): Promise<boolean> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
-      const record = await this.load(clientId);
-      if (record === undefined) return false;
-      if (record.unconfirmed_until !== undefined) {
-        const { unconfirmed_until: _until, ...kept } = record;
-        await this.keep(kept);
+      const legacy = this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY);
+      if (legacy !== undefined) {
+        // Its end has passed and its alarm has not yet run: ended, as a new registration would be.
+        if (legacy.until <= nowSeconds()) {
+          await this.remove(clientId);
+          return false;
+        }
+        this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
       }
+      if (this.owned()) return this.keepForGood(this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY));
+      const record = await fetchClientRecord(this.env.CLIENTS, clientId);
+      if (record !== undefined) return this.keepForGood(record);
+      const now = nowSeconds();
+      this.ctx.storage.kv.put<Adoption>(ADOPTION_KEY, {
+        clientId,
+        at: now + ADOPTION_RETRY_SECONDS,
+        left: ADOPTION_TRIES - 1,
+      });
+      await this.wakeBy(now + ADOPTION_RETRY_SECONDS);
       return true;
     });
   }
@@ -103,30 +114,73 @@ export class ClientRegistry extends DurableObject<Env> {
 
   /**
    * Forgets the assertion ids that have expired, deletes a dynamic registration whose week has
-   * passed with no login, and wakes again for whichever comes next.
+   * passed with no login, tries again to adopt one a login kept, and wakes again for whichever
+   * comes next. An object left holding nothing of its own is deleted whole. One change at a time
+   * with the others: a KV read awaited here must not let an admin's delete in between.
    */
   override async alarm(): Promise<void> {
-    const now = nowSeconds();
+    await this.ctx.blockConcurrencyWhile(() => this.tend(nowSeconds()));
+  }
+
+  private async tend(now: number): Promise<void> {
     // An object that never kept an assertion id gets no table for them from its alarm.
     const ids = this.assertionIds.held();
     if (ids) this.assertionIds.prune(now);
     const legacy = this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY);
-    if (legacy !== undefined && legacy.until <= now) {
-      await this.apply(legacy.clientId, { kind: "delete" });
-      // Gone even if the record already was, so that the alarm cannot fire again at once for it.
-      this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
-    }
+    // Deleted even if the record already was, so that the alarm cannot fire again at once for it.
+    if (legacy !== undefined && legacy.until <= now) await this.remove(legacy.clientId);
     // A registration this object adopted at a change but nobody signed in with: KV forgets it by
-    // itself, this copy is deleted here.
+    // itself, and the whole object goes here. It needs no mark of the deletion: every copy of the
+    // record, KV's included, says when it ended, so none can bring it back.
     const held = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
-    if (held?.unconfirmed_until !== undefined && held.unconfirmed_until <= now) await this.remove(held.client_id);
+    if (held?.unconfirmed_until !== undefined && held.unconfirmed_until <= now) {
+      await deleteClientRecord(this.env.CLIENTS, held.client_id);
+      await this.deleteAll();
+      return;
+    }
+    const adoption = this.ctx.storage.kv.get<Adoption>(ADOPTION_KEY);
+    if (adoption !== undefined && adoption.at <= now) await this.adopt(adoption, now);
     const next = [
       ids ? this.assertionIds.nextExpiry() : undefined,
       this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY)?.until,
       this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY)?.unconfirmed_until,
-    ];
-    const soonest = Math.min(...next.filter((at) => at !== undefined));
-    if (Number.isFinite(soonest)) await this.ctx.storage.setAlarm(soonest * 1000);
+      this.ctx.storage.kv.get<Adoption>(ADOPTION_KEY)?.at,
+    ].filter((at) => at !== undefined);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next) * 1000);
+    // Only assertion ids of a client it never owned, all expired (a dynamic private_key_jwt
+    // client that authenticated before any login): nothing is left to keep.
+    else if (ids && !this.owned()) await this.deleteAll();
+  }
+
+  private async deleteAll(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.assertionIds.forget();
+  }
+
+  /** One more try at adopting a registration a login kept; the last try gives up. */
+  private async adopt(adoption: Adoption, now: number): Promise<void> {
+    const record = this.owned()
+      ? this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY)
+      : await fetchClientRecord(this.env.CLIENTS, adoption.clientId);
+    if (record !== undefined || adoption.left === 0) {
+      this.ctx.storage.kv.delete(ADOPTION_KEY);
+      await this.keepForGood(record);
+    } else {
+      this.ctx.storage.kv.put<Adoption>(ADOPTION_KEY, {
+        ...adoption,
+        at: now + ADOPTION_RETRY_SECONDS,
+        left: adoption.left - 1,
+      });
+    }
+  }
+
+  /** Keeps `record` without its end, unless it has ended already; whether it was kept. */
+  private async keepForGood(record: ClientRecord | undefined): Promise<boolean> {
+    if (record === undefined || hasEnded(record)) return false;
+    if (record.unconfirmed_until === undefined) return true;
+    const { unconfirmed_until: _until, ...kept } = record;
+    await this.keep(kept);
+    return true;
   }
 
   /** Makes sure the alarm fires by `at` (seconds), keeping an earlier one. */
@@ -135,107 +189,36 @@ export class ClientRegistry extends DurableObject<Env> {
     if (current === null || at * 1000 < current) await this.ctx.storage.setAlarm(at * 1000);
   }
 
+  private owned(): boolean {
+    return this.ctx.storage.kv.get(OWNED_KEY) === true;
+  }
+
   /** Makes `record` the authoritative copy and mirrors it to KV (with its end, if it has one). */
   private async keep(record: ClientRecord): Promise<void> {
+    // KV first: should that fail, this copy is unchanged, so the caller's retry (an admin's, a
+    // login's) finds the change still to make and writes KV again.
+    await writeClientRecord(this.env.CLIENTS, record);
     this.ctx.storage.kv.put(OWNED_KEY, true);
     this.ctx.storage.kv.put(RECORD_KEY, record);
     if (record.unconfirmed_until !== undefined) await this.wakeBy(record.unconfirmed_until);
-    await writeClientRecord(this.env.CLIENTS, record);
   }
 
   /** Deletes the record, here and in KV. */
   private async remove(clientId: string): Promise<void> {
-    this.ctx.storage.kv.put(OWNED_KEY, true);
     // KV first: should that fail, this copy still holds the record, so the caller's retry (an
     // admin's, the alarm's) deletes it again instead of finding nothing to delete while the copy
     // the hot paths read stays.
     await deleteClientRecord(this.env.CLIENTS, clientId);
+    this.ctx.storage.kv.put(OWNED_KEY, true);
     this.ctx.storage.kv.delete(RECORD_KEY);
     this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
+    this.ctx.storage.kv.delete(ADOPTION_KEY);
   }
 
   /** The authoritative record: this object's copy once it owns one, else KV's; never an ended one. */
   private async load(clientId: string): Promise<ClientRecord | undefined> {
-    if (this.ctx.storage.kv.get(OWNED_KEY) !== true) return readClientRecord(this.env.CLIENTS, clientId);
+    if (!this.owned()) return readClientRecord(this.env.CLIENTS, clientId);
     const record = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
     return record === undefined || hasEnded(record) ? undefined : record;
   }
-}
-
-function decide(current: ClientRecord | undefined, change: ClientChange): ClientChangeResult {
-  if (change.kind === "create") {
-    return current === undefined ? { ok: true, record: change.record } : { ok: false, reason: "exists" };
-  }
-  if (current === undefined) return { ok: false, reason: "not_found" };
-  switch (change.kind) {
-    case "delete":
-      return { ok: true, record: undefined };
-    case "update":
-      return updated(current, change.patch, change.settings);
-    case "add_secret":
-      if (current.secrets.length >= change.maxSecrets) return { ok: false, reason: "too_many_secrets" };
-      return { ok: true, record: { ...current, secrets: [...current.secrets, change.secret] } };
-    case "remove_secret": {
-      const remaining = current.secrets.filter((secret) => secret.id !== change.secretId);
-      if (remaining.length === current.secrets.length) return { ok: false, reason: "no_such_secret" };
-      // A confidential client with no secret can never authenticate again. Decided here, on the
-      // authoritative copy and one change at a time, so two deletions of the last two secrets
-      // cannot both see one left.
-      if (remaining.length === 0 && usesSecret(current)) return { ok: false, reason: "last_secret" };
-      return { ok: true, record: { ...current, secrets: remaining } };
-    }
-  }
-}
-
-/**
- * The record with `patch` applied, checked as a new registration would be. Decided here, on the
- * authoritative copy, so two updates at once never lose one another's members.
- */
-function updated(
-  current: ClientRecord,
-  patch: Record<string, unknown>,
-  settings: MetadataSettings,
-): ClientChangeResult {
-  const {
-    client_id: clientId,
-    client_id_issued_at: issuedAt,
-    secrets,
-    client_kind: kind,
-    unconfirmed_until: until,
-    ...metadata
-  } = current;
-  const merged: Record<string, unknown> = { ...metadata };
-  for (const [name, value] of Object.entries(patch)) {
-    if (value === null) delete merged[name];
-    else merged[name] = value;
-  }
-  let next: ReturnType<typeof validateClientMetadata>;
-  try {
-    next = validateClientMetadata(merged, "admin", settings);
-  } catch (error) {
-    if (error instanceof OAuthError)
-      return { ok: false, reason: "invalid", error: error.code, description: error.description };
-    throw error;
-  }
-  // Secrets are what a client holds: switching to or from them would leave it unable to
-  // authenticate, or holding secrets nothing checks.
-  if (usesSecret(next) !== usesSecret(current)) {
-    return {
-      ok: false,
-      reason: "invalid",
-      error: "invalid_client_metadata",
-      description: "token_endpoint_auth_method cannot change between a secret and no secret; register a new client.",
-    };
-  }
-  return {
-    ok: true,
-    record: {
-      client_id: clientId,
-      client_id_issued_at: issuedAt,
-      ...next,
-      secrets,
-      ...(kind !== undefined && { client_kind: kind }),
-      ...(until !== undefined && { unconfirmed_until: until }),
-    },
-  };
 }

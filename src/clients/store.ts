@@ -1,7 +1,8 @@
 /**
  * Client records in KV, under `client:<client_id>`, and a short per-isolate cache of them.
  * KV is eventually consistent (about 60 s between locations), which suits records that change
- * rarely; every write goes through the client's registry object, never straight here.
+ * rarely. Every change goes through the client's registry object; only a dynamic registration's
+ * first write comes straight here (clients/register.ts).
  */
 import { nowSeconds } from "../clock";
 import type { ClientRecord } from "./record";
@@ -13,8 +14,8 @@ const UNPAIRED_SURROGATE = /\p{Cs}/u;
 // allow; admin changes made through this isolate evict at once.
 const CACHE_MS = 30_000;
 const CACHE_MAX = 1_000;
-// KV refuses an expiration less than a minute ahead.
-const MIN_EXPIRATION_SECONDS = 60;
+// KV's shortest time to live.
+const MIN_TTL_SECONDS = 60;
 const cache = new Map<string, { record: ClientRecord; expires: number }>();
 
 /**
@@ -42,11 +43,16 @@ export function forgetClient(clientId: string): void {
 
 /** Reads a client record straight from KV; `undefined` too once its registration has ended. */
 export async function readClientRecord(kv: KVNamespace, clientId: string): Promise<ClientRecord | undefined> {
+  const record = await fetchClientRecord(kv, clientId);
+  return record === undefined || hasEnded(record) ? undefined : record;
+}
+
+/** The record KV holds for `clientId`, ended or not; `undefined` when it holds none. */
+export async function fetchClientRecord(kv: KVNamespace, clientId: string): Promise<ClientRecord | undefined> {
   // An id longer than any Baton issues cannot exist; refusing it spares a KV read (and KV's
   // 512-byte key limit). An unpaired surrogate has no UTF-8 form, so no key can hold one.
   if (clientId.length > 128 || UNPAIRED_SURROGATE.test(clientId)) return undefined;
-  const record = await kv.get<ClientRecord>(PREFIX + clientId, "json");
-  return record === null || hasEnded(record) ? undefined : record;
+  return (await kv.get<ClientRecord>(PREFIX + clientId, "json")) ?? undefined;
 }
 
 /**
@@ -63,8 +69,8 @@ export function hasEnded(record: Pick<ClientRecord, "unconfirmed_until">): boole
  */
 export async function writeClientRecord(kv: KVNamespace, record: ClientRecord): Promise<void> {
   const until = record.unconfirmed_until;
-  const options =
-    until === undefined ? undefined : { expiration: Math.max(until, nowSeconds() + MIN_EXPIRATION_SECONDS) };
+  // Relative to KV's own clock, which refuses an absolute time less than a minute ahead of it.
+  const options = until === undefined ? undefined : { expirationTtl: Math.max(until - nowSeconds(), MIN_TTL_SECONDS) };
   await kv.put(PREFIX + record.client_id, JSON.stringify(record), options);
 }
 

@@ -13,6 +13,8 @@ import type { TestClient } from "../support/clients";
 import {
   LOGIN_URL,
   REDIRECT_URI,
+  authorizationQuery,
+  authorize,
   callWith,
   complete,
   completeLogin,
@@ -20,6 +22,7 @@ import {
   startAuthorization,
 } from "../support/code-flow";
 import { storeWithoutClientKind } from "../support/device-records";
+import { refresh } from "../support/token-requests";
 import { WEB_CLIENT_METADATA, admin, call, callerWith } from "../support/worker";
 
 const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
@@ -48,6 +51,13 @@ function objectOf(clientId: string): Promise<{ alarm: number | null; keys: strin
     alarm: await state.storage.getAlarm(),
     keys: [...state.storage.kv.list()].map(([key]) => key),
   }));
+}
+
+/** The record KV holds for `clientId`. */
+async function storedRecord(clientId: string): Promise<ClientRecord> {
+  const record = await env.CLIENTS.get<ClientRecord>(`client:${clientId}`, "json");
+  expect(record).not.toBeNull();
+  return record!;
 }
 
 /** When KV deletes the client's record by itself (seconds), or undefined for never. */
@@ -83,17 +93,23 @@ describe("dynamic registrations nobody signs in with", () => {
     expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
   });
 
-  it("are gone from the second the week ends, and not a moment before", async () => {
+  it("are gone from the second the week ends, and not a moment before, cached or not", async () => {
     const client = await registerPublicClient();
-    waitSeconds(UNCONFIRMED_REGISTRATION_TTL - 30);
+    const until = (await storedRecord(client.client_id)).unconfirmed_until!;
+    const query = await authorizationQuery(client, { scope: "openid" });
+    const authorizeStatus = async () => {
+      const response = await authorize(query.query);
+      await response.body?.cancel();
+      return response.status;
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime((until - 5) * 1000);
+    // A login hand-off, and the record now in this isolate's cache for up to 30 s.
+    expect(await authorizeStatus()).toBe(302);
     expect(await exists(client.client_id)).toBe(true);
-    vi.setSystemTime(Date.now() + 31_000);
+    vi.setSystemTime(until * 1000);
+    expect(await authorizeStatus()).toBe(400);
     expect(await exists(client.client_id)).toBe(false);
-    // The hot paths agree: the authorization endpoint no longer knows the client.
-    const url = `/oauth2/authorize?${new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT_URI, response_type: "code", code_challenge: "x".repeat(43), code_challenge_method: "S256" })}`;
-    const authorize = await callWith({ LOGIN_URL }, url);
-    expect(authorize.status).toBe(400);
-    await authorize.body?.cancel();
   });
 
   it("are gone too when the only login for them was denied", async () => {
@@ -111,7 +127,7 @@ describe("dynamic registrations nobody signs in with", () => {
     expect(await exists(client.client_id)).toBe(false);
   });
 
-  it("keep their end through an admin change, and the object that adopted them deletes its copy then", async () => {
+  it("keep their end through an admin change, and the object that adopted them is deleted then", async () => {
     const client = await registerPublicClient();
     const expiration = await kvExpiration(client.client_id);
     const patched = await admin("PATCH", `/admin/clients/${client.client_id}`, { client_name: "Renamed" });
@@ -119,14 +135,16 @@ describe("dynamic registrations nobody signs in with", () => {
     const shown = (await patched.json()) as Record<string, unknown>;
     expect(shown).toMatchObject({ client_name: "Renamed", client_kind: "dynamic" });
     expect(shown).not.toHaveProperty("unconfirmed_until");
-    expect(await kvExpiration(client.client_id)).toBe(expiration);
-    expect((await objectOf(client.client_id)).alarm).toBe(expiration! * 1000);
+    const until = (await storedRecord(client.client_id)).unconfirmed_until!;
+    expect(Math.abs(expiration! - until)).toBeLessThanOrEqual(2);
+    expect(Math.abs((await kvExpiration(client.client_id))! - until)).toBeLessThanOrEqual(2);
+    expect((await objectOf(client.client_id)).alarm).toBe(until * 1000);
 
     waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
     expect(await exists(client.client_id)).toBe(false);
     expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
     expect(await env.CLIENTS.get(`client:${client.client_id}`)).toBeNull();
-    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: ["owned"] });
+    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
   });
 });
 
@@ -142,8 +160,24 @@ describe("dynamic registrations someone signed in with", () => {
     expect((await objectOf(client.client_id)).alarm).toBeNull();
     waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
     expect(await exists(client.client_id)).toBe(true);
+    const refreshed = await refresh(client, tokens.refresh_token!);
+    expect(refreshed.status).toBe(200);
+    await refreshed.body?.cancel();
     const started = await startAuthorization(client, { scope: "openid" });
     expect((await completeLogin(started.id)).searchParams.get("code")).toEqual(expect.any(String));
+  });
+
+  it("are never brought back by a KV copy left after an admin deleted them", async () => {
+    const client = await registerPublicClient();
+    const stale = await env.CLIENTS.get(`client:${client.client_id}`);
+    const started = await startAuthorization(client, { scope: "openid" });
+    const removed = await admin("DELETE", `/admin/clients/${client.client_id}`);
+    expect(removed.status).toBe(204);
+    // As another location's KV may still hold it for a while.
+    await env.CLIENTS.put(`client:${client.client_id}`, stale!);
+    const response = await complete(started.id);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
   });
 
   it("are never brought back by a login completed while an admin deletes them", async () => {
@@ -161,6 +195,70 @@ describe("dynamic registrations someone signed in with", () => {
     // Whichever came first, the delete is the last word: no copy anywhere.
     expect(await exists(client.client_id)).toBe(false);
     expect(await env.CLIENTS.get(`client:${client.client_id}`)).toBeNull();
+  });
+});
+
+describe("a login completed where KV does not show the registration yet", () => {
+  /** A login begun for a new registration, completed where KV shows no record for it. */
+  async function completeUnseen(): Promise<{ client: TestClient; stored: string }> {
+    const client = await registerPublicClient();
+    const started = await startAuthorization(client, { scope: "openid" });
+    const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
+    // As KV at the object's location may not have it yet, a moment after it was written elsewhere.
+    await env.CLIENTS.delete(`client:${client.client_id}`);
+    const response = await complete(started.id);
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+    return { client, stored };
+  }
+
+  it("keeps the login, and its object adopts the record once KV shows it", async () => {
+    const { client, stored } = await completeUnseen();
+    const before = await objectOf(client.client_id);
+    expect(before.keys).toEqual(["adoption"]);
+    expect(before.alarm).toBeGreaterThan(Date.now() + 55_000);
+    await env.CLIENTS.put(`client:${client.client_id}`, stored);
+    waitSeconds(61);
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await kvExpiration(client.client_id)).toBeUndefined();
+    expect(await storedRecord(client.client_id)).not.toHaveProperty("unconfirmed_until");
+    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: ["owned", "record"] });
+    vi.setSystemTime(Date.now() + UNCONFIRMED_REGISTRATION_TTL * 1000);
+    expect(await exists(client.client_id)).toBe(true);
+  });
+
+  it("gives up after ten tries a minute apart, and holds nothing then", async () => {
+    const { client } = await completeUnseen();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    for (let tries = 1; tries <= 10; tries++) {
+      expect((await objectOf(client.client_id)).keys).toEqual(["adoption"]);
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    }
+    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
+  });
+});
+
+describe("an object that only kept assertion ids", () => {
+  it("is deleted whole once they have expired, when it never owned a record", async () => {
+    const client = await registerPublicClient();
+    const expiresAt = Math.floor(Date.now() / 1000) + 120;
+    expect(await registry(client.client_id).useAssertionId("a".repeat(43), expiresAt)).toEqual({ ok: true });
+    const tables = () =>
+      runInDurableObject(
+        registry(client.client_id),
+        (_instance, state) =>
+          state.storage.sql
+            .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'assertion_ids'")
+            .toArray().length,
+      );
+    expect(await tables()).toBe(1);
+    waitSeconds(121);
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect(await tables()).toBe(0);
+    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
+    // The registration itself is untouched: it is KV's, and still waiting for a login.
+    expect(await exists(client.client_id)).toBe(true);
   });
 });
 
@@ -194,6 +292,18 @@ describe("a registration made when the registry object created it", () => {
     expect(await exists(clientId)).toBe(false);
     expect(await env.CLIENTS.get(`client:${clientId}`)).toBeNull();
     expect((await objectOf(clientId)).alarm).toBeNull();
+  });
+
+  it("is ended by a login completed after its end, when its alarm has not run yet", async () => {
+    const clientId = await legacyRegistration();
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL - 300);
+    const started = await startAuthorization({ client_id: clientId }, { scope: "openid" });
+    vi.setSystemTime(Date.now() + 301_000);
+    const response = await complete(started.id);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
+    expect(await exists(clientId)).toBe(false);
+    expect(await env.CLIENTS.get(`client:${clientId}`)).toBeNull();
   });
 
   it("is kept for good once a login completes", async () => {
@@ -273,11 +383,29 @@ describe("a login for a client that is gone", () => {
 
   it("gets no redirect when the registration ended while the person signed in", async () => {
     const client = await registerPublicClient();
+    // The request is begun five minutes before the end (it lives ten), and completed after it.
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL - 300);
     const started = await startAuthorization(client, { scope: "openid" });
-    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
+    vi.setSystemTime(Date.now() + 301_000);
     const response = await complete(started.id);
     expect(response.status).toBe(404);
     await response.body?.cancel();
+  });
+});
+
+describe("the registration's end", () => {
+  it("is never shown: not by the admin API's read or list", async () => {
+    const client = await registerPublicClient();
+    const read = await admin("GET", `/admin/clients/${client.client_id}`);
+    expect(read.status).toBe(200);
+    const shown = (await read.json()) as Record<string, unknown>;
+    expect(shown.client_kind).toBe("dynamic");
+    expect(shown).not.toHaveProperty("unconfirmed_until");
+    const listed = await admin("GET", "/admin/clients?limit=1000");
+    const { clients } = (await listed.json()) as { clients: Record<string, unknown>[] };
+    const mine = clients.find((one) => one.client_id === client.client_id);
+    expect(mine).toBeDefined();
+    expect(mine).not.toHaveProperty("unconfirmed_until");
   });
 });
 
