@@ -5,14 +5,12 @@
  * record that expires by itself, with no object behind it until something changes it.
  */
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/register";
 import type { ClientRecord } from "../../src/clients/record";
-import type { TestClient } from "../support/clients";
 import {
   LOGIN_URL,
-  REDIRECT_URI,
   authorizationQuery,
   authorize,
   callWith,
@@ -23,62 +21,17 @@ import {
 } from "../support/code-flow";
 import { storeWithoutClientKind } from "../support/device-records";
 import { refresh } from "../support/token-requests";
-import { WEB_CLIENT_METADATA, admin, call, callerWith } from "../support/worker";
-
-const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
-
-async function registerPublicClient(): Promise<TestClient> {
-  const response = await open("/oauth2/register", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      redirect_uris: [REDIRECT_URI],
-      grant_types: ["authorization_code", "refresh_token"],
-      token_endpoint_auth_method: "none",
-    }),
-  });
-  expect(response.status).toBe(201);
-  return { client_id: ((await response.json()) as { client_id: string }).client_id };
-}
-
-function registry(clientId: string) {
-  return env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId));
-}
-
-/** The registry object's alarm (ms since the epoch, or null) and what it stores. */
-function objectOf(clientId: string): Promise<{ alarm: number | null; keys: string[] }> {
-  return runInDurableObject(registry(clientId), async (_instance, state) => ({
-    alarm: await state.storage.getAlarm(),
-    keys: [...state.storage.kv.list()].map(([key]) => key),
-  }));
-}
-
-/** The record KV holds for `clientId`. */
-async function storedRecord(clientId: string): Promise<ClientRecord> {
-  const record = await env.CLIENTS.get<ClientRecord>(`client:${clientId}`, "json");
-  expect(record).not.toBeNull();
-  return record!;
-}
-
-/** When KV deletes the client's record by itself (seconds), or undefined for never. */
-async function kvExpiration(clientId: string): Promise<number | undefined> {
-  const { keys } = await env.CLIENTS.list({ prefix: `client:${clientId}` });
-  expect(keys.map((key) => key.name)).toEqual([`client:${clientId}`]);
-  return keys[0]!.expiration;
-}
-
-/** Moves the clock `seconds` ahead, as waiting would have; undone after each test. */
-function waitSeconds(seconds: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
-}
-
-async function exists(clientId: string): Promise<boolean> {
-  const response = await admin("GET", `/admin/clients/${clientId}`);
-  await response.body?.cancel();
-  expect([200, 404]).toContain(response.status);
-  return response.status === 200;
-}
+import { WEB_CLIENT_METADATA, admin, call } from "../support/worker";
+import {
+  exists,
+  kvExpiration,
+  objectOf,
+  open,
+  registerPublicClient,
+  registry,
+  storedRecord,
+  waitSeconds,
+} from "./registration-support";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -195,124 +148,6 @@ describe("dynamic registrations someone signed in with", () => {
     // Whichever came first, the delete is the last word: no copy anywhere.
     expect(await exists(client.client_id)).toBe(false);
     expect(await env.CLIENTS.get(`client:${client.client_id}`)).toBeNull();
-  });
-});
-
-describe("a login completed where KV does not show the registration yet", () => {
-  /** A login begun for a new registration, completed where KV shows no record for it. */
-  async function completeUnseen(): Promise<{ client: TestClient; stored: string }> {
-    const client = await registerPublicClient();
-    const started = await startAuthorization(client, { scope: "openid" });
-    const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
-    // As KV at the object's location may not have it yet, a moment after it was written elsewhere.
-    await env.CLIENTS.delete(`client:${client.client_id}`);
-    const response = await complete(started.id);
-    expect(response.status).toBe(200);
-    await response.body?.cancel();
-    return { client, stored };
-  }
-
-  it("keeps the login, and its object adopts the record once KV shows it", async () => {
-    const { client, stored } = await completeUnseen();
-    const before = await objectOf(client.client_id);
-    expect(before.keys).toEqual(["adoption"]);
-    expect(before.alarm).toBeGreaterThan(Date.now() + 55_000);
-    await env.CLIENTS.put(`client:${client.client_id}`, stored);
-    waitSeconds(61);
-    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
-    expect(await kvExpiration(client.client_id)).toBeUndefined();
-    expect(await storedRecord(client.client_id)).not.toHaveProperty("unconfirmed_until");
-    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: ["owned", "record"] });
-    vi.setSystemTime(Date.now() + UNCONFIRMED_REGISTRATION_TTL * 1000);
-    expect(await exists(client.client_id)).toBe(true);
-  });
-
-  it("gives up after ten tries a minute apart, and holds nothing then", async () => {
-    const { client } = await completeUnseen();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    for (let tries = 1; tries <= 10; tries++) {
-      expect((await objectOf(client.client_id)).keys).toEqual(["adoption"]);
-      vi.setSystemTime(Date.now() + 61_000);
-      expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
-    }
-    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
-  });
-});
-
-describe("an object that only kept assertion ids", () => {
-  it("is deleted whole once they have expired, when it never owned a record", async () => {
-    const client = await registerPublicClient();
-    const expiresAt = Math.floor(Date.now() / 1000) + 120;
-    expect(await registry(client.client_id).useAssertionId("a".repeat(43), expiresAt)).toEqual({ ok: true });
-    const tables = () =>
-      runInDurableObject(
-        registry(client.client_id),
-        (_instance, state) =>
-          state.storage.sql
-            .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'assertion_ids'")
-            .toArray().length,
-      );
-    expect(await tables()).toBe(1);
-    waitSeconds(121);
-    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
-    expect(await tables()).toBe(0);
-    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
-    // The registration itself is untouched: it is KV's, and still waiting for a login.
-    expect(await exists(client.client_id)).toBe(true);
-  });
-});
-
-describe("a registration made when the registry object created it", () => {
-  /** A dynamic client stored the way its registry object once did: its own copy, a marker, an alarm. */
-  async function legacyRegistration(): Promise<string> {
-    const { client_id: clientId } = await registerPublicClient();
-    const { unconfirmed_until: until, ...record } = (await env.CLIENTS.get<ClientRecord>(
-      `client:${clientId}`,
-      "json",
-    ))!;
-    await env.CLIENTS.put(`client:${clientId}`, JSON.stringify(record));
-    await runInDurableObject(registry(clientId), async (_instance, state) => {
-      state.storage.kv.put("owned", true);
-      state.storage.kv.put("record", record);
-      state.storage.kv.put("unconfirmed", { clientId, until });
-      await state.storage.setAlarm(until! * 1000);
-    });
-    return clientId;
-  }
-
-  it("still ends at its alarm when nobody signed in with it", async () => {
-    const clientId = await legacyRegistration();
-    // An alarm that fires early (as a retry may) deletes nothing and wakes again at the end.
-    const alarm = (await objectOf(clientId)).alarm;
-    expect(await runDurableObjectAlarm(registry(clientId))).toBe(true);
-    expect(await exists(clientId)).toBe(true);
-    expect((await objectOf(clientId)).alarm).toBe(alarm);
-    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
-    expect(await runDurableObjectAlarm(registry(clientId))).toBe(true);
-    expect(await exists(clientId)).toBe(false);
-    expect(await env.CLIENTS.get(`client:${clientId}`)).toBeNull();
-    expect((await objectOf(clientId)).alarm).toBeNull();
-  });
-
-  it("is ended by a login completed after its end, when its alarm has not run yet", async () => {
-    const clientId = await legacyRegistration();
-    waitSeconds(UNCONFIRMED_REGISTRATION_TTL - 300);
-    const started = await startAuthorization({ client_id: clientId }, { scope: "openid" });
-    vi.setSystemTime(Date.now() + 301_000);
-    const response = await complete(started.id);
-    expect(response.status).toBe(404);
-    await response.body?.cancel();
-    expect(await exists(clientId)).toBe(false);
-    expect(await env.CLIENTS.get(`client:${clientId}`)).toBeNull();
-  });
-
-  it("is kept for good once a login completes", async () => {
-    const clientId = await legacyRegistration();
-    await runCodeFlow({ client_id: clientId });
-    waitSeconds(UNCONFIRMED_REGISTRATION_TTL + 1);
-    expect(await runDurableObjectAlarm(registry(clientId))).toBe(true);
-    expect(await exists(clientId)).toBe(true);
-    expect((await objectOf(clientId)).alarm).toBeNull();
   });
 });
 
