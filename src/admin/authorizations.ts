@@ -59,7 +59,7 @@ export async function finishLogin(
   const result = await grant.completeAuthorization(pending, outcome, issuer, repeatKey);
   // Only an approval the grant accepted keeps a dynamic registration. One whose registration has
   // just ended gets no redirect: its code could never be redeemed.
-  if (result.ok && !(await confirmRegistration(env, config, pending.clientId)))
+  if (result.ok && !(await confirmRegistration(env, config, pending.clientId, pending.clientEnds)))
     return { ok: false, reason: "not_found" };
   return result;
 }

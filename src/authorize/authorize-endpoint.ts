@@ -67,6 +67,7 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
         ...valid,
         ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
         clientKind: kindOf(client),
+        ...(client.unconfirmed_until !== undefined && { clientEnds: client.unconfirmed_until }),
       },
       nowSeconds(),
     );

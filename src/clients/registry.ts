@@ -7,7 +7,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { nowSeconds } from "../clock";
+import { readConfig } from "../config";
 import type { Env } from "../env";
+import { log } from "../log";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
 import { decide, type ClientChange, type ClientChangeResult } from "./changes";
 import type { ClientRecord } from "./record";
@@ -61,6 +63,12 @@ export class ClientRegistry extends DurableObject<Env> {
       // A client is created under a fresh random id, so KV cannot hold it yet: reading it there
       // would be a KV read that always misses (and a slow one, a miss at the edge).
       const current = change.kind === "create" && !this.owned() ? undefined : await this.load(clientId);
+      // A login kept a registration KV does not show here yet: deleting it must leave the mark
+      // that keeps the adoption from bringing it back.
+      if (change.kind === "delete" && current === undefined && this.adoptionPending()) {
+        await this.remove(clientId);
+        return { ok: true, record: undefined };
+      }
       const result = decide(current, change);
       if (!result.ok) return result;
       if (result.record === undefined) await this.remove(clientId);
@@ -74,10 +82,11 @@ export class ClientRegistry extends DurableObject<Env> {
    * object adopts it from KV, without its end). Called once the grant has accepted the login and
    * before its redirect is answered. `false` when the client no longer exists: deleted, or its
    * registration ended; a KV copy another isolate still caches must not outlive it. When KV here
-   * does not show the record at all, the login was begun with it moments ago, so KV has not
+   * does not show the record at all and `endsAt` (when the registration was to end, as the
+   * login's request saw it) has not passed, the login was begun with it moments ago and KV has not
    * carried it here yet: the login stands, and the object adopts the record once KV shows it.
    */
-  async confirm(clientId: string): Promise<boolean> {
+  async confirm(clientId: string, endsAt?: number): Promise<boolean> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const legacy = this.ctx.storage.kv.get<LegacyUnconfirmed>(LEGACY_UNCONFIRMED_KEY);
       if (legacy !== undefined) {
@@ -88,17 +97,25 @@ export class ClientRegistry extends DurableObject<Env> {
         }
         this.ctx.storage.kv.delete(LEGACY_UNCONFIRMED_KEY);
       }
-      if (this.owned()) return this.keepForGood(this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY));
-      const record = await fetchClientRecord(this.env.CLIENTS, clientId);
-      if (record !== undefined) return this.keepForGood(record);
+      const record = this.owned()
+        ? this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY)
+        : await fetchClientRecord(this.env.CLIENTS, clientId);
       const now = nowSeconds();
-      this.ctx.storage.kv.put<Adoption>(ADOPTION_KEY, {
-        clientId,
-        at: now + ADOPTION_RETRY_SECONDS,
-        left: ADOPTION_TRIES - 1,
-      });
-      await this.wakeBy(now + ADOPTION_RETRY_SECONDS);
-      return true;
+      if (record === undefined) {
+        // Gone from KV at its end, or never shown here yet.
+        if (this.owned() || (endsAt !== undefined && endsAt <= now)) return false;
+        await this.adoptLater(clientId, now);
+        return true;
+      }
+      try {
+        return await this.keepForGood(record);
+      } catch (error) {
+        // The grant has accepted the login already: its answer must not be lost to a KV write
+        // that failed, so the alarm writes it again.
+        log(readConfig(this.env), "warn", "client registry write failed", { detail: errorName(error) });
+        await this.adoptLater(clientId, now);
+        return true;
+      }
     });
   }
 
@@ -119,7 +136,17 @@ export class ClientRegistry extends DurableObject<Env> {
    * with the others: a KV read awaited here must not let an admin's delete in between.
    */
   override async alarm(): Promise<void> {
-    await this.ctx.blockConcurrencyWhile(() => this.tend(nowSeconds()));
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const now = nowSeconds();
+      try {
+        await this.tend(now);
+      } catch (error) {
+        // A KV call failed. The runtime retries a failed alarm only a few times; this object's
+        // pending work (an end, an adoption) must not be lost with it, so it wakes again.
+        log(readConfig(this.env), "warn", "client registry alarm failed", { detail: errorName(error) });
+        await this.ctx.storage.setAlarm((now + ADOPTION_RETRY_SECONDS) * 1000);
+      }
+    });
   }
 
   private async tend(now: number): Promise<void> {
@@ -163,8 +190,9 @@ export class ClientRegistry extends DurableObject<Env> {
       ? this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY)
       : await fetchClientRecord(this.env.CLIENTS, adoption.clientId);
     if (record !== undefined || adoption.left === 0) {
-      this.ctx.storage.kv.delete(ADOPTION_KEY);
+      // After the write: should it fail, the adoption is still there to be tried again.
       await this.keepForGood(record);
+      this.ctx.storage.kv.delete(ADOPTION_KEY);
     } else {
       this.ctx.storage.kv.put<Adoption>(ADOPTION_KEY, {
         ...adoption,
@@ -189,18 +217,33 @@ export class ClientRegistry extends DurableObject<Env> {
     if (current === null || at * 1000 < current) await this.ctx.storage.setAlarm(at * 1000);
   }
 
+  /** Tries to adopt `clientId`'s record again in a minute (see {@link confirm}). */
+  private async adoptLater(clientId: string, now: number): Promise<void> {
+    this.ctx.storage.kv.put<Adoption>(ADOPTION_KEY, {
+      clientId,
+      at: now + ADOPTION_RETRY_SECONDS,
+      left: ADOPTION_TRIES - 1,
+    });
+    await this.wakeBy(now + ADOPTION_RETRY_SECONDS);
+  }
+
+  private adoptionPending(): boolean {
+    return this.ctx.storage.kv.get(ADOPTION_KEY) !== undefined;
+  }
+
   private owned(): boolean {
     return this.ctx.storage.kv.get(OWNED_KEY) === true;
   }
 
   /** Makes `record` the authoritative copy and mirrors it to KV (with its end, if it has one). */
   private async keep(record: ClientRecord): Promise<void> {
-    // KV first: should that fail, this copy is unchanged, so the caller's retry (an admin's, a
-    // login's) finds the change still to make and writes KV again.
+    // The alarm first, so that no copy with an end is ever kept without one to end it; then KV:
+    // should that fail, this copy is unchanged, so the caller's retry (an admin's, the alarm's)
+    // finds the change still to make and writes KV again.
+    if (record.unconfirmed_until !== undefined) await this.wakeBy(record.unconfirmed_until);
     await writeClientRecord(this.env.CLIENTS, record);
     this.ctx.storage.kv.put(OWNED_KEY, true);
     this.ctx.storage.kv.put(RECORD_KEY, record);
-    if (record.unconfirmed_until !== undefined) await this.wakeBy(record.unconfirmed_until);
   }
 
   /** Deletes the record, here and in KV. */
@@ -221,4 +264,9 @@ export class ClientRegistry extends DurableObject<Env> {
     const record = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
     return record === undefined || hasEnded(record) ? undefined : record;
   }
+}
+
+/** What a log line may say of an error: its name, never its message (which may hold input). */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
 }

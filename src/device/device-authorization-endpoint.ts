@@ -49,6 +49,7 @@ export async function handleDeviceAuthorization(endpoint: Endpoint): Promise<Res
     ...(client.client_name !== undefined && { clientName: client.client_name }),
     ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
     clientKind: kindOf(client),
+    ...(client.unconfirmed_until !== undefined && { clientEnds: client.unconfirmed_until }),
     // OIDC Core §11's rule on offline_access does not bind a device that asked for no openid.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
     ...(resources.length > 0 && { resources }),

@@ -67,6 +67,7 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
       ...(device.clientName !== undefined && { clientName: device.clientName }),
       ...(device.clientOrganizationId !== undefined && { clientOrganizationId: device.clientOrganizationId }),
       clientKind: device.clientKind ?? (await kindNow(endpoint, device.clientId)),
+      ...(device.clientEnds !== undefined && { clientEnds: device.clientEnds }),
       redirectUri: `${issuer}/device`,
       scope: device.scope,
       ...(device.resources !== undefined && { resources: device.resources }),

@@ -58,6 +58,8 @@ export interface PendingAuthorization {
   clientOrganizationId?: string;
   /** Where the client's record came from, for the consent screen; absent means `registered`. */
   clientKind?: ClientKind;
+  /** When the client's registration ends unless a login keeps it (seconds); absent for none. */
+  clientEnds?: number;
   createdAt: number;
   expiresAt: number;
 }

@@ -29,6 +29,8 @@ export interface DeviceAuthorization {
   clientOrganizationId?: string;
   /** Where the client's record came from, for the consent screen; absent in one stored before it was kept. */
   clientKind?: ClientKind;
+  /** When the client's registration ends unless a login keeps it (seconds); absent for none. */
+  clientEnds?: number;
   scope: string[];
   resources?: string[];
   /** base64url SHA-256 of the device code. */

@@ -18,11 +18,19 @@ const CONFIRMED_MAX = 1024;
 /**
  * Confirms `clientId` with its registry object, which decides, one call at a time, whether a
  * dynamic registration still waiting is kept. `false` when that object says the client no longer
- * exists. A metadata document's URL has no registry object and needs nothing.
+ * exists. `endsAt` is when the registration was to end, as the login's request saw it (the
+ * object needs it when KV shows it nothing). A metadata document's URL has no registry object
+ * and needs nothing.
  */
-export async function confirmRegistration(env: Env, config: Config, clientId: string): Promise<boolean> {
+export async function confirmRegistration(
+  env: Env,
+  config: Config,
+  clientId: string,
+  endsAt: number | undefined,
+): Promise<boolean> {
   if (confirmed.has(clientId) || isMetadataDocumentUrl(clientId, config.clientMetadataAllowLoopback)) return true;
-  if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm(clientId))) return false;
+  if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm(clientId, endsAt)))
+    return false;
   if (confirmed.size >= CONFIRMED_MAX) confirmed.clear();
   confirmed.add(clientId);
   return true;

@@ -12,6 +12,7 @@ import { UNCONFIRMED_REGISTRATION_TTL } from "../../src/clients/register";
 import type { ClientRecord } from "../../src/clients/record";
 import type { TestClient } from "../support/clients";
 import { complete, runCodeFlow, startAuthorization } from "../support/code-flow";
+import { admin } from "../support/worker";
 import {
   exists,
   kvExpiration,
@@ -67,6 +68,54 @@ describe("a login completed where KV does not show the registration yet", () => 
   });
 });
 
+describe("a login and its registry object, when KV shows nothing", () => {
+  it("gets no redirect when the registration ended and KV has forgotten it, and keeps nothing", async () => {
+    const client = await registerPublicClient();
+    waitSeconds(UNCONFIRMED_REGISTRATION_TTL - 300);
+    const started = await startAuthorization(client, { scope: "openid" });
+    vi.setSystemTime(Date.now() + 301_000);
+    // As KV does by itself at the registration's end.
+    await env.CLIENTS.delete(`client:${client.client_id}`);
+    const response = await complete(started.id);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
+    expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
+  });
+
+  it("never brings back a registration an admin deleted while its adoption was pending", async () => {
+    const client = await registerPublicClient();
+    const started = await startAuthorization(client, { scope: "openid" });
+    const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
+    await env.CLIENTS.delete(`client:${client.client_id}`);
+    const completed = await complete(started.id);
+    expect(completed.status).toBe(200);
+    await completed.body?.cancel();
+    const removed = await admin("DELETE", `/admin/clients/${client.client_id}`);
+    expect(removed.status).toBe(204);
+    // KV here catches up with the registration only now.
+    await env.CLIENTS.put(`client:${client.client_id}`, stored);
+    waitSeconds(61);
+    await runDurableObjectAlarm(registry(client.client_id));
+    expect(await exists(client.client_id)).toBe(false);
+    expect((await objectOf(client.client_id)).keys).toEqual(["owned"]);
+  });
+
+  it("decides a login and an admin's delete one after the other: the delete is the last word", async () => {
+    for (let round = 0; round < 5; round++) {
+      const client = await registerPublicClient();
+      const stub = registry(client.client_id);
+      const [kept, removed] = await Promise.all([
+        stub.confirm(client.client_id),
+        stub.apply(client.client_id, { kind: "delete" }),
+      ]);
+      expect(kept).toBe(true);
+      expect(removed.ok).toBe(true);
+      expect(await env.CLIENTS.get(`client:${client.client_id}`)).toBeNull();
+      expect(await exists(client.client_id)).toBe(false);
+    }
+  });
+});
+
 describe("an object that only kept assertion ids", () => {
   it("is deleted whole once they have expired, when it never owned a record", async () => {
     const client = await registerPublicClient();
@@ -87,6 +136,29 @@ describe("an object that only kept assertion ids", () => {
     expect(await objectOf(client.client_id)).toEqual({ alarm: null, keys: [] });
     // The registration itself is untouched: it is KV's, and still waiting for a login.
     expect(await exists(client.client_id)).toBe(true);
+    // And the object keeps assertion ids again, in a table made anew.
+    expect(await registry(client.client_id).useAssertionId("b".repeat(43), expiresAt + 300)).toEqual({ ok: true });
+    expect(await registry(client.client_id).useAssertionId("b".repeat(43), expiresAt + 300)).toEqual({
+      ok: false,
+      reason: "replayed",
+    });
+  });
+
+  it("keeps the mark of a deletion, so no stale KV copy brings the client back", async () => {
+    const client = await registerPublicClient();
+    const started = await startAuthorization(client, { scope: "openid" });
+    const stale = (await env.CLIENTS.get(`client:${client.client_id}`))!;
+    const expiresAt = Math.floor(Date.now() / 1000) + 120;
+    expect(await registry(client.client_id).useAssertionId("c".repeat(43), expiresAt)).toEqual({ ok: true });
+    const removed = await admin("DELETE", `/admin/clients/${client.client_id}`);
+    expect(removed.status).toBe(204);
+    waitSeconds(121);
+    expect(await runDurableObjectAlarm(registry(client.client_id))).toBe(true);
+    expect((await objectOf(client.client_id)).keys).toEqual(["owned"]);
+    await env.CLIENTS.put(`client:${client.client_id}`, stale);
+    const response = await complete(started.id);
+    expect(response.status).toBe(404);
+    await response.body?.cancel();
   });
 });
 
