@@ -27,20 +27,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("a login completed where KV does not show the registration yet", () => {
-  /** A login begun for a new registration, completed where KV shows no record for it. */
-  async function completeUnseen(): Promise<{ client: TestClient; stored: string }> {
-    const client = await registerPublicClient();
-    const started = await startAuthorization(client, { scope: "openid" });
-    const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
-    // As KV at the object's location may not have it yet, a moment after it was written elsewhere.
-    await env.CLIENTS.delete(`client:${client.client_id}`);
-    const response = await complete(started.id);
-    expect(response.status).toBe(200);
-    await response.body?.cancel();
-    return { client, stored };
-  }
+/** A login begun for a new registration, completed where KV shows no record for it. */
+async function completeUnseen(): Promise<{ client: TestClient; stored: string }> {
+  const client = await registerPublicClient();
+  const started = await startAuthorization(client, { scope: "openid" });
+  const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
+  // As KV at the object's location may not have it yet, a moment after it was written elsewhere.
+  await env.CLIENTS.delete(`client:${client.client_id}`);
+  const response = await complete(started.id);
+  expect(response.status).toBe(200);
+  await response.body?.cancel();
+  return { client, stored };
+}
 
+describe("a login completed where KV does not show the registration yet", () => {
   it("keeps the login, and its object adopts the record once KV shows it", async () => {
     const { client, stored } = await completeUnseen();
     const before = await objectOf(client.client_id);
@@ -83,13 +83,7 @@ describe("a login and its registry object, when KV shows nothing", () => {
   });
 
   it("never brings back a registration an admin deleted while its adoption was pending", async () => {
-    const client = await registerPublicClient();
-    const started = await startAuthorization(client, { scope: "openid" });
-    const stored = (await env.CLIENTS.get(`client:${client.client_id}`))!;
-    await env.CLIENTS.delete(`client:${client.client_id}`);
-    const completed = await complete(started.id);
-    expect(completed.status).toBe(200);
-    await completed.body?.cancel();
+    const { client, stored } = await completeUnseen();
     const removed = await admin("DELETE", `/admin/clients/${client.client_id}`);
     expect(removed.status).toBe(204);
     // KV here catches up with the registration only now.
