@@ -31,6 +31,7 @@ const LOG_TESTS = [
   "test/operations/request-logs.test.ts",
   "test/operations/assertion-logs.test.ts",
   "test/logout/back-channel-delivery.test.ts",
+  "test/registration/registry-failure-logs.test.ts",
   "test/fuzz/**/*.test.ts",
 ];
 

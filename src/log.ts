@@ -30,3 +30,8 @@ export function log(
   else if (level === "debug") console.debug(line);
   else console.log(line);
 }
+
+/** What a log line may say of an error: its name, never its message (which may hold input). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
+}

@@ -26,7 +26,7 @@ import { handleIntrospect } from "./introspection/introspect-endpoint";
 import { handleRegistration } from "./registration/register-endpoint";
 import { handleLogout } from "./logout/logout-endpoint";
 import { handleRevoke } from "./revocation/revoke-endpoint";
-import { log } from "./log";
+import { errorName, log } from "./log";
 import { devLoginEnabled, showDevLogin, submitDevLogin } from "./pages/dev-login";
 import { landingPage } from "./pages/landing";
 import { loadSigningKeys } from "./tokens/keys";
@@ -159,7 +159,7 @@ function errorResponse(error: unknown, requestId: string, config: Config | undef
   } else {
     log(config, "error", "unhandled error", {
       request_id: requestId,
-      detail: error instanceof Error ? error.name : "unknown",
+      detail: errorName(error),
     });
   }
   return renderOAuthError(serverError());

@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { nowSeconds } from "../clock";
 import { readConfig } from "../config";
 import type { Env } from "../env";
-import { log } from "../log";
+import { errorName, log } from "../log";
 import { AssertionIds, type AssertionIdResult } from "./assertion-ids";
 import { decide, type ClientChange, type ClientChangeResult } from "./changes";
 import type { ClientRecord } from "./record";
@@ -264,9 +264,4 @@ export class ClientRegistry extends DurableObject<Env> {
     const record = this.ctx.storage.kv.get<ClientRecord>(RECORD_KEY);
     return record === undefined || hasEnded(record) ? undefined : record;
   }
-}
-
-/** What a log line may say of an error: its name, never its message (which may hold input). */
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : "unknown";
 }

@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { ConfigError, readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { log } from "../log";
+import { errorName, log } from "../log";
 import type { LoginOutcome, PendingAuthorization } from "./authorization-state";
 import {
   inspectRefreshToken,
@@ -250,7 +250,7 @@ export class Grant extends DurableObject<Env> {
           return { ok: false, error: "server_error", reason: "configuration" } as const;
         }
         log(readConfig(this.env), "error", "grant operation failed", {
-          detail: error instanceof Error ? error.name : "unknown",
+          detail: errorName(error),
         });
         return { ok: false, error: "server_error", reason: "internal" } as const;
       }

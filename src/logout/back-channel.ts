@@ -11,7 +11,7 @@ import { nowSeconds } from "../clock";
 import { resolveClient } from "../clients/resolve";
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { log } from "../log";
+import { errorName, log } from "../log";
 import { loadSigningKeys } from "../tokens/keys";
 import { signLogoutToken, type LogoutTokenSubject } from "../tokens/logout-token";
 import { postForm, type PostOutcome } from "../uri/bounded-post";
@@ -60,7 +60,7 @@ export async function sendLogoutNotice(env: Env, config: Config, ended: LogoutTo
   } catch (error) {
     log(config, "error", "back-channel logout failed", {
       ...fields,
-      detail: error instanceof Error ? error.name : "unknown",
+      detail: errorName(error),
     });
   }
 }

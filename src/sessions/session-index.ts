@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config";
 import type { Env } from "../env";
-import { log } from "../log";
+import { errorName, log } from "../log";
 import type { FamilyState } from "../grant/state";
 import { userSessionsFor } from "./locate";
 
@@ -31,7 +31,7 @@ export class SessionIndex {
     } catch (error) {
       log(config, "warn", "session index not updated", {
         sid: family.sid,
-        detail: error instanceof Error ? error.name : "unknown",
+        detail: errorName(error),
       });
     }
   }

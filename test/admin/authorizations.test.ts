@@ -20,6 +20,7 @@ import {
 } from "../support/code-flow";
 import { ALICE } from "../support/families";
 import { ADMIN_TOKEN, BASE, admin, call } from "../support/worker";
+import { waitSeconds } from "../support/clock";
 
 const NOT_FOUND = { error: "not_found", error_description: "No such pending authorization request." };
 const CONFLICT = { error: "conflict", error_description: "The authorization request was already answered." };
@@ -52,11 +53,6 @@ function deny(id: string): Promise<Response> {
  * Moves the clock `seconds` ahead, as waiting would have: a pending request is sealed into its
  * id, with its times, so only the clock can age it. Undone after each test.
  */
-function waitSeconds(seconds: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
-}
-
 afterEach(() => {
   vi.useRealTimers();
 });

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authorizationQuery, expectLoginHandOff } from "../support/code-flow";
 import { documentUrl, requestsFor, withDocuments } from "../support/metadata-documents";
+import { waitSeconds } from "../support/clock";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -20,12 +21,6 @@ async function authorizeAs(clientId: string): Promise<number> {
   if (response.status === 302) expectLoginHandOff(response);
   await response.body?.cancel();
   return response.status;
-}
-
-/** Moves the clock `seconds` ahead of where it is. */
-function waitSeconds(seconds: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
 }
 
 describe("caching metadata documents", () => {

@@ -4,11 +4,13 @@
  */
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { expect, vi } from "vitest";
+import { expect } from "vitest";
 import type { ClientRecord } from "../../src/clients/record";
 import type { TestClient } from "../support/clients";
 import { REDIRECT_URI } from "../support/code-flow";
 import { admin, callerWith } from "../support/worker";
+
+export { waitSeconds } from "../support/clock";
 
 export const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
 
@@ -52,12 +54,6 @@ export async function kvExpiration(clientId: string): Promise<number | undefined
   const { keys } = await env.CLIENTS.list({ prefix: `client:${clientId}` });
   expect(keys.map((key) => key.name)).toEqual([`client:${clientId}`]);
   return keys[0]!.expiration;
-}
-
-/** Moves the clock `seconds` ahead, as waiting would have; undone after each test. */
-export function waitSeconds(seconds: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
 }
 
 /** Whether the admin API finds the client. */
