@@ -26,6 +26,8 @@ export interface Env {
   ADMIN_AUTH_LIMITER?: RateLimit;
   /** Counts dynamic client registrations per source address; absent means no limit. */
   REGISTRATION_LIMITER?: RateLimit;
+  /** Counts Client ID Metadata Document fetches per source address; absent means no limit. */
+  DOCUMENT_FETCH_LIMITER?: RateLimit;
   ISSUER?: string;
   SIGNING_KEYS?: string;
   TOKEN_SECRETS?: string;

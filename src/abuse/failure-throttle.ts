@@ -21,11 +21,6 @@ const blockedUntil = new Map<string, number>();
 const MAX_TRACKED = 10_000;
 
 /**
- * Counts one failed attempt for `key` (credential and source address) and throws the 429 of
- * `tooMany` when the source is, or has just gone, over the limit; returns normally otherwise (the
- * caller answers its usual 401).
- */
-/**
  * Seconds until `key`'s block ends, or `undefined` when it is not blocked. For what is guessed
  * rather than proved (a device user code), the block is checked before the guess is: a
  * throttled source learns nothing more until it ends.
@@ -39,6 +34,11 @@ export function blockedFor(key: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Counts one failed attempt for `key` (credential and source address) and throws the 429 of
+ * `tooMany` when the source is, or has just gone, over the limit; returns normally otherwise (the
+ * caller answers its usual 401).
+ */
 export async function recordFailure(
   limiter: RateLimit | undefined,
   key: string,

@@ -14,6 +14,8 @@ import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
 import { isRegisteredRedirect } from "./redirect-match";
 import type { Endpoint } from "../http/endpoint";
+import { sourceAddress } from "../http/source-address";
+import { busyPage, isBusy } from "../pages/busy-page";
 import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
 import { loginPage } from "./login-page";
@@ -21,7 +23,7 @@ import { sealPendingRequest } from "./pending-request";
 
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
-  const { env, config, url, issuer, trace } = endpoint;
+  const { request, env, config, url, issuer, trace } = endpoint;
   const params = url.searchParams;
   const repeated = repeatedNames(params);
   const clientId = params.get("client_id");
@@ -29,7 +31,14 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
-  const client = await resolveClient(env, config, clientId);
+  let client;
+  try {
+    client = await resolveClient(env, config, clientId, sourceAddress(request));
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    trace.outcome = error.code;
+    return busyPage(error);
+  }
   if (client === undefined) {
     trace.outcome = "invalid_client";
     return refusalPage("The client is not registered.");

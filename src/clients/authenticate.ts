@@ -37,7 +37,8 @@ export interface AssertionCredentials {
  * Right credentials always authenticate, however many failures others caused with the same
  * client_id; failures are counted per client_id and `source` (RFC 6749 §2.3.1).
  *
- * @throws OAuthError `invalid_client` (401), or 429 once `source` has failed too often.
+ * @throws OAuthError `invalid_client` (401), or 429 once `source` has failed too often (or has
+ *   caused too many metadata document fetches).
  */
 export async function authenticateClient(
   env: Env,
@@ -45,7 +46,7 @@ export async function authenticateClient(
   source: string,
   context: AssertionAudience,
 ): Promise<ClientRecord> {
-  const client = await resolveClient(env, context.config, credentials.clientId);
+  const client = await resolveClient(env, context.config, credentials.clientId, source);
   if ("assertion" in credentials) {
     // A public client has nothing to prove, so, as with a secret, its failures are not counted.
     if (client !== undefined && !isConfidential(client)) throw invalidClient();

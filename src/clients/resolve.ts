@@ -15,14 +15,22 @@ import { getClient } from "./store";
 /** The settings client lookups depend on. */
 export type ResolveSettings = DocumentSettings & Pick<Config, "clientMetadataDocuments">;
 
-/** The client `clientId` names; `undefined` when there is none (or its document is unusable). */
+/**
+ * The client `clientId` names; `undefined` when there is none (or its document is unusable).
+ * `source`, the address of a request that named the client itself, has the document fetches it
+ * causes counted (see {@link metadataDocumentClient}); without it, none are.
+ *
+ * @throws OAuthError 429 when `source` has caused too many document fetches.
+ */
 export async function resolveClient(
-  env: Pick<Env, "CLIENTS">,
+  env: Pick<Env, "CLIENTS" | "DOCUMENT_FETCH_LIMITER">,
   settings: ResolveSettings,
   clientId: string,
+  source?: string,
 ): Promise<ClientRecord | undefined> {
   if (settings.clientMetadataDocuments && isMetadataDocumentUrl(clientId, settings.clientMetadataAllowLoopback)) {
-    return metadataDocumentClient(settings, clientId);
+    const asker = source === undefined ? undefined : { limiter: env.DOCUMENT_FETCH_LIMITER, source };
+    return metadataDocumentClient(settings, clientId, asker);
   }
   return getClient(env.CLIENTS, clientId);
 }

@@ -22,6 +22,8 @@ import type { Config } from "../config";
 import { grantFor } from "../grant/locate";
 import { verifySid } from "../grant/sid";
 import type { Endpoint } from "../http/endpoint";
+import { sourceAddress } from "../http/source-address";
+import { busyPage, isBusy } from "../pages/busy-page";
 import { serverKeys } from "../secrets/server-keys";
 import { loadSigningKeys } from "../tokens/keys";
 import { verifyIdToken, type VerifiedIdToken } from "../tokens/verify-id-token";
@@ -33,6 +35,10 @@ export async function handleLogout(endpoint: Endpoint): Promise<Response> {
   try {
     return await logout(endpoint);
   } catch (error) {
+    if (isBusy(error)) {
+      endpoint.trace.outcome = error.code;
+      return busyPage(error);
+    }
     if (!(error instanceof LogoutRefusal)) throw error;
     endpoint.trace.outcome = error.outcome;
     return refusalPage(error.reason, error.status);
@@ -48,7 +54,9 @@ async function logout(endpoint: Endpoint): Promise<Response> {
     refuse("invalid_request", "The client_id is not the client the id_token_hint was issued to.");
   }
   const clientId = hint?.aud ?? asked.clientId;
-  const client = clientId === undefined ? undefined : await resolveClient(env, config, clientId);
+  // Only a bare client_id is the asker's choice; a hint's audience is a client Baton issued to.
+  const source = hint === undefined ? sourceAddress(request) : undefined;
+  const client = clientId === undefined ? undefined : await resolveClient(env, config, clientId, source);
   if (client !== undefined) trace.clientId = client.client_id;
   // A hint stands on its own (its client may since have been deleted); a bare client_id must name one.
   if (hint === undefined && asked.clientId !== undefined && client === undefined) {

@@ -6,6 +6,7 @@
  *
  * @see draft-ietf-oauth-client-id-metadata-document §4 (fetching, validating, caching)
  */
+import { admitFromSource } from "../abuse/source-limit";
 import { validateClientMetadata } from "../clients/metadata";
 import { metadataSettings, type SettingsSource } from "../clients/metadata-settings";
 import type { ClientRecord } from "../clients/record";
@@ -23,18 +24,39 @@ export const DOCUMENT_BOUNDS: FetchBounds = { maxBytes: 5 * 1024, timeoutMs: 3_0
 export type DocumentSettings = SettingsSource & Pick<Config, "logLevel">;
 
 /**
+ * Who asked, for a fetch that a request from anyone can cause: its source address, counted by
+ * `limiter` (`DOCUMENT_FETCH_LIMITER`). Absent where the `client_id` comes from a token Baton
+ * issued, whose document was fetched once already when the token's login began.
+ */
+export interface FetchAsker {
+  limiter: RateLimit | undefined;
+  source: string;
+}
+
+/**
  * The client whose `client_id` is the metadata document URL `clientId`, from the cache or
  * freshly fetched; `undefined` when the document cannot be had or is not acceptable, which
- * callers treat as an unknown client.
+ * callers treat as an unknown client. Only a fetch counts against the `asker`'s limit; a
+ * document served from the cache never does.
+ *
+ * @throws OAuthError 429 `temporarily_unavailable` when the `asker` has caused too many fetches.
  */
 export async function metadataDocumentClient(
   settings: DocumentSettings,
   clientId: string,
+  asker?: FetchAsker,
 ): Promise<ClientRecord | undefined> {
   const cached = await readCachedDocument(clientId);
   if (cached !== undefined) {
     const outcome = await recordOf(cached.document, clientId, cached.fetchedAt, settings);
     if (outcome.ok) return outcome.record;
+  }
+  if (asker !== undefined) {
+    await admitFromSource(
+      asker.limiter,
+      asker.source,
+      "Too many client metadata documents fetched for requests from here; retry later.",
+    );
   }
   const fetched = await fetchJsonObject(clientId, DOCUMENT_BOUNDS);
   if (!fetched.ok) return refused(settings, clientId, fetched.reason);

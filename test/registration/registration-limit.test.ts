@@ -3,18 +3,15 @@
  * (`CF-Connecting-IP`) may register 20 clients a minute (REGISTRATION_LIMITER); past that, 429
  * `temporarily_unavailable` with `Retry-After`, and nothing is created. Refused metadata is not
  * counted: it creates nothing.
- *
- * The local binding counts in windows aligned to the wall clock, so a run that straddles a
- * window's end proves nothing and is repeated from another source.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
 import { REDIRECT_URI } from "../support/code-flow";
+import { freshSource, withinOneWindow } from "../support/rate-limit-window";
 import { callerWith } from "../support/worker";
 
 const LIMIT = 20;
-const PERIOD_MS = 60_000;
 const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
 
 function register(source: string, metadata: unknown = { redirect_uris: [REDIRECT_URI] }): Promise<Response> {
@@ -27,17 +24,6 @@ function register(source: string, metadata: unknown = { redirect_uris: [REDIRECT
 
 async function clientCount(): Promise<number> {
   return (await env.CLIENTS.list({ prefix: "client:" })).keys.length;
-}
-
-/** Runs `attempts` from a fresh source inside one window of the limiter. */
-async function withinOneWindow<T>(attempts: (source: string) => Promise<T>): Promise<T> {
-  for (let run = 0; run < 3; run++) {
-    const source = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
-    const window = Math.floor(Date.now() / PERIOD_MS);
-    const result = await attempts(source);
-    if (Math.floor(Date.now() / PERIOD_MS) === window) return result;
-  }
-  throw new Error("three runs in a row straddled a rate-limit window");
 }
 
 describe("registrations per source address", () => {
@@ -62,7 +48,7 @@ describe("registrations per source address", () => {
   it("keeps counting one source apart from another", async () => {
     const other = await withinOneWindow(async (source) => {
       for (let attempt = 0; attempt <= LIMIT; attempt++) await register(source);
-      return register(`198.51.100.${Math.floor(Math.random() * 250) + 1}`);
+      return register(freshSource());
     });
     expect(other.status).toBe(201);
   });
