@@ -1,33 +1,16 @@
-import type { ClientRegistry } from "./clients/registry";
-import type { Grant } from "./grant/grant";
-import type { UserCodes } from "./device/user-codes";
-import type { UserSessions } from "./sessions/user-sessions";
-
 /**
- * The Worker's bindings, as wrangler.toml and the secrets declare them. Every value is read and
- * validated once by {@link import("./config").readConfig}.
+ * What the Worker is given: wrangler.toml's bindings, as `wrangler types` generates them into
+ * worker-configuration.d.ts (`npm run types` after changing wrangler.toml; the type-check fails
+ * while that file is stale; `--env-file /dev/null` keeps a developer's .dev.vars out of it), and
+ * the settings. The settings are plain strings, most of them
+ * secrets or vars an operator may leave unset, which wrangler.toml cannot declare; CONTRACT.md's
+ * configuration names them, and {@link import("./config").readConfig} reads and validates each
+ * once.
+ *
+ * The rate limiters are optional here although wrangler.toml binds them all: an operator who
+ * removes one turns that limit off (absent means no limit), and every use treats it so.
  */
-export interface Env {
-  /** Client records: `client:<client_id>` → JSON metadata and secret hashes. */
-  CLIENTS: KVNamespace;
-  /** One Durable Object per client: the authoritative record, serialising admin changes. */
-  CLIENT_REGISTRY: DurableObjectNamespace<ClientRegistry>;
-  /** One Durable Object per authorization grant (the `sid`). */
-  GRANTS: DurableObjectNamespace<Grant>;
-  /** One Durable Object per user (the `sub`): the index of that user's grants. */
-  USER_SESSIONS: DurableObjectNamespace<UserSessions>;
-  /** One Durable Object per live device user code (RFC 8628): the grant it stands for. */
-  USER_CODES: DurableObjectNamespace<UserCodes>;
-  /** Counts wrong user codes typed at `/device`, per source address; absent means no limit. */
-  USER_CODE_LIMITER?: RateLimit;
-  /** Counts failed client authentications per client_id and source address; absent means no limit. */
-  CLIENT_AUTH_LIMITER?: RateLimit;
-  /** Counts failed admin authentications per source address; absent means no limit. */
-  ADMIN_AUTH_LIMITER?: RateLimit;
-  /** Counts dynamic client registrations per source address; absent means no limit. */
-  REGISTRATION_LIMITER?: RateLimit;
-  /** Counts Client ID Metadata Document fetches per source address; absent means no limit. */
-  DOCUMENT_FETCH_LIMITER?: RateLimit;
+export interface Env extends Omit<WranglerEnv, LimiterName>, Partial<Pick<WranglerEnv, LimiterName>> {
   ISSUER?: string;
   SIGNING_KEYS?: string;
   TOKEN_SECRETS?: string;
@@ -48,3 +31,11 @@ export interface Env {
   CLIENT_ID_METADATA_DOCUMENTS?: string;
   CLIENT_METADATA_ALLOW_LOOPBACK?: string;
 }
+
+/** The rate limiting bindings (wrangler.toml's `[[ratelimits]]`). */
+type LimiterName =
+  | "USER_CODE_LIMITER"
+  | "CLIENT_AUTH_LIMITER"
+  | "ADMIN_AUTH_LIMITER"
+  | "REGISTRATION_LIMITER"
+  | "DOCUMENT_FETCH_LIMITER";

@@ -6,9 +6,5 @@ declare global {
       /** The algorithm of the first (signing) key of this test project. */
       TEST_SIGNING_ALG: "ES256" | "EdDSA" | "RS256";
     }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "Grant" | "ClientRegistry" | "UserSessions" | "UserCodes";
-    }
   }
 }
