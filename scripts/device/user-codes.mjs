@@ -1,0 +1,32 @@
+// The limit on guessing user codes (USER_CODE_LIMITER): a user code is short enough to type, so
+// one address may try only ten wrong ones a minute at /device before it is answered 429. It
+// throttles this address at /device for a minute, which is why the entry point runs it last.
+import { SCOPE } from "./baton.mjs";
+
+/** 5. Wrong codes until the limit, then the right one from the same address, refused all the same. */
+export async function userCodeGuessing(p, { base, post, publicClient }) {
+  const live = await post("/oauth2/device_authorization", { client_id: publicClient.client_id, scope: SCOPE });
+  const type = async (code) => {
+    const answer = await fetch(`${base}/device?user_code=${code}`, { redirect: "manual" });
+    await answer.arrayBuffer();
+    return answer.status;
+  };
+  // Codes of the right shape that no device holds (one in 2.56 × 10^10 could clash).
+  const wrong = Array.from({ length: 11 }, (_, i) => `ZZZZ-ZZZ${"BCDFGHJKLMN"[i]}`).filter(
+    (code) => code !== live.body.user_code,
+  );
+  // One after another: the limit counts attempts in order, and the eleventh must be the one refused.
+  const statuses = [];
+  for (const code of wrong) statuses.push(await type(code));
+  p.check(
+    statuses.slice(0, 10).every((s) => s === 400) && statuses.slice(10).every((s) => s === 429),
+    `${statuses.length} wrong codes: ${statuses.slice(0, 10).length} × 400 ("That code is not valid"), then 429 ("Too many wrong codes")`,
+    statuses.join(" "),
+  );
+  const right = await type(live.body.user_code);
+  p.check(
+    right === 429,
+    "then the right code from the same address: 429 (an address over the limit has no code looked up, the right one included)",
+    String(right),
+  );
+}
