@@ -36,7 +36,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { mapBounded } from "../scripts/map-bounded.mjs";
-import { basicAuth, form, httpClient } from "./lib/http.mjs";
+import { basicAuth, form, httpClient, randomSource } from "./lib/http.mjs";
 import { raisePriority } from "./lib/priority.mjs";
 import { classify, cpuBetween, machineBusySeconds, sampleCpu } from "./lib/proc.mjs";
 
@@ -255,7 +255,9 @@ try {
   const gatewayAuth = basicAuth(gateway.client_id, gateway.client_secret);
 
   const askDevice = async () => {
-    const answer = await post("/oauth2/device_authorization", { client_id: device.client_id, scope: SCOPE });
+    // Each from an address of its own: one source is limited to 20 a minute.
+    const fields = { client_id: device.client_id, scope: SCOPE };
+    const answer = await post("/oauth2/device_authorization", fields, randomSource());
     if (answer.status !== 200) throw new Error(`device authorization: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   };

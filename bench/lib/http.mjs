@@ -1,5 +1,6 @@
 // A small keep-alive HTTP/1.1 client on node:http: cheaper per request than fetch, so that the
 // load generator takes less of the CPU it shares with the server.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 
 /** A client for one origin with at most `connections` sockets, reused across requests. */
@@ -47,6 +48,16 @@ export function httpClient(origin, connections) {
 export function basicAuth(id, secret) {
   const encode = (text) => encodeURIComponent(text).replace(/%20/g, "+");
   return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString("base64")}`;
+}
+
+/**
+ * A random source address in 11.0.0.0/8 (`CF-Connecting-IP`), for a request that Baton limits
+ * per source (a registration, a public client's device authorization): one per such request, as
+ * on a launch day, so that a run measures the work rather than the limit.
+ */
+export function randomSource() {
+  const bytes = randomBytes(3);
+  return { "CF-Connecting-IP": `11.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
 }
 
 /** An `application/x-www-form-urlencoded` body. */

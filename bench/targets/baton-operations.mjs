@@ -3,7 +3,7 @@
 // exchange; the device flow) and every request is the one a real client would send.
 import { randomBytes } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { basicAuth, form } from "../lib/http.mjs";
+import { basicAuth, form, randomSource } from "../lib/http.mjs";
 import {
   REDIRECT_URI,
   json,
@@ -198,7 +198,7 @@ export function batonRoutes(system) {
       // An MCP client registering itself (RFC 7591). Each request comes from its own address
       // (CF-Connecting-IP), as a launch day's clients do: one source is limited to 20 a minute.
       label: "Baton dynamic registration",
-      ...registration("/oauth2/register", () => ({ "CF-Connecting-IP": randomAddress() })),
+      ...registration("/oauth2/register", randomSource),
     }),
     route("token-exchange", {
       // A gateway exchanging a user's access token for one to a downstream API (RFC 8693).
@@ -223,8 +223,9 @@ export function batonRoutes(system) {
       // authorization_pending), from the grant object's memory, writing nothing.
       label: "Baton device poll (pending)",
       openChain: async (client, ctx) => {
+        // From an address of its own, as the registrations are: one source is limited to 20 a minute.
         const asked = await client.request("POST", "/oauth2/device_authorization", {
-          headers: FORM,
+          headers: { ...FORM, ...randomSource() },
           body: form({ client_id: ctx.device.client_id, scope: SCOPE }),
         });
         if (asked.status !== 200) throw new Error(`device authorization answered ${asked.status}`);
@@ -240,10 +241,4 @@ export function batonRoutes(system) {
       ),
     }),
   ];
-}
-
-/** A random address in 11.0.0.0/8: one source per registration. */
-function randomAddress() {
-  const bytes = randomBytes(3);
-  return `11.${bytes[0]}.${bytes[1]}.${bytes[2]}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Work that anyone may ask for, counted per source address by Cloudflare's rate limiting binding
- * before it is done: a registration (durable state nobody authenticated), a metadata document's
- * fetch (a request to a URL of the asker's choosing).
+ * before it is done: a registration and a public client's device authorization (durable state
+ * nobody authenticated), a metadata document's fetch (a request to a URL of the asker's choosing).
  *
  * @see https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/
  */

@@ -4,7 +4,8 @@
  *
  * @see RFC 8628 §3.1, §3.2
  */
-import { DEVICE_CODE_GRANT, kindOf } from "../clients/record";
+import { admitFromSource } from "../abuse/source-limit";
+import { DEVICE_CODE_GRANT, isConfidential, kindOf } from "../clients/record";
 import { nowSeconds } from "../clock";
 import { NO_STORE_HEADERS, OAuthError, serverError } from "../errors";
 import { DEVICE_INTERVAL, DEVICE_TTL } from "../grant/device";
@@ -13,6 +14,7 @@ import { newSid } from "../grant/sid";
 import { invalidTarget } from "../grants/failure";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import type { Endpoint } from "../http/endpoint";
+import { sourceAddress } from "../http/source-address";
 import { acceptResources } from "../resources/resource-uri";
 import { isSubsetOf, parseScope } from "../scope";
 import { serverKeys } from "../secrets/server-keys";
@@ -38,6 +40,12 @@ export async function handleDeviceAuthorization(endpoint: Endpoint): Promise<Res
   const resources = params.resources.length === 0 ? [] : acceptResources(config.resources, params.resources);
   if (resources === undefined) throw invalidTarget();
 
+  // Only a request that would succeed is counted, and only a public client's: its client_id is
+  // no secret, so anyone could otherwise keep codes alive by the thousand.
+  if (!isConfidential(client)) {
+    const description = "Too many device authorizations from here; retry later.";
+    await admitFromSource(env.DEVICE_AUTHORIZATION_LIMITER, sourceAddress(endpoint.request), description);
+  }
   const now = nowSeconds();
   const expiresAt = now + DEVICE_TTL;
   const sid = await newSid(await serverKeys(config));
