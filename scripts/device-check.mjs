@@ -27,15 +27,17 @@ import { userCodeGuessing } from "./device/user-codes.mjs";
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 
-// Nothing here may hang CI: a stuck poll or server ends the check as a failure.
+// Nothing here may hang CI: a stuck poll or server ends the check as a failure, and stops the
+// server so that no wrangler dev outlives it.
+let server;
 const watchdog = setTimeout(() => {
   console.error(`device check: no end after 120 s, giving up`);
-  process.exit(1);
+  (server?.stop("SIGKILL") ?? Promise.resolve()).finally(() => process.exit(1));
 }, 120_000);
 watchdog.unref();
 
 // Open registration on, for the device that registers itself (part 1c).
-const server = await startDevServer({ vars: { DYNAMIC_REGISTRATION: "open" } });
+server = await startDevServer({ vars: { DYNAMIC_REGISTRATION: "open" } });
 
 try {
   const baton = await connect(server);
