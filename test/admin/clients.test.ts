@@ -1,13 +1,17 @@
+/**
+ * The admin API's clients: `POST /admin/clients` registers one from its RFC 7591 metadata, with
+ * the defaults filled and what only Baton may choose ignored, and refuses a body that is not a
+ * JSON object; `GET /admin/clients/ID` shows it without any secret or hash; `DELETE` removes it
+ * alone. Unknown admin paths answer a JSON 404. Its secrets are in client-secrets.test.ts.
+ */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { registerClient } from "../support/clients";
 import { ADMIN_TOKEN, admin, call } from "../support/worker";
-import { expectError, expectInvalidRequest } from "../http/support-token-endpoint";
+import { expectInvalidRequest } from "../http/support-token-endpoint";
+import { SECRET, SECRET_ID, expectJson, expectNotFound } from "./support-clients";
 
 const CLIENT_ID = /^client_[A-Za-z0-9_-]{22}$/;
-const SECRET = /^bsk_[A-Za-z0-9_-]{43}$/;
-const SECRET_ID = /^secret_[A-Za-z0-9_-]{16}$/;
-const LAST_SECRET = "A confidential client must keep at least one secret; add a new one before deleting this one.";
 
 const WEB_APP = {
   client_name: "Web app",
@@ -20,19 +24,6 @@ const WEB_APP = {
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-async function expectJson(response: Response, status: number): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("Content-Type")).toBe("application/json");
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
-  return JSON.parse(text);
-}
-
-function expectNotFound(response: Response, description: string): Promise<void> {
-  return expectError(response, { status: 404, error: "not_found", description });
 }
 
 /** Sends an admin call with a raw body and content type. */
@@ -213,106 +204,6 @@ describe("GET /admin/clients/ID", () => {
     ["a percent-encoded id", "client%5Fx"],
   ])("answers 404 for %s", async (_label, clientId) => {
     await expectNotFound(await admin("GET", `/admin/clients/${clientId}`), "No such client.");
-  });
-});
-
-describe("client secrets", () => {
-  it("adds a second secret and lists both", async () => {
-    const client = await registerClient();
-    const body = await expectJson(await admin("POST", `/admin/clients/${client.client_id}/secrets`), 201);
-    expect(body).toEqual({
-      client_secret_id: expect.stringMatching(SECRET_ID),
-      client_secret: expect.stringMatching(SECRET),
-      client_secret_expires_at: 0,
-    });
-    expect(body.client_secret).not.toBe(client.client_secret);
-    expect(body.client_secret_id).not.toBe(client.client_secret_id);
-    const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
-    expect(listed.client_secrets).toEqual([
-      { client_secret_id: client.client_secret_id, created_at: expect.any(Number) },
-      { client_secret_id: body.client_secret_id, created_at: expect.any(Number) },
-    ]);
-  });
-
-  it("deletes a secret with 204 and no body, and then no longer lists it", async () => {
-    const client = await registerClient();
-    const second = await expectJson(await admin("POST", `/admin/clients/${client.client_id}/secrets`), 201);
-    const response = await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`);
-    expect(response.status).toBe(204);
-    expect(await response.text()).toBe("");
-    const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
-    expect(listed.client_secrets).toEqual([
-      { client_secret_id: second.client_secret_id, created_at: expect.any(Number) },
-    ]);
-  });
-
-  it("answers 404 for a secret deleted twice", async () => {
-    const client = await registerClient();
-    expect((await admin("POST", `/admin/clients/${client.client_id}/secrets`)).status).toBe(201);
-    const path = `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`;
-    expect((await admin("DELETE", path)).status).toBe(204);
-    await expectNotFound(await admin("DELETE", path), "No such client secret.");
-  });
-
-  it("refuses to delete a confidential client's last secret with 409, and keeps it", async () => {
-    const client = await registerClient();
-    await expectError(await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`), {
-      status: 409,
-      error: "conflict",
-      description: LAST_SECRET,
-    });
-    const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
-    expect(listed.client_secrets).toEqual([
-      { client_secret_id: client.client_secret_id, created_at: expect.any(Number) },
-    ]);
-  });
-
-  it("answers 404 for an unknown secret id and leaves the real one alone", async () => {
-    const client = await registerClient();
-    await expectNotFound(
-      await admin("DELETE", `/admin/clients/${client.client_id}/secrets/secret_unknown`),
-      "No such client secret.",
-    );
-    const listed = await expectJson(await admin("GET", `/admin/clients/${client.client_id}`), 200);
-    expect(listed.client_secrets).toEqual([
-      { client_secret_id: client.client_secret_id, created_at: expect.any(Number) },
-    ]);
-  });
-
-  it("answers 404 for another client's secret id", async () => {
-    const [client, other] = await Promise.all([registerClient(), registerClient()]);
-    await expectNotFound(
-      await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${other.client_secret_id}`),
-      "No such client secret.",
-    );
-  });
-
-  it("answers 404 when adding or deleting a secret of an unknown client", async () => {
-    await expectNotFound(await admin("POST", "/admin/clients/client_unknown/secrets"), "No such client.");
-    await expectNotFound(await admin("DELETE", "/admin/clients/client_unknown/secrets/secret_x"), "No such client.");
-  });
-
-  it("refuses a secret for a public client", async () => {
-    const client = await registerClient({ token_endpoint_auth_method: "none" });
-    await expectInvalidRequest(
-      await admin("POST", `/admin/clients/${client.client_id}/secrets`),
-      "A public client has no secrets.",
-    );
-  });
-
-  it("refuses a sixth live secret", async () => {
-    const client = await registerClient();
-    for (let i = 0; i < 4; i++) {
-      expect((await admin("POST", `/admin/clients/${client.client_id}/secrets`)).status).toBe(201);
-    }
-    await expectInvalidRequest(
-      await admin("POST", `/admin/clients/${client.client_id}/secrets`),
-      "A client may have at most 5 secrets; delete one first.",
-    );
-    expect(
-      (await admin("DELETE", `/admin/clients/${client.client_id}/secrets/${client.client_secret_id}`)).status,
-    ).toBe(204);
-    expect((await admin("POST", `/admin/clients/${client.client_id}/secrets`)).status).toBe(201);
   });
 });
 

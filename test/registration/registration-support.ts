@@ -1,18 +1,43 @@
 /**
- * Helpers of the dynamic registration tests: a registration as an MCP client makes one, its
- * registry object's state, its KV record and when KV ends it, and a clock moved ahead.
+ * Helpers of the dynamic registration tests: open registration set up as deployed and any
+ * metadata sent to it, a registration as an MCP client makes one, its registry object's state,
+ * its KV record and when KV ends it, and a clock moved ahead.
  */
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { ClientRecord } from "../../src/clients/record";
 import type { TestClient } from "../support/clients";
-import { REDIRECT_URI } from "../support/code-flow";
+import { LOGIN_URL, REDIRECT_URI } from "../support/code-flow";
 import { admin, callerWith } from "../support/worker";
 
 export { waitSeconds } from "../support/clock";
 
 export const open = callerWith({ DYNAMIC_REGISTRATION: "open" });
+
+/**
+ * Open registration with a login page and the MCP scopes, and CLIENT_METADATA_ALLOW_LOOPBACK
+ * off, as in production (the test projects turn it on).
+ */
+export const openAsDeployed = callerWith({
+  DYNAMIC_REGISTRATION: "open",
+  LOGIN_URL,
+  SCOPES: "mcp:tools mcp:resources",
+  CLIENT_METADATA_ALLOW_LOOPBACK: "",
+});
+
+/** Registers `metadata` as anyone would: JSON, no credentials; with {@link openAsDeployed} unless told. */
+export function register(
+  metadata: unknown,
+  headers: Record<string, string> = {},
+  caller = openAsDeployed,
+): Promise<Response> {
+  return caller("/oauth2/register", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof metadata === "string" ? metadata : JSON.stringify(metadata),
+  });
+}
 
 /** Registers a public code-flow client openly; its id. */
 export async function registerPublicClient(): Promise<TestClient> {
