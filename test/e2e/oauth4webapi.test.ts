@@ -1,63 +1,21 @@
 /**
- * The flows end to end with a client library no one here wrote: oauth4webapi discovers Baton,
- * runs the authorization code flow with PKCE and nonce, refreshes, validates the JWT access token
- * as a resource server would (RFC 9068), and runs the client_credentials grant, authenticating
- * with a secret, with nothing (a public client) or with its own signed assertions
- * (`private_key_jwt`). Every response must pass the library's own checks with no relaxing option.
+ * The user's flows end to end with a client library no one here wrote: oauth4webapi discovers
+ * Baton, runs the authorization code flow with PKCE and nonce, refreshes and validates the JWT
+ * access token as a resource server would (RFC 9068), authenticating with a secret, with nothing
+ * (a public client) or with its own signed assertions (`private_key_jwt`); it sees a denied login
+ * and a reused code as the errors they are. Every response must pass the library's own checks
+ * with no relaxing option. The client_credentials grant is in oauth4webapi-machines.test.ts.
  */
 import { exports } from "cloudflare:workers";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
-import { beforeAll, describe, expect, it } from "vitest";
-import { registerClient, type TestClient } from "../support/clients";
-import { clientKey } from "../support/client-keys";
+import { describe, expect, it } from "vitest";
 import { REDIRECT_URI, completeLogin, expectLoginHandOff, followAuthorizationUrl } from "../support/code-flow";
 import { ALICE } from "../support/families";
 import { BASE, admin } from "../support/worker";
+import { as, discoverBeforeAll, libraryClient, validateAccessToken, viaWorker } from "./support-oauth4webapi";
 
-const ISSUER = new URL(BASE);
-
-/** Every request the library makes goes to the Worker's own fetch handler. */
-const viaWorker = {
-  [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
-    exports.default.fetch(new Request(url, init as RequestInit)),
-};
-
-let as: oauth.AuthorizationServer;
-
-beforeAll(async () => {
-  as = await oauth.processDiscoveryResponse(ISSUER, await oauth.discoveryRequest(ISSUER, viaWorker));
-});
-
-/** A registered client as the library sees it, with the way it authenticates. */
-interface LibraryClient {
-  registered: TestClient;
-  client: oauth.Client;
-  auth: oauth.ClientAuth;
-}
-
-type Method = "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
-
-async function libraryClient(method: Method, metadata: Record<string, unknown> = {}): Promise<LibraryClient> {
-  if (method === "private_key_jwt") {
-    const key = await clientKey("ES256");
-    const registered = await registerClient({
-      token_endpoint_auth_method: method,
-      jwks: { keys: [key.publicJwk] },
-      ...metadata,
-    });
-    const client = { client_id: registered.client_id, token_endpoint_auth_method: method };
-    return { registered, client, auth: oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }) };
-  }
-  const registered = await registerClient({ token_endpoint_auth_method: method, ...metadata });
-  const auth =
-    method === "client_secret_basic"
-      ? oauth.ClientSecretBasic(registered.client_secret!)
-      : method === "client_secret_post"
-        ? oauth.ClientSecretPost(registered.client_secret!)
-        : oauth.None();
-  return { registered, client: { client_id: registered.client_id, token_endpoint_auth_method: method }, auth };
-}
+discoverBeforeAll();
 
 /** The login of a browser: authorize, hand-off to the login page, Alice logs in. */
 async function authorizeInBrowser(client: oauth.Client, scope: string) {
@@ -84,12 +42,6 @@ async function authorizeInBrowser(client: oauth.Client, scope: string) {
     auth_time: authTime,
   });
   return { id, callback, codeVerifier, state, nonce, authTime };
-}
-
-/** The access token as a resource server checks it (RFC 9068), with the client as audience. */
-function validateAccessToken(accessToken: string, audience: string) {
-  const request = new Request("https://api.example/things", { headers: { Authorization: `Bearer ${accessToken}` } });
-  return oauth.validateJwtAccessToken(as, request, audience, viaWorker);
 }
 
 describe("oauth4webapi against Baton", () => {
@@ -252,62 +204,5 @@ describe("oauth4webapi against Baton", () => {
         await oauth.refreshTokenGrantRequest(as, client, auth, first.refresh_token!, viaWorker),
       ),
     ).rejects.toMatchObject({ error: "invalid_grant", status: 400 });
-  });
-
-  it("runs the client_credentials grant and gets an RFC 9068 access token for the client itself", async () => {
-    const registered = await registerClient({
-      client_name: "Nightly job",
-      grant_types: ["client_credentials"],
-      redirect_uris: [],
-      scope: "reports:read reports:write",
-      organization_id: "org_wonderland",
-    });
-    const client: oauth.Client = { client_id: registered.client_id };
-    const response = await oauth.clientCredentialsGrantRequest(
-      as,
-      client,
-      oauth.ClientSecretBasic(registered.client_secret!),
-      { scope: "reports:read" },
-      viaWorker,
-    );
-    const tokens = await oauth.processClientCredentialsResponse(as, client, response);
-    expect(tokens).toMatchObject({ token_type: "bearer", scope: "reports:read", expires_in: 300 });
-    expect(tokens.refresh_token).toBeUndefined();
-    expect(tokens.id_token).toBeUndefined();
-
-    const claims = await validateAccessToken(tokens.access_token, registered.client_id);
-    expect(claims).toMatchObject({
-      iss: BASE,
-      sub: registered.client_id,
-      client_id: registered.client_id,
-      scope: "reports:read",
-      org_id: "org_wonderland",
-    });
-    expect(claims.sid).toBeUndefined();
-  });
-
-  it("runs client_credentials, introspection and revocation with private_key_jwt assertions", async () => {
-    const { registered, client, auth } = await libraryClient("private_key_jwt", {
-      client_name: "Nightly job",
-      grant_types: ["client_credentials"],
-      redirect_uris: [],
-      scope: "reports:read reports:write",
-    });
-    const response = await oauth.clientCredentialsGrantRequest(as, client, auth, { scope: "reports:read" }, viaWorker);
-    const tokens = await oauth.processClientCredentialsResponse(as, client, response);
-    expect(tokens).toMatchObject({ token_type: "bearer", scope: "reports:read", expires_in: 300 });
-    const claims = await validateAccessToken(tokens.access_token, registered.client_id);
-    expect(claims).toMatchObject({ sub: registered.client_id, client_id: registered.client_id });
-
-    // Each call signs a new assertion with a fresh jti: none is refused as a replay.
-    const introspected = await oauth.processIntrospectionResponse(
-      as,
-      client,
-      await oauth.introspectionRequest(as, client, auth, tokens.access_token, viaWorker),
-    );
-    expect(introspected).toMatchObject({ active: true, client_id: registered.client_id, scope: "reports:read" });
-    await oauth.processRevocationResponse(
-      await oauth.revocationRequest(as, client, auth, tokens.access_token, viaWorker),
-    );
   });
 });

@@ -1,47 +1,15 @@
-// Every `baton` command against a real, isolated `wrangler dev`, as an operator runs it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Every `baton clients` command against a real, isolated `wrangler dev`, as an operator runs it,
+// and how `baton` finds its server and admin token there. The sessions and grants commands are in
+// cli-wrangler-dev-sessions.test.mjs.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHOWN_ONCE } from "../../scripts/cli/clients.mjs";
-import { startDevServer } from "../../scripts/dev-server.mjs";
-import { REDIRECT_URI, batonClient } from "../../scripts/hardening/baton-client.mjs";
+import { REDIRECT_URI } from "../../scripts/hardening/baton-client.mjs";
 import { mapBounded } from "../../scripts/map-bounded.mjs";
-import { runScript } from "./run-script.mjs";
+import { TIME, baton, dir, ok, refused, server, startServerBeforeAll } from "./support-wrangler-dev.mjs";
 
-const TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
-const SUBJECT = "user_cli|ada@example.com";
-
-let server;
-let http;
-let dir;
-beforeAll(async () => {
-  server = await startDevServer();
-  http = batonClient(server);
-  dir = mkdtempSync(join(tmpdir(), "baton-cli-"));
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs `baton args` against the server, from an empty directory, BATON_URL and ADMIN_TOKEN set. */
-function baton(args, { env, ...options } = {}) {
-  const target = { BATON_URL: server.url, ADMIN_TOKEN: server.adminToken };
-  return runScript("cli/baton.mjs", args, { cwd: dir, env: { ...target, ...env }, ...options });
-}
-
-/** Expects exit code 0 and nothing on standard error; resolves with standard output. */
-async function ok(args, options) {
-  const { code, stdout, stderr } = await baton(args, options);
-  expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-  return stdout;
-}
-
-/** Expects one line on standard error, nothing on standard output, and exit code 1. */
-async function refused(args, message, options) {
-  expect(await baton(args, options)).toEqual({ code: 1, stdout: "", stderr: `baton: ${message}\n` });
-}
+startServerBeforeAll();
 
 /** The token endpoint's answer to a client_credentials request with `secret`. */
 async function clientCredentials(clientId, secret) {
@@ -58,12 +26,11 @@ async function clientCredentials(clientId, secret) {
 }
 
 describe("baton against wrangler dev", { timeout: 60_000 }, () => {
-  // Shared by the steps below, in order: a web client for logins, a machine client for secrets.
+  // Shared by the steps below, in order: a web client, and a machine client for secrets.
   let web;
   let machine;
   let machineSecretId;
   let newSecret;
-  const families = [];
 
   it("clients create registers a web client from flags (--json: the API's answer, secret included)", async () => {
     const stdout = await ok([
@@ -261,39 +228,6 @@ describe("baton against wrangler dev", { timeout: 60_000 }, () => {
       ["clients", "delete-secret", machine.client_id, machineSecretId],
       "404 not_found: No such client secret.",
     );
-  });
-
-  it("sessions list shows the user's live sessions after two logins through the admin hand-off", async () => {
-    families.push(await http.openFamily(web, SUBJECT), await http.openFamily(web, SUBJECT));
-    const lines = (await ok(["sessions", "list", "--subject", SUBJECT])).trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^SID +CLIENT ID +CREATED +LAST USED +EXPIRES +SCOPE$/);
-    const row = new RegExp(`^(\\S+)  ${web.client_id}  ${TIME}  ${TIME}  ${TIME}  openid email offline_access$`);
-    expect(
-      lines
-        .slice(1)
-        .map((line) => row.exec(line)?.[1])
-        .sort(),
-    ).toEqual(families.map(({ sid }) => sid).sort());
-    const { grants } = JSON.parse(await ok(["sessions", "list", "--subject", SUBJECT, "--json"]));
-    expect(grants.map((grant) => grant.sid).sort()).toEqual(families.map(({ sid }) => sid).sort());
-  });
-
-  it("grants revoke ends one session: its tokens stop working, the other session lives on", async () => {
-    const [first, second] = families;
-    expect(await ok(["grants", "revoke", first.sid])).toBe(`Revoked grant ${first.sid}.\n`);
-    expect(await http.isActive(web, first.tokens.access_token)).toBe(false);
-    expect(await http.isActive(web, first.tokens.refresh_token)).toBe(false);
-    expect(await http.isActive(web, second.tokens.refresh_token)).toBe(true);
-    const { grants } = JSON.parse(await ok(["sessions", "list", "--subject", SUBJECT, "--json"]));
-    expect(grants.map((grant) => grant.sid)).toEqual([second.sid]);
-    await refused(["grants", "revoke", "not-a-sid"], "404 not_found: No such grant.");
-  });
-
-  it("sessions revoke signs the user out everywhere", async () => {
-    expect(await ok(["sessions", "revoke", "--subject", SUBJECT])).toBe(`Ended every session of ${SUBJECT}.\n`);
-    expect(await http.isActive(web, families[1].tokens.refresh_token)).toBe(false);
-    expect(await ok(["sessions", "list", "--subject", SUBJECT])).toBe(`No live sessions for ${SUBJECT}.\n`);
-    expect(await ok(["sessions", "revoke", "--subject", SUBJECT, "--json"])).toBe("");
   });
 
   it("clients delete removes a client: it is gone and its credentials stop working", async () => {

@@ -12,6 +12,8 @@
  * - `SyncKvStorage.prototype`, `DurableObjectStorage.prototype`, `SqlStorage.prototype.exec`:
  *   storage calls inside the objects, attributed to the objects registered with
  *   {@link OperationMeter.register}.
+ * - The global `fetch`, the `console` methods and the rate limiter's `limit`: subrequests, log
+ *   lines and limiter calls (meter-globals.ts).
  *
  * Rows: the SQL API reports `rowsRead`/`rowsWritten` per cursor, and those are the billed rows.
  * The key-value API reports nothing, so each of its calls is replayed on a mirror table
@@ -24,6 +26,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { replayOnMirror, startMirror } from "./kv-mirror";
+import { instrumentGlobals, type Method } from "./meter-globals";
 import { add, bump, emptyUsage, type Usage } from "./usage";
 import { BASE } from "./worker";
 
@@ -43,7 +46,6 @@ interface ObjectInfo {
   sql: SqlStorage;
 }
 
-type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Patch = { owner: Record<string, unknown>; name: string; original: unknown };
 
 /** Counts while a measurement is running; installed once per test file. */
@@ -175,42 +177,7 @@ export class OperationMeter {
         },
     );
 
-    this.wrap(
-      globalThis as unknown as Record<string, unknown>,
-      "fetch",
-      (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          if (meter.active) meter.usage.fetches++;
-          return original.apply(this, args);
-        },
-    );
-
-    for (const name of ["log", "info", "warn", "error", "debug"]) {
-      this.wrap(
-        console as unknown as Record<string, unknown>,
-        name,
-        (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            if (!meter.active) return original.apply(this, args);
-            meter.usage.logLines++;
-            meter.usage.logBytes += new TextEncoder().encode(args.map(String).join(" ")).length;
-            return undefined;
-          },
-      );
-    }
-
-    const limiter = env.CLIENT_AUTH_LIMITER;
-    if (limiter !== undefined) {
-      this.wrap(
-        ownerOf(limiter, "limit"),
-        "limit",
-        (original) =>
-          function (this: unknown, ...args: unknown[]) {
-            if (meter.active) meter.usage.rateLimits++;
-            return original.apply(this, args);
-          },
-      );
-    }
+    instrumentGlobals(this.wrap.bind(this), () => (meter.active ? meter.usage : undefined));
   }
 
   /** Puts every prototype back as it was. */
@@ -304,11 +271,4 @@ export class OperationMeter {
       add(this.usage.rowsWritten, label, rows.written);
     }
   }
-}
-
-function ownerOf(object: object, name: string): Record<string, unknown> {
-  let owner: object | null = object;
-  while (owner !== null && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
-  if (owner === null) throw new Error(`no ${name} to instrument`);
-  return owner as Record<string, unknown>;
 }
