@@ -1,14 +1,17 @@
 /**
  * What the Worker is given: wrangler.toml's bindings, as `wrangler types` generates them into
- * worker-configuration.d.ts (`npm run types` after changing wrangler.toml; the type-check fails
- * while that file is stale; `--env-file /dev/null` keeps a developer's .dev.vars out of it), and
- * the settings. The settings are plain strings, most of them
- * secrets or vars an operator may leave unset, which wrangler.toml cannot declare; CONTRACT.md's
- * configuration names them, and {@link import("./config").readConfig} reads and validates each
- * once.
+ * worker-configuration.d.ts beside this file (`npm run types` after changing wrangler.toml; the
+ * type-check fails while it is stale), and the settings.
  *
- * The rate limiters are optional here although wrangler.toml binds them all: an operator who
- * removes one turns that limit off (absent means no limit), and every use treats it so.
+ * `--env-file /dev/null` keeps a developer's .dev.vars out of the generated file, and the file is
+ * not at wrangler's default path, where `wrangler dev` would compare it with types that include
+ * .dev.vars and call it out of date.
+ *
+ * The settings are plain strings, most of them secrets or vars an operator may leave unset,
+ * which wrangler.toml cannot declare; CONTRACT.md's configuration names them, and
+ * {@link import("./config").readConfig} reads and validates each once. The rate limiters are
+ * optional here although wrangler.toml binds them all: an operator who removes one turns that
+ * limit off (absent means no limit), and every use treats it so.
  */
 export interface Env extends Omit<WranglerEnv, LimiterName>, Partial<Pick<WranglerEnv, LimiterName>> {
   ISSUER?: string;
