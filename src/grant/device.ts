@@ -13,6 +13,7 @@ import { isSubsetOf } from "../scope";
 import type { SigningAlgorithm } from "../tokens/keys";
 import type { LoginOutcome } from "./authorization-state";
 import { openFamily } from "./family";
+import type { SealedAnswer } from "./replay";
 import type { DpopProofRef, TokenResult } from "./rpc";
 import type { GrantStore } from "./store";
 
@@ -43,6 +44,11 @@ export interface DeviceAuthorization {
   status: "pending" | "approved" | "denied";
   /** The login's answer, once approved (its auth time resolved). */
   outcome?: LoginOutcome & { authTime: number };
+  /**
+   * The approval's redirect, sealed for a repeat of the very same approval (a double-click on
+   * the development login's Approve), as an issued code keeps its own.
+   */
+  sealedRedirect?: SealedAnswer;
 }
 
 /** What a poll brings. */
@@ -68,6 +74,7 @@ export function answerDevice(
   store: GrantStore,
   outcome: LoginOutcome | undefined,
   now: number,
+  sealedRedirect?: SealedAnswer,
 ): "answered" | "not_found" | "completed" | "invalid_scope" {
   const device = store.device();
   if (device === undefined || now >= device.expiresAt) return "not_found";
@@ -78,7 +85,12 @@ export function answerDevice(
   }
   const scope = outcome.scope ?? device.scope;
   if (!isSubsetOf(scope, device.scope)) return "invalid_scope";
-  store.putDevice({ ...device, status: "approved", outcome: { ...outcome, scope, authTime: outcome.authTime ?? now } });
+  store.putDevice({
+    ...device,
+    status: "approved",
+    outcome: { ...outcome, scope, authTime: outcome.authTime ?? now },
+    ...(sealedRedirect !== undefined && { sealedRedirect }),
+  });
   return "answered";
 }
 

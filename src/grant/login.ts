@@ -28,7 +28,7 @@ export async function completeAuthorization(
   repeatKey?: Uint8Array,
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
-  if (pending.device) return deviceAnswer(store, pending, outcome, now);
+  if (pending.device) return deviceAnswer(store, pending, outcome, now, repeatKey);
   // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
   // prompt=login, one from before this request must.
   const authTime = outcome.authTime ?? now;
@@ -86,17 +86,32 @@ export async function denyAuthorization(
   return { ok: true, redirectTo: redirectWith(pending.redirectUri, error, pending.state, issuer) };
 }
 
-/** A device's login answered: the device learns it at its next poll; the person, on Baton's page. */
-function deviceAnswer(
+/**
+ * A device's login answered: the device learns it at its next poll; the person, on Baton's page.
+ * With `repeatKey`, a repeat of the same approval before the device's first successful poll
+ * lands on the same page, as a repeated code-flow approval lands on the same redirect.
+ */
+async function deviceAnswer(
   store: GrantStore,
   pending: PendingAuthorization,
   outcome: LoginOutcome | undefined,
   now: number,
-): LoginResult {
-  const answer = answerDevice(store, outcome, now);
-  if (answer !== "answered") return { ok: false, reason: answer };
+  repeatKey?: Uint8Array,
+): Promise<LoginResult> {
   const result = outcome === undefined ? "denied" : "approved";
-  return { ok: true, redirectTo: `${pending.redirectUri}?result=${result}` };
+  const redirectTo = `${pending.redirectUri}?result=${result}`;
+  // Sealed before the state is read, so that reading it and recording the answer happen with
+  // no await in between (see completeAuthorization).
+  const sealed = repeatKey === undefined ? undefined : await sealAnswer(repeatKey, pending.sid, redirectTo);
+  const answer = answerDevice(store, outcome, now, sealed);
+  if (answer === "answered") return { ok: true, redirectTo };
+  const kept = store.device()?.sealedRedirect;
+  if (answer === "completed" && repeatKey !== undefined && kept !== undefined) {
+    // Opens only for the key of the same approval: another subject or profile gets the 409.
+    const repeated = await openAnswer(repeatKey, pending.sid, kept);
+    if (repeated !== undefined) return { ok: true, redirectTo: repeated };
+  }
+  return { ok: false, reason: answer };
 }
 
 async function repeatedApproval(
