@@ -4,7 +4,7 @@
  *
  * @see RFC 8628 §3.1, §3.2
  */
-import { admitFromSource } from "../abuse/source-limit";
+import { admitFromSource, temporarilyUnavailable } from "../abuse/source-limit";
 import { DEVICE_CODE_GRANT, isConfidential, kindOf } from "../clients/record";
 import { nowSeconds } from "../clock";
 import { NO_STORE_HEADERS, OAuthError, serverError } from "../errors";
@@ -20,6 +20,8 @@ import { isSubsetOf, parseScope } from "../scope";
 import { serverKeys } from "../secrets/server-keys";
 import { displayUserCode, hashDeviceCode, newDeviceCode, newUserCode } from "./codes";
 import { userCodeFor } from "./locate";
+
+const TOO_MANY = temporarilyUnavailable("Too many device authorizations from here; retry later.");
 
 // 20^8 codes make a collision with a live one rare; a few draws make it vanish.
 const USER_CODE_DRAWS = 4;
@@ -40,11 +42,12 @@ export async function handleDeviceAuthorization(endpoint: Endpoint): Promise<Res
   const resources = params.resources.length === 0 ? [] : acceptResources(config.resources, params.resources);
   if (resources === undefined) throw invalidTarget();
 
-  // Only a request that would succeed is counted, and only a public client's: its client_id is
-  // no secret, so anyone could otherwise keep codes alive by the thousand.
-  if (!isConfidential(client)) {
-    const description = "Too many device authorizations from here; retry later.";
-    await admitFromSource(env.DEVICE_AUTHORIZATION_LIMITER, sourceAddress(endpoint.request), description);
+  // Only a request that would succeed is counted, and only for a client that anyone could have
+  // made (a public one, whose id is no secret, or one registered by itself or its document):
+  // otherwise anyone could keep codes alive by the thousand. An operator's confidential client
+  // is never counted.
+  if (!isConfidential(client) || kindOf(client) !== "registered") {
+    await admitFromSource(env.DEVICE_AUTHORIZATION_LIMITER, sourceAddress(endpoint.request), TOO_MANY);
   }
   const now = nowSeconds();
   const expiresAt = now + DEVICE_TTL;

@@ -105,6 +105,9 @@ async function deviceAnswer(
   const sealed = repeatKey === undefined ? undefined : await sealAnswer(repeatKey, pending.sid, redirectTo);
   const answer = answerDevice(store, outcome, now, sealed);
   if (answer === "answered") return { ok: true, redirectTo };
+  // The device's first tokens replaced its request with the family: answered, as a redeemed
+  // code's request is.
+  if (answer === "not_found" && store.wasAnswered()) return { ok: false, reason: "completed" };
   const kept = store.device()?.sealedRedirect;
   if (answer === "completed" && repeatKey !== undefined && kept !== undefined) {
     // Opens only for the key of the same approval: another subject or profile gets the 409.

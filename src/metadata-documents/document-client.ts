@@ -39,7 +39,7 @@ export interface FetchAsker {
  * callers treat as an unknown client. Only a fetch counts against the `asker`'s limit; a
  * document served from the cache never does.
  *
- * @throws OAuthError 429 `temporarily_unavailable` when the `asker` has caused too many fetches.
+ * @throws OAuthError 429 `invalid_client` when the `asker` has caused too many fetches.
  */
 export async function metadataDocumentClient(
   settings: DocumentSettings,
@@ -51,13 +51,7 @@ export async function metadataDocumentClient(
     const outcome = await recordOf(cached.document, clientId, cached.fetchedAt, settings);
     if (outcome.ok) return outcome.record;
   }
-  if (asker !== undefined) {
-    await admitFromSource(
-      asker.limiter,
-      asker.source,
-      "Too many client metadata documents fetched for requests from here; retry later.",
-    );
-  }
+  if (asker !== undefined) await admitFromSource(asker.limiter, asker.source, tooManyFetches);
   const fetched = await fetchJsonObject(clientId, DOCUMENT_BOUNDS);
   if (!fetched.ok) return refused(settings, clientId, fetched.reason);
   const fetchedAt = nowSeconds();
@@ -98,4 +92,15 @@ async function recordOf(
 function refused(settings: DocumentSettings, clientId: string, reason: string): undefined {
   log(settings, "info", "metadata document refused", { client_id: clientId, reason });
   return undefined;
+}
+
+/**
+ * The 429 of a source that caused too many fetches. The client cannot be known without its
+ * document, so it is not authenticated now: `invalid_client`, the code the token endpoint's
+ * other 429 (too many failures) keeps too (RFC 6749 §5.2), with `Retry-After`. The
+ * authorization and logout endpoints show it as a page.
+ */
+function tooManyFetches(retryAfter: number): OAuthError {
+  const description = "Too many client metadata documents fetched for requests from here; retry later.";
+  return new OAuthError("invalid_client", description, 429, { "Retry-After": String(retryAfter) });
 }

@@ -3,13 +3,15 @@
  * codes held by two Durable Objects for ten minutes: so each source address (`CF-Connecting-IP`)
  * may make 20 a minute for public clients (DEVICE_AUTHORIZATION_LIMITER). Past that, 429
  * `temporarily_unavailable` with `Retry-After`, and no object is touched. A refused request is
- * not counted (it creates nothing), a confidential client authenticates and is never counted,
- * and another source is not affected.
+ * not counted (it creates nothing). A confidential client the operator registered is never
+ * counted; one that anyone could register for themselves is, as a public one. Another source is
+ * not affected.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
 import { registerClient, type TestClient } from "../support/clients";
 import { OperationMeter, emptyUsage } from "../support/operation-meter";
+import { open } from "../registration/registration-support";
 import { freshSource, withinOneWindow } from "../support/rate-limit-window";
 import { basicAuth } from "../support/token-requests";
 
@@ -18,12 +20,24 @@ const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const meter = new OperationMeter({ LOG_LEVEL: "warn" });
 let tv: TestClient;
 let kiosk: TestClient;
+let selfMade: TestClient;
 
 beforeAll(async () => {
   await meter.install();
   const device = { grant_types: [DEVICE_GRANT], redirect_uris: [], scope: "openid" };
   tv = await registerClient({ ...device, token_endpoint_auth_method: "none" });
   kiosk = await registerClient(device);
+  const registered = await open("/oauth2/register", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      ...device,
+      client_name: "Self-made kiosk",
+      token_endpoint_auth_method: "client_secret_basic",
+    }),
+  });
+  expect(registered.status).toBe(201);
+  selfMade = await registered.json();
 });
 
 afterAll(() => meter.uninstall());
@@ -79,9 +93,14 @@ describe("device authorizations per source address", () => {
     expect(answered).toEqual(Array(LIMIT).fill(200));
   });
 
-  it("never counts a confidential client, which authenticates", async () => {
+  it("never counts a confidential client the operator registered", async () => {
     const answered = await withinOneWindow((source) => statuses(kiosk, source, LIMIT + 5));
     expect(answered).toEqual(Array(LIMIT + 5).fill(200));
+  });
+
+  it("counts a confidential client registered by anyone (RFC 7591), whose secret proves nothing", async () => {
+    const answered = await withinOneWindow((source) => statuses(selfMade, source, LIMIT + 1));
+    expect(answered).toEqual([...Array(LIMIT).fill(200), 429]);
   });
 
   it("keeps counting one source apart from another", async () => {

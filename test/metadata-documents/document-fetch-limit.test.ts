@@ -3,8 +3,9 @@
  * miss (a failure is never cached): so each source address (`CF-Connecting-IP`) may cause 20
  * fetches a minute (DOCUMENT_FETCH_LIMITER). Past that, the request is refused before anything
  * is fetched: a page with 429 and `Retry-After` where a person is sent (authorize, logout), 429
- * `temporarily_unavailable` in JSON at the token endpoint. A document already cached is served
- * to the same source all the while, and another source is not affected.
+ * `invalid_client` in JSON at the token endpoint (whose other 429 keeps that code too). A
+ * document already cached is served to the same source all the while, and another source is not
+ * affected.
  */
 import { describe, expect, it } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
@@ -83,7 +84,7 @@ describe("metadata document fetches per source address", () => {
     expect(other).toBe(302);
   });
 
-  it("answers the token endpoint with 429 temporarily_unavailable in JSON", async () => {
+  it("answers the token endpoint with 429 invalid_client in JSON", async () => {
     const { refused, refusedUrl } = await withinOneWindow(async (source) => {
       await spendFetches(source);
       const refusedUrl = documentUrl("good");
@@ -96,7 +97,7 @@ describe("metadata document fetches per source address", () => {
     });
     await expectError(refused, {
       status: 429,
-      error: "temporarily_unavailable",
+      error: "invalid_client",
       description: DESCRIPTION,
       headers: { "Retry-After": "60" },
     });

@@ -2,14 +2,15 @@
  * The development login answering a device's request (RFC 8628): the person types the code at
  * /device, is handed to /dev/login, and Approve sends them to Baton's own page. A double-click
  * on Approve lands on that same page, as it lands on the same redirect in the code flow; a
- * different answer, or any answer after the device took its tokens, does not.
+ * different answer, or any answer after the device took its tokens, is 409.
  */
 import { describe, expect, it } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
 import { BASE } from "../support/worker";
-import { dev, openForm, problemPage, redirectOf, submit, UNKNOWN_REQUEST } from "./dev-login-browser";
+import { dev, openForm, problemPage, redirectOf, submit } from "./dev-login-browser";
 import { expectPageHeaders, pageBody } from "./page-support";
 
+const ALREADY_ANSWERED = problemPage("Already answered", "This sign-in request was already approved or denied.");
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 
@@ -59,10 +60,10 @@ describe("development login: a device's request", () => {
     expect(redirectOf(second)).toEqual(approved);
     const polls = await Promise.all([poll(client, deviceCode), poll(client, deviceCode)]);
     expect(polls.map((response) => response.status).sort()).toEqual([200, 400]);
-    // The device took its tokens: the request is no longer pending for anyone.
+    // The device took its tokens: the request is answered, for the same approval too.
     const late = await submit(fields, form);
-    expectPageHeaders(late, 404);
-    expect(await pageBody(late)).toBe(UNKNOWN_REQUEST);
+    expectPageHeaders(late, 409);
+    expect(await pageBody(late)).toBe(ALREADY_ANSWERED);
   });
 
   it("answers 409 to a different answer of a device request already approved", async () => {
@@ -76,9 +77,7 @@ describe("development login: a device's request", () => {
     ]) {
       const again = await submit(fields, form);
       expectPageHeaders(again, 409);
-      expect(await pageBody(again)).toBe(
-        problemPage("Already answered", "This sign-in request was already approved or denied."),
-      );
+      expect(await pageBody(again)).toBe(ALREADY_ANSWERED);
     }
   });
 });
