@@ -8,6 +8,16 @@
  */
 import { OAuthError } from "../errors";
 
+/**
+ * Who asked, for a fetch of a URL that a client names (its metadata document, its `jwks_uri`),
+ * which a request from anyone can cause: its source address, counted by `limiter`
+ * (`DOCUMENT_FETCH_LIMITER`).
+ */
+export interface FetchAsker {
+  limiter: RateLimit | undefined;
+  source: string;
+}
+
 /** The bindings' period (wrangler.toml): how long a source over its limit waits. */
 export const SOURCE_PERIOD_SECONDS = 60;
 
@@ -38,4 +48,21 @@ export async function admitFromSource(
 export function temporarilyUnavailable(description: string): TooManyRequests {
   return (retryAfter) =>
     new OAuthError("temporarily_unavailable", description, 429, { "Retry-After": String(retryAfter) });
+}
+
+/**
+ * Counts one fetch for `asker` (none without one: the URL came from Baton's own records of an
+ * earlier request that was counted).
+ *
+ * @throws OAuthError 429 `invalid_client` past the limit: the client cannot be known or
+ * authenticated without the fetch, and the token endpoint's other 429 keeps that code too
+ * (RFC 6749 §5.2).
+ */
+export async function admitFetch(asker: FetchAsker | undefined): Promise<void> {
+  if (asker !== undefined) await admitFromSource(asker.limiter, asker.source, tooManyFetches);
+}
+
+function tooManyFetches(retryAfter: number): OAuthError {
+  const description = "Too many client documents fetched for requests from here; retry later.";
+  return new OAuthError("invalid_client", description, 429, { "Retry-After": String(retryAfter) });
 }

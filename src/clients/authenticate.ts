@@ -50,7 +50,8 @@ export async function authenticateClient(
   if ("assertion" in credentials) {
     // A public client has nothing to prove, so, as with a secret, its failures are not counted.
     if (client !== undefined && !isConfidential(client)) throw invalidClient();
-    if (client !== undefined && (await acceptsAssertion(env, client, credentials.assertion, context))) return client;
+    if (client !== undefined && (await acceptsAssertion(env, client, credentials.assertion, context, source)))
+      return client;
   } else if (client !== undefined && !isConfidential(client)) {
     // A public client has no secret to guess, so its failures are not counted: otherwise anyone
     // who read its client_id in an authorize URL could slow it down. One that sends a secret is

@@ -3,10 +3,13 @@
  * `jwks_uri` and cached in this isolate. Whoever sends an assertion naming a client can make
  * Baton want that client's keys, so a fetch happens at most once per {@link REFETCH_MS} for a
  * URL, whatever the traffic: a set is kept for {@link KEYS_TTL_MS}, refetched early only when an
- * assertion names a key it lacks (a rotation), and a failed fetch is remembered as long.
+ * assertion names a key it lacks (a rotation), and a failed fetch is remembered as long. Each
+ * fetch also counts against the asker's source (see {@link admitFetch}): the cache holds 1,000
+ * URLs, and whoever controls more clients could otherwise cycle through them.
  *
  * @see RFC 7591 §2 (`jwks_uri`), OIDC Core §10.1.1 (rotation of asymmetric signing keys)
  */
+import { admitFetch, type FetchAsker } from "../abuse/source-limit";
 import { fetchJsonObject } from "../uri/bounded-fetch";
 import { keyUrl, usableKeys, type KeyUrlRules } from "./key-metadata";
 import type { ClientRecord } from "./record";
@@ -38,17 +41,22 @@ interface CachedSet {
 
 const cache = new Map<string, CachedSet>();
 
-/** The client's keys, or `undefined` when it has none Baton can reach. */
+/**
+ * The client's keys, or `undefined` when it has none Baton can reach.
+ *
+ * @throws OAuthError 429 when a fetch is needed and `asker` has caused too many.
+ */
 export async function clientKeys(
   client: Pick<ClientRecord, "jwks" | "jwks_uri">,
   rules: KeyUrlRules,
+  asker?: FetchAsker,
 ): Promise<ClientKeys | undefined> {
   if (client.jwks !== undefined) return { keys: client.jwks.keys };
   if (client.jwks_uri === undefined) return undefined;
   // Checked again at every use: the rules may have tightened since the client registered.
   const url = keyUrl(client.jwks_uri, rules);
   if (url === undefined) return undefined;
-  const keys = await cachedSet(url.href, KEYS_TTL_MS);
+  const keys = await cachedSet(url.href, KEYS_TTL_MS, asker);
   return keys === undefined ? undefined : { keys, url: url.href };
 }
 
@@ -56,21 +64,32 @@ export async function clientKeys(
  * Fetches the set at `url` again if the last fetch is at least {@link REFETCH_MS} old (a failed
  * fetch gives back the keys kept before it); otherwise `undefined`: the caller keeps what it had.
  */
-export async function refetchedKeys(url: string): Promise<readonly Record<string, unknown>[] | undefined> {
+export async function refetchedKeys(
+  url: string,
+  asker?: FetchAsker,
+): Promise<readonly Record<string, unknown>[] | undefined> {
   const entry = cache.get(url);
   if (entry !== undefined && Date.now() - entry.fetchedAt < REFETCH_MS) return undefined;
-  return cachedSet(url, 0);
+  return cachedSet(url, 0, asker);
 }
 
-function cachedSet(url: string, maxAgeMs: number): Promise<readonly Record<string, unknown>[] | undefined> {
-  const now = Date.now();
-  const entry = cache.get(url);
-  if (entry !== undefined) {
-    const age = now - entry.fetchedAt;
-    if (age < 0 || age < (entry.failed ? REFETCH_MS : maxAgeMs)) return entry.keys;
+async function cachedSet(
+  url: string,
+  maxAgeMs: number,
+  asker: FetchAsker | undefined,
+): Promise<readonly Record<string, unknown>[] | undefined> {
+  const before = cache.get(url);
+  if (before !== undefined) {
+    const age = Date.now() - before.fetchedAt;
+    if (age < 0 || age < (before.failed ? REFETCH_MS : maxAgeMs)) return before.keys;
   }
+  await admitFetch(asker);
+  // Another request may have started a fetch while this one was being counted: share it.
+  const entry = cache.get(url);
+  if (entry !== undefined && entry !== before) return entry.keys;
   // A failed fetch keeps the last keys that were fetched, for a while: the client's server being
   // down for a moment should not stop its assertions from verifying.
+  const now = Date.now();
   const previous = entry?.succeededAt !== undefined && now - entry.succeededAt < STALE_MS ? entry : undefined;
   const fresh: CachedSet = { keys: Promise.resolve(undefined), fetchedAt: now, succeededAt: now, failed: false };
   fresh.keys = fetchKeys(url).then((keys) => {

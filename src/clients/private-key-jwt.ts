@@ -29,23 +29,27 @@ export interface AssertionAudience {
  * by this client before. A refused assertion is only `false`, its reason logged.
  *
  * @throws OAuthError 429 `invalid_client` when the client has more live assertions than Baton
- * keeps; an assertion that was right then is still right a little later.
+ * keeps (an assertion that was right then is still right a little later), or when fetching its
+ * keys would pass `source`'s limit of fetches.
  */
 export async function acceptsAssertion(
-  env: Pick<Env, "CLIENT_REGISTRY">,
+  env: Pick<Env, "CLIENT_REGISTRY" | "DOCUMENT_FETCH_LIMITER">,
   client: ClientRecord,
   assertion: string,
   { config, issuer }: AssertionAudience,
+  source: string,
 ): Promise<boolean> {
   if (client.token_endpoint_auth_method !== "private_key_jwt") return refuse(config, client, "method");
   const rules = { allowLoopback: config.clientMetadataAllowLoopback };
-  const keys = await clientKeys(client, rules);
+  // A fetch of the client's jwks_uri is counted against the sender, as a document's is.
+  const asker = { limiter: env.DOCUMENT_FETCH_LIMITER, source };
+  const keys = await clientKeys(client, rules, asker);
   if (keys === undefined) return refuse(config, client, "no_keys");
   const expected = { clientId: client.client_id, audiences: [issuer, `${issuer}/oauth2/token`], now: nowSeconds() };
   let check: AssertionCheck = await verifyClientAssertion(assertion, keys.keys, expected);
   if (!check.ok && check.reason === "unknown_key" && keys.url !== undefined) {
     // A key the set lacks may have been added since it was fetched (a rotation).
-    const fresh = await refetchedKeys(keys.url);
+    const fresh = await refetchedKeys(keys.url, asker);
     if (fresh !== undefined) check = await verifyClientAssertion(assertion, fresh, expected);
   }
   if (!check.ok) return refuse(config, client, check.reason);

@@ -6,7 +6,7 @@
  *
  * @see draft-ietf-oauth-client-id-metadata-document §4 (fetching, validating, caching)
  */
-import { admitFromSource } from "../abuse/source-limit";
+import { admitFetch, type FetchAsker } from "../abuse/source-limit";
 import { validateClientMetadata } from "../clients/metadata";
 import { metadataSettings, type SettingsSource } from "../clients/metadata-settings";
 import type { ClientRecord } from "../clients/record";
@@ -22,16 +22,6 @@ export const DOCUMENT_BOUNDS: FetchBounds = { maxBytes: 5 * 1024, timeoutMs: 3_0
 
 /** The settings a document's client depends on. */
 export type DocumentSettings = SettingsSource & Pick<Config, "logLevel">;
-
-/**
- * Who asked, for a fetch that a request from anyone can cause: its source address, counted by
- * `limiter` (`DOCUMENT_FETCH_LIMITER`). Absent where the `client_id` comes from a token Baton
- * issued, whose document was fetched once already when the token's login began.
- */
-export interface FetchAsker {
-  limiter: RateLimit | undefined;
-  source: string;
-}
 
 /**
  * The client whose `client_id` is the metadata document URL `clientId`, from the cache or
@@ -51,7 +41,7 @@ export async function metadataDocumentClient(
     const outcome = await recordOf(cached.document, clientId, cached.fetchedAt, settings);
     if (outcome.ok) return outcome.record;
   }
-  if (asker !== undefined) await admitFromSource(asker.limiter, asker.source, tooManyFetches);
+  await admitFetch(asker);
   const fetched = await fetchJsonObject(clientId, DOCUMENT_BOUNDS);
   if (!fetched.ok) return refused(settings, clientId, fetched.reason);
   const fetchedAt = nowSeconds();
@@ -92,15 +82,4 @@ async function recordOf(
 function refused(settings: DocumentSettings, clientId: string, reason: string): undefined {
   log(settings, "info", "metadata document refused", { client_id: clientId, reason });
   return undefined;
-}
-
-/**
- * The 429 of a source that caused too many fetches. The client cannot be known without its
- * document, so it is not authenticated now: `invalid_client`, the code the token endpoint's
- * other 429 (too many failures) keeps too (RFC 6749 §5.2), with `Retry-After`. The
- * authorization and logout endpoints show it as a page.
- */
-function tooManyFetches(retryAfter: number): OAuthError {
-  const description = "Too many client metadata documents fetched for requests from here; retry later.";
-  return new OAuthError("invalid_client", description, 429, { "Retry-After": String(retryAfter) });
 }

@@ -14,7 +14,7 @@ import { documentUrl, requestsFor, withDocuments } from "../support/metadata-doc
 import { freshSource, withinOneWindow } from "../support/rate-limit-window";
 
 const LIMIT = 20;
-const DESCRIPTION = "Too many client metadata documents fetched for requests from here; retry later.";
+const DESCRIPTION = "Too many client documents fetched for requests from here; retry later.";
 
 async function authorize(clientId: string, source: string): Promise<Response> {
   const { query } = await authorizationQuery({ client_id: clientId });
