@@ -38,7 +38,7 @@ export interface AssertionCredentials {
  * client_id; failures are counted per client_id and `source` (RFC 6749 §2.3.1).
  *
  * @throws OAuthError `invalid_client` (401), or 429 once `source` has failed too often (or has
- *   caused too many metadata document fetches).
+ *   caused too many fetches of metadata documents and key sets).
  */
 export async function authenticateClient(
   env: Env,
