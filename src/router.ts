@@ -132,17 +132,29 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   }
   response.headers.set("X-Request-Id", requestId);
   allowCrossOrigin(response, url);
+  const matched = (request as Partial<IRequest>).route ?? "unmatched";
+  const said = outcome ?? trace.outcome ?? "ok";
   // One line per request: identifiers and outcomes only, never a token, secret or claim.
   log(config, response.status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: request.method,
-    route: (request as Partial<IRequest>).route ?? "unmatched",
+    route: matched,
     status: response.status,
-    outcome: outcome ?? trace.outcome ?? "ok",
+    outcome: said,
     grant: trace.grant,
     client_id: trace.clientId,
     duration_ms: Date.now() - started,
   });
+  // Abuse is `warn` (LOG_LEVEL): a source refused for failing or asking too often is seen at that
+  // level too. Its address is not written: the limit is about load, and an address is personal.
+  if (response.status === 429) {
+    log(config, "warn", "too many requests", {
+      request_id: requestId,
+      route: matched,
+      outcome: said,
+      client_id: trace.clientId,
+    });
+  }
   return response;
 }
 

@@ -82,7 +82,14 @@ describe("device authorizations per source address", () => {
       description: "Too many device authorizations from here; retry later.",
       headers: { "Retry-After": "60" },
     });
-    expect(cost).toEqual({ ...emptyUsage(), workerRequests: 1, rateLimits: 1 });
+    // One warn line (abuse), no object: the request line is info, below this meter's LOG_LEVEL.
+    expect(cost).toEqual({
+      ...emptyUsage(),
+      workerRequests: 1,
+      rateLimits: 1,
+      logLines: 1,
+      logBytes: expect.any(Number) as number,
+    });
   });
 
   it("does not count a refused request, which creates nothing", async () => {

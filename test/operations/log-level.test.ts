@@ -10,6 +10,9 @@ import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { expectError } from "../http/support-token-endpoint";
 import { captureConsoleLines } from "../support/console-capture";
+import { registerClient } from "../support/clients";
+import { withinOneWindow } from "../support/rate-limit-window";
+import { basicAuth } from "../support/token-requests";
 import { BASE } from "../support/worker";
 
 const consoleLines = captureConsoleLines();
@@ -32,6 +35,42 @@ describe("LOG_LEVEL", () => {
     await send({ LOG_LEVEL: level }, new Request(`${BASE}/oauth2/jwks`));
 
     expect(logged().filter((line) => line.message === "request")).toHaveLength(lines);
+  });
+
+  it("writes a warn line for a source refused for failing too often, without its address", async () => {
+    const client = await registerClient();
+    let source = "";
+    const statuses = await withinOneWindow(async (fresh) => {
+      source = fresh;
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 11; attempt++) {
+        const request = new Request(`${BASE}/oauth2/token`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "CF-Connecting-IP": source,
+            Authorization: basicAuth(client.client_id, "wrong"),
+          },
+          body: new URLSearchParams({ grant_type: "client_credentials" }),
+        });
+        const response = await send({ LOG_LEVEL: "warn" }, request);
+        await response.body?.cancel();
+        statuses.push(response.status);
+      }
+      return statuses;
+    });
+
+    expect(statuses.at(-1)).toBe(429);
+    const warned = logged().filter((line) => line.message === "too many requests");
+    expect(warned.length).toBeGreaterThanOrEqual(1);
+    expect(warned[0]).toEqual({
+      level: "warn",
+      message: "too many requests",
+      request_id: expect.any(String),
+      route: "/oauth2/token",
+      outcome: "invalid_client",
+    });
+    expect(consoleLines().join("\n")).not.toContain(source);
   });
 
   it("writes a failure's request line at error even at LOG_LEVEL=error", async () => {
