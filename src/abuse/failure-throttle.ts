@@ -8,13 +8,10 @@
  *
  * @see https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/
  */
-import type { OAuthError } from "../errors";
+import type { TooManyRequests } from "./source-limit";
 
 /** How long a source stays throttled once over the limit (the binding's period). */
 export const BLOCK_SECONDS = 60;
-
-/** Builds the 429 answer of one endpoint; its body keeps that endpoint's failure code. */
-export type TooManyFailures = (retryAfterSeconds: number) => OAuthError;
 
 // key → blocked until (ms since the epoch). Bounded, so random keys cannot grow it forever.
 const blockedUntil = new Map<string, number>();
@@ -42,7 +39,7 @@ export function blockedFor(key: string): number | undefined {
 export async function recordFailure(
   limiter: RateLimit | undefined,
   key: string,
-  tooMany: TooManyFailures,
+  tooMany: TooManyRequests,
 ): Promise<void> {
   // Still blocked: the binding need not be asked again until the period is over.
   const remaining = blockedFor(key);

@@ -6,7 +6,7 @@
  *
  * @see https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/
  */
-import { OAuthError } from "../errors";
+import { OAuthError, type OAuthErrorCode } from "../errors";
 
 /**
  * Who asked, for a fetch of a URL that a client names (its metadata document, its `jwks_uri`),
@@ -23,6 +23,20 @@ export const SOURCE_PERIOD_SECONDS = 60;
 
 /** Builds the 429 answer of one limit, in the error code its endpoint answers with. */
 export type TooManyRequests = (retryAfterSeconds: number) => OAuthError;
+
+/**
+ * The 429 of one limit: `code` and `description`, with `Retry-After` and any other `headers`
+ * its endpoint's answers carry.
+ *
+ * @see RFC 6585 §4
+ */
+export function tooManyRequests(
+  code: OAuthErrorCode,
+  description: string,
+  headers: Record<string, string> = {},
+): TooManyRequests {
+  return (retryAfter) => new OAuthError(code, description, 429, { "Retry-After": String(retryAfter), ...headers });
+}
 
 /**
  * Counts one request from `source`; passes while the source is under the limit, and always when
@@ -46,8 +60,7 @@ export async function admitFromSource(
  * while temporarily_unavailable (RFC 6749 §4.1.2.1) says what is true and Retry-After says when.
  */
 export function temporarilyUnavailable(description: string): TooManyRequests {
-  return (retryAfter) =>
-    new OAuthError("temporarily_unavailable", description, 429, { "Retry-After": String(retryAfter) });
+  return tooManyRequests("temporarily_unavailable", description);
 }
 
 /**
@@ -62,7 +75,7 @@ export async function admitFetch(asker: FetchAsker | undefined): Promise<void> {
   if (asker !== undefined) await admitFromSource(asker.limiter, asker.source, tooManyFetches);
 }
 
-function tooManyFetches(retryAfter: number): OAuthError {
-  const description = "Too many client documents fetched for requests from here; retry later.";
-  return new OAuthError("invalid_client", description, 429, { "Retry-After": String(retryAfter) });
-}
+const tooManyFetches = tooManyRequests(
+  "invalid_client",
+  "Too many client documents fetched for requests from here; retry later.",
+);

@@ -6,6 +6,7 @@
  * @see RFC 6750 §2.1, §3
  */
 import { failureKey, recordFailure } from "../abuse/failure-throttle";
+import { tooManyRequests } from "../abuse/source-limit";
 import { sha256 } from "../encoding/sha256";
 import type { Env } from "../env";
 import { OAuthError } from "../errors";
@@ -34,9 +35,8 @@ export async function requireAdmin(
   });
 }
 
-function tooManyFailures(retryAfter: number): OAuthError {
-  return new OAuthError("invalid_token", "Too many failed admin authentications from here; retry later.", 429, {
-    "Retry-After": String(retryAfter),
-    "WWW-Authenticate": CHALLENGE,
-  });
-}
+const tooManyFailures = tooManyRequests(
+  "invalid_token",
+  "Too many failed admin authentications from here; retry later.",
+  { "WWW-Authenticate": CHALLENGE },
+);

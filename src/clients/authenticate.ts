@@ -5,8 +5,9 @@
  * @see RFC 6749 §2.3, §2.3.1, §3.2.1; RFC 7523 §2.2 (`private_key_jwt`)
  */
 import { failureKey, recordFailure } from "../abuse/failure-throttle";
+import { tooManyRequests } from "../abuse/source-limit";
 import type { Env } from "../env";
-import { OAuthError, invalidClient } from "../errors";
+import { invalidClient } from "../errors";
 import type { ClientRecord } from "./record";
 import { isConfidential } from "./record";
 import { acceptsAssertion, type AssertionAudience } from "./private-key-jwt";
@@ -65,10 +66,9 @@ export async function authenticateClient(
   throw invalidClient();
 }
 
-function tooManyFailures(retryAfter: number): OAuthError {
-  // RFC 6749 §5.2 has no code for "slow down"; the failure's own code tells the client what is
-  // wrong, and Retry-After when to try again.
-  return new OAuthError("invalid_client", "Too many failed client authentications from here; retry later.", 429, {
-    "Retry-After": String(retryAfter),
-  });
-}
+// RFC 6749 §5.2 has no code for "slow down"; the failure's own code tells the client what is
+// wrong, and Retry-After when to try again.
+const tooManyFailures = tooManyRequests(
+  "invalid_client",
+  "Too many failed client authentications from here; retry later.",
+);

@@ -5,6 +5,7 @@
  * address, since guessing them is the attack (RFC 8628 §5.1).
  */
 import { blockedFor, failureKey, recordFailure } from "../abuse/failure-throttle";
+import { tooManyRequests } from "../abuse/source-limit";
 import { loginPage } from "../authorize/login-page";
 import { sealPendingRequest } from "../authorize/pending-request";
 import { kindOf, type ClientKind } from "../clients/record";
@@ -90,11 +91,7 @@ async function kindNow({ env, config }: Endpoint, clientId: string): Promise<Cli
   return client === undefined ? "registered" : kindOf(client);
 }
 
-function tooManyGuesses(retryAfter: number): OAuthError {
-  return new OAuthError("slow_down", "Too many wrong user codes from here.", 429, {
-    "Retry-After": String(retryAfter),
-  });
-}
+const tooManyGuesses = tooManyRequests("slow_down", "Too many wrong user codes from here.");
 
 function tooManyGuessesPage(retryAfter: number): Response {
   const page = devicePage(429, "Too many wrong codes", "Wait a minute, then type the code again.");

@@ -10,7 +10,7 @@ import { hashAuthorizationCode, newAuthorizationCode } from "./authorization-cod
 import { CODE_TTL, type IssuedCode, type LoginOutcome, type PendingAuthorization } from "./authorization-state";
 import { answerDevice } from "./device";
 import { redirectWith } from "./redirect";
-import { openAnswer, sealAnswer } from "./replay";
+import { openAnswer, sealAnswer, type SealedAnswer } from "./replay";
 import type { LoginResult } from "./rpc";
 import type { GrantStore } from "./store";
 
@@ -108,25 +108,32 @@ async function deviceAnswer(
   // The device's first tokens replaced its request with the family: answered, as a redeemed
   // code's request is.
   if (answer === "not_found" && store.wasAnswered()) return { ok: false, reason: "completed" };
-  const kept = store.device()?.sealedRedirect;
-  if (answer === "completed" && repeatKey !== undefined && kept !== undefined) {
-    // Opens only for the key of the same approval: another subject or profile gets the 409.
-    const repeated = await openAnswer(repeatKey, pending.sid, kept);
-    if (repeated !== undefined) return { ok: true, redirectTo: repeated };
-  }
+  if (answer === "completed") return sameApproval(repeatKey, pending.sid, store.device()?.sealedRedirect);
   return { ok: false, reason: answer };
 }
 
-async function repeatedApproval(
+function repeatedApproval(
   store: GrantStore,
   pending: PendingAuthorization,
   now: number,
   repeatKey: Uint8Array | undefined,
 ): Promise<LoginResult> {
   const issued = store.code();
-  if (repeatKey !== undefined && issued?.sealedRedirect !== undefined && now < issued.expiresAt) {
-    // Opens only for the key of the same approval: another subject or profile gets the 409.
-    const redirectTo = await openAnswer(repeatKey, pending.sid, issued.sealedRedirect);
+  const live = issued !== undefined && now < issued.expiresAt;
+  return sameApproval(repeatKey, pending.sid, live ? issued.sealedRedirect : undefined);
+}
+
+/**
+ * The answer to a repeat of an answered request: the first answer's redirect again when
+ * `repeatKey` opens `sealed` (only the key of the very same approval does), else 409.
+ */
+async function sameApproval(
+  repeatKey: Uint8Array | undefined,
+  sid: string,
+  sealed: SealedAnswer | undefined,
+): Promise<LoginResult> {
+  if (repeatKey !== undefined && sealed !== undefined) {
+    const redirectTo = await openAnswer(repeatKey, sid, sealed);
     if (redirectTo !== undefined) return { ok: true, redirectTo };
   }
   return { ok: false, reason: "completed" };
