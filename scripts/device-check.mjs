@@ -4,7 +4,8 @@
 // (oauth4webapi and openid-client), with the person's side done over HTTP as a browser and the
 // host application would: type the code at /device, get handed to the login, approve or deny
 // through the admin API. Then a resource server verifies exchanged tokens with jose, a session
-// revocation ends them, and two concurrency checks run against the same server.
+// revocation ends them, two concurrency checks run against the same server, and last the two
+// limits per address (wrong user codes, device authorizations).
 //
 // The device flows poll at the interval the server gives (5 s, 10 s after a slow_down), so they
 // run side by side: the whole check takes about 15 s.
@@ -12,6 +13,7 @@
 // The parts are in ./device/; this file starts the server, runs them in their order and gives
 // the verdict. Prints each part's lines and a summary; exits 1 on any failure.
 import { startDevServer } from "./dev-server.mjs";
+import { deviceAuthorizationLimit } from "./device/authorization-limit.mjs";
 import { connect } from "./device/baton.mjs";
 import {
   approvedWithOauth4webapi,
@@ -74,9 +76,16 @@ try {
   ]);
   console.log(exchangeRace.lines.join("\n"));
 
-  // Last, since it throttles this address at /device for a minute: wrong user codes.
+  // Last, since they throttle this address for a minute: wrong user codes, then device
+  // authorizations past their limit.
   await runParts([
     [part("5. wrong user codes from one address (USER_CODE_LIMITER: 10 a minute)"), (p) => userCodeGuessing(p, baton)],
+  ]);
+  await runParts([
+    [
+      part("6. device authorizations from one address (DEVICE_AUTHORIZATION_LIMITER: 20 a minute)"),
+      (p) => deviceAuthorizationLimit(p, baton),
+    ],
   ]);
 } catch (error) {
   tally.failed++;
