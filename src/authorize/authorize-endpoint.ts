@@ -14,6 +14,7 @@ import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
 import { isRegisteredRedirect } from "./redirect-match";
 import type { Endpoint } from "../http/endpoint";
+import type { RequestTrace } from "../http/trace";
 import { sourceAddress } from "../http/source-address";
 import { busyPage, isBusy } from "../pages/busy-page";
 import { serverKeys } from "../secrets/server-keys";
@@ -31,6 +32,10 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     trace.outcome = "invalid_request";
     return refusalPage("The request has no valid client_id.");
   }
+  const redirectUri = params.get("redirect_uri");
+  // Refused before the client is looked up, so that a request no client could make good never
+  // costs a document fetch; the same page as for an unregistered URI, below.
+  if (redirectUri === null || redirectUri === "" || repeated.has("redirect_uri")) return badRedirect(trace);
   let client;
   try {
     client = await resolveClient(env, config, clientId, sourceAddress(request));
@@ -44,16 +49,8 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
     return refusalPage("The client is not registered.");
   }
   trace.clientId = client.client_id;
-  const redirectUri = params.get("redirect_uri");
   // Only a registered URI may receive anything, errors included (RFC 9700 §2.1).
-  if (
-    redirectUri === null ||
-    repeated.has("redirect_uri") ||
-    !isRegisteredRedirect(client.redirect_uris, redirectUri)
-  ) {
-    trace.outcome = "invalid_request";
-    return refusalPage("The redirect_uri is missing or is not registered for this client.");
-  }
+  if (!isRegisteredRedirect(client.redirect_uris, redirectUri)) return badRedirect(trace);
   // An empty state counts as absent (RFC 6749 §3.1), as it does for the success redirect.
   const rawState = params.get("state") ?? "";
   // A state too long to accept is not echoed either: the error redirect must stay small.
@@ -107,6 +104,11 @@ function repeatedNames(params: URLSearchParams): Set<string> {
 
 function redirect(location: string): Response {
   return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+function badRedirect(trace: RequestTrace): Response {
+  trace.outcome = "invalid_request";
+  return refusalPage("The redirect_uri is missing or is not registered for this client.");
 }
 
 /** The 400 page for a request that cannot be redirected (RFC 6749 §4.1.2.1, first paragraph). */

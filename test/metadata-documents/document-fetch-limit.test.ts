@@ -84,6 +84,25 @@ describe("metadata document fetches per source address", () => {
     expect(other).toBe(302);
   });
 
+  it("fetches nothing, and counts nothing, for an authorization without a redirect_uri", async () => {
+    const { refused, url, after } = await withinOneWindow(async (source) => {
+      const url = documentUrl("good");
+      const { query } = await authorizationQuery({ client_id: url });
+      const params = new URLSearchParams(query);
+      params.delete("redirect_uri");
+      const refused = await withDocuments(`/oauth2/authorize?${params}`, { headers: { "CF-Connecting-IP": source } });
+      // The whole minute's fetches are still there for requests that can succeed.
+      const urls = Array.from({ length: LIMIT }, () => documentUrl("good"));
+      const after: number[] = [];
+      for (const other of urls) after.push(await authorizeStatus(other, source));
+      return { refused, url, after };
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("The redirect_uri is missing or is not registered for this client.");
+    expect(await requestsFor(url)).toBe(0);
+    expect(after).toEqual(Array(LIMIT).fill(302));
+  });
+
   it("answers the token endpoint with 429 invalid_client in JSON", async () => {
     const { refused, refusedUrl } = await withinOneWindow(async (source) => {
       await spendFetches(source);
