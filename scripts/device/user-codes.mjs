@@ -1,5 +1,5 @@
 // The limit on guessing user codes (USER_CODE_LIMITER): a user code is short enough to type, so
-// one address may try only ten wrong ones a minute at /device before it is answered 429. It
+// one address may type only ten a minute at /device, right or wrong, before it is answered 429. It
 // throttles this address at /device for a minute, which is why the entry point runs it last.
 import { SCOPE } from "./baton.mjs";
 
@@ -20,7 +20,7 @@ export async function userCodeGuessing(p, { base, post, publicClient }) {
   for (const code of wrong) statuses.push(await type(code));
   p.check(
     statuses.slice(0, 10).every((s) => s === 400) && statuses.slice(10).every((s) => s === 429),
-    `${statuses.length} wrong codes: ${statuses.slice(0, 10).length} × 400 ("That code is not valid"), then 429 ("Too many wrong codes")`,
+    `${statuses.length} wrong codes: ${statuses.slice(0, 10).length} × 400 ("That code is not valid"), then 429 ("Too many codes typed")`,
     statuses.join(" "),
   );
   const right = await type(live.body.user_code);

@@ -4,7 +4,7 @@
  * `?result=`, the page the login sends the person back to. Wrong codes are counted per source
  * address, since guessing them is the attack (RFC 8628 §5.1).
  */
-import { blockedFor, failureKey, recordFailure } from "../abuse/failure-throttle";
+import { failureKey, recordFailure } from "../abuse/failure-throttle";
 import { tooManyRequests } from "../abuse/source-limit";
 import { loginPage } from "../authorize/login-page";
 import { sealPendingRequest } from "../authorize/pending-request";
@@ -21,6 +21,18 @@ import { escapeHtml, htmlPage } from "../pages/html";
 import { displayUserCode, normalizeUserCode } from "./codes";
 import { userCodeFor } from "./locate";
 
+/** `undefined` when `source` may have one more code looked at; its 429 page otherwise. */
+async function admitGuess(env: Endpoint["env"], source: string): Promise<Response | undefined> {
+  try {
+    await recordFailure(env.USER_CODE_LIMITER, failureKey("user_code", "", source), tooManyGuesses);
+    return undefined;
+  } catch (error) {
+    if (error instanceof OAuthError && error.status === 429)
+      return tooManyGuessesPage(Number(error.headers["Retry-After"]));
+    throw error;
+  }
+}
+
 /** Handles `GET /device`. */
 export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   const { env, config, url, issuer, request, trace } = endpoint;
@@ -29,22 +41,16 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   const typed = url.searchParams.get("user_code");
   if (typed === null || typed === "") return codeForm();
   const now = nowSeconds();
-  const guesser = failureKey("user_code", "", sourceAddress(request));
   // A source over the limit has its codes looked at no more until the block ends (RFC 8628 §5.1).
-  const blocked = blockedFor(guesser);
-  if (blocked !== undefined) return tooManyGuessesPage(blocked);
+  // Every code typed is counted before it is looked at, the right one too: a source that went
+  // over the limit in another isolate would otherwise still learn, here, which guess was right.
+  const refusal = await admitGuess(env, sourceAddress(request));
+  if (refusal !== undefined) return refusal;
   const code = normalizeUserCode(typed);
   const sid = code === undefined ? undefined : await userCodeFor(env, config, code).lookup(now);
   const device = sid === undefined ? undefined : await grantFor(env, config, sid).pendingDevice();
   if (device === undefined) {
     trace.outcome = "invalid_grant";
-    try {
-      await recordFailure(env.USER_CODE_LIMITER, guesser, tooManyGuesses);
-    } catch (error) {
-      if (error instanceof OAuthError && error.status === 429)
-        return tooManyGuessesPage(Number(error.headers["Retry-After"]));
-      throw error;
-    }
     return devicePage(
       400,
       "That code is not valid",
@@ -91,10 +97,10 @@ async function kindNow({ env, config }: Endpoint, clientId: string): Promise<Cli
   return client === undefined ? "registered" : kindOf(client);
 }
 
-const tooManyGuesses = tooManyRequests("slow_down", "Too many wrong user codes from here.");
+const tooManyGuesses = tooManyRequests("slow_down", "Too many user codes typed from here.");
 
 function tooManyGuessesPage(retryAfter: number): Response {
-  const page = devicePage(429, "Too many wrong codes", "Wait a minute, then type the code again.");
+  const page = devicePage(429, "Too many codes typed", "Wait a minute, then type the code again.");
   page.headers.set("Retry-After", String(retryAfter));
   return page;
 }

@@ -239,31 +239,4 @@ describe("the /device page", () => {
   it("tells the person to return to the device after the login", async () => {
     expect(await (await call("/device?result=approved")).text()).toContain("You can return to your device now");
   });
-
-  it("limits wrong codes per source address", async () => {
-    const source = `203.0.113.${Math.floor(Math.random() * 200)}`;
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 12; attempt++) {
-      const response = await call("/device?user_code=BCDF-GHJK", { headers: { "CF-Connecting-IP": source } });
-      statuses.push(response.status);
-    }
-    expect(statuses.slice(0, 10).every((status) => status === 400)).toBe(true);
-    expect(statuses.at(-1)).toBe(429);
-  });
-
-  it("looks at no code from a source over the limit, not even the right one, and says when to retry", async () => {
-    const device = await askDevice();
-    const source = `203.0.113.${Math.floor(Math.random() * 200)}`;
-    for (let attempt = 0; attempt < 11; attempt++) {
-      await callWith({ LOGIN_URL }, "/device?user_code=BCDF-GHJK", { headers: { "CF-Connecting-IP": source } });
-    }
-
-    const right = await callWith({ LOGIN_URL }, `/device?user_code=${device.user_code}`, {
-      headers: { "CF-Connecting-IP": source },
-    });
-
-    expect(right.status).toBe(429);
-    expect(right.headers.get("Location")).toBeNull();
-    expect(right.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
-  });
 });

@@ -53,6 +53,17 @@ describe("registrations per source address", () => {
     expect(other.status).toBe(201);
   });
 
+  it("counts the addresses of one IPv6 /64 as one source, whose host may use any of them", async () => {
+    const refused = await withinOneWindow(async (source) => {
+      const prefix = source.split(":").slice(0, 4).join(":");
+      const address = (): string =>
+        `${prefix}:${Array.from(crypto.getRandomValues(new Uint16Array(4)), (g) => g.toString(16)).join(":")}`;
+      for (let attempt = 0; attempt < LIMIT; attempt++) expect((await register(address())).status).toBe(201);
+      return register(address());
+    });
+    expect(refused.status).toBe(429);
+  });
+
   it("does not count refused metadata, which creates nothing", async () => {
     const statuses = await withinOneWindow(async (source) => {
       for (let attempt = 0; attempt < LIMIT + 5; attempt++) {
