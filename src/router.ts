@@ -119,20 +119,26 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   const started = Date.now();
   const trace: RequestTrace = {};
   const url = new URL(request.url);
+  // RFC 9110 §9.3.2: a HEAD is answered as its GET would be, without the content.
+  const head = request.method === "HEAD";
+  const routed = head ? new Request(request, { method: "GET" }) : request;
   let response: Response;
   let outcome: string | undefined;
   let config: Config | undefined;
   try {
     config = readConfig(env);
-    const endpoint: Endpoint = { request, env, config, url, issuer: issuerFor(config, url), trace };
-    response = corsPreflight(request, url) ?? ((await router.fetch(request, endpoint)) as Response);
+    const endpoint: Endpoint = { request: routed, env, config, url, issuer: issuerFor(config, url), trace };
+    // The router would also match `/oauth2/token/` and `//`: every path is exactly as listed.
+    if (url.pathname !== "/" && (url.pathname.endsWith("/") || url.pathname.includes("//"))) notFound();
+    response = corsPreflight(request, url) ?? ((await router.fetch(routed, endpoint)) as Response);
   } catch (error) {
     outcome = outcomeOf(error);
     response = errorResponse(error, requestId, config);
   }
+  if (head) response = new Response(null, response);
   response.headers.set("X-Request-Id", requestId);
   allowCrossOrigin(response, url);
-  const matched = (request as Partial<IRequest>).route ?? "unmatched";
+  const matched = (routed as Partial<IRequest>).route ?? "unmatched";
   const said = outcome ?? trace.outcome ?? "ok";
   // One line per request: identifiers and outcomes only, never a token, secret or claim.
   log(config, response.status >= 500 ? "error" : "info", "request", {

@@ -71,6 +71,8 @@ function readClaims(value: unknown, member: "claims" | "access_token_claims"): U
   for (const [name, claim] of Object.entries(value as Record<string, unknown>)) {
     if (RESERVED_CLAIMS.has(name)) invalidRequest(`${member} may not set a claim Baton sets itself.`);
     if (name.length === 0 || name.length > 255) invalidRequest(`${member} names must be 1 to 255 characters.`);
+    // Set on a plain object, this name would replace its prototype, not add a claim.
+    if (name === "__proto__") invalidRequest(`${member} may not have a claim named __proto__.`);
     if (claim === undefined || claim === null) continue;
     if (!hasStandardType(name, claim)) invalidRequest(`${member}.${safeName(name)} has the wrong type.`);
     if (depth(claim) > 3) invalidRequest(`${member} may nest at most three levels deep.`);

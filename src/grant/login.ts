@@ -29,6 +29,8 @@ export async function completeAuthorization(
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
   if (pending.device) return deviceAnswer(store, pending, outcome, now, repeatKey);
+  // An answered request is 409 whatever this answer says: its checks below are for a first one.
+  if (store.wasAnswered()) return repeatedApproval(store, pending, now, repeatKey);
   // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
   // prompt=login, one from before this request must.
   const authTime = outcome.authTime ?? now;

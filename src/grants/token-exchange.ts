@@ -7,6 +7,7 @@
  * @see RFC 8693 §2 (request and response), §4.1 (`act`), RFC 8707 (targets)
  */
 import { isConfidential } from "../clients/record";
+import { resolveClient } from "../clients/resolve";
 import { nowSeconds } from "../clock";
 import { OAuthError, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
@@ -45,8 +46,18 @@ export async function tokenExchangeGrant(context: GrantContext): Promise<string>
   const claims = await verifyAccessToken(subjectToken, await loadSigningKeys(config.signingKeys), issuer);
   // A machine token has no session to carry forward.
   if (claims?.sid === undefined || !isSidShaped(claims.sid)) throw invalidGrant();
-  const session = await grantFor(env, config, claims.sid).session();
-  if (session === undefined || session.subject !== claims.sub) throw invalidGrant();
+  // RFC 9449: a token bound to a key must not come out of an exchange as a bearer token. Its
+  // holder proves a key of its own, and the new token is bound to that one.
+  if (claims.cnf?.jkt !== undefined && context.dpop === undefined) {
+    throw new OAuthError("invalid_grant", "The subject_token is bound to a DPoP key; send a DPoP proof.");
+  }
+  const [session, owner] = await Promise.all([
+    grantFor(env, config, claims.sid).session(),
+    // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID),
+    // as subject tokens too.
+    resolveClient(env, config, claims.client_id),
+  ]);
+  if (session === undefined || session.subject !== claims.sub || owner === undefined) throw invalidGrant();
   if (claims.act === undefined && session.clientId !== claims.client_id) throw invalidGrant();
 
   const granted = parseScope(claims.scope ?? "") ?? [];

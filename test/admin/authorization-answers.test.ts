@@ -78,6 +78,14 @@ describe("POST /admin/authorizations/ID/complete", () => {
     expect(jwtPayload(tokens.access_token).sub).toBe("user_alice");
   });
 
+  it("answers 409 to a later completion that would have been refused for itself, as a first answer", async () => {
+    const started = await startAuthorization(client, { extra: { max_age: "60" } });
+    await completeLogin(started.id);
+    await expectAdminError(await complete(started.id, aliceLogin({ scope: "openid admin" })), 409, CONFLICT);
+    const stale = Math.floor(Date.now() / 1000) - 3600;
+    await expectAdminError(await complete(started.id, aliceLogin({ auth_time: stale })), 409, CONFLICT);
+  });
+
   it("lets exactly one of simultaneous answers win; the others learn it was already answered", async () => {
     const started = await startAuthorization(client);
     const responses = await Promise.all([

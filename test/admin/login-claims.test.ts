@@ -55,6 +55,24 @@ describe("claims", () => {
     );
   });
 
+  it.each([
+    ['{"__proto__":{"injected":"yes"}}', "an object"],
+    ['{"__proto__":"x"}', "a string"],
+  ])("refuses a claim named __proto__ (%s, %s) in claims and access_token_claims, never dropping it", async (raw) => {
+    // JSON.parse makes __proto__ an own member, as a host application's JSON library sends it.
+    const value = JSON.parse(raw) as Record<string, unknown>;
+    await refused({ claims: value }, "claims may not have a claim named __proto__.");
+    await refused({ access_token_claims: value }, "access_token_claims may not have a claim named __proto__.");
+  });
+
+  it("keeps a __proto__ member nested inside a claim as data", async () => {
+    const claims = JSON.parse('{"tenant":{"__proto__":{"id":"t1"},"name":"acme"}}') as Record<string, unknown>;
+    const { tokens } = await runCodeFlow(client, { scope: "openid offline_access" }, aliceLogin({ claims }));
+    const tenant = (jwtPayload(tokens.id_token!) as { tenant: Record<string, unknown> }).tenant;
+    expect(Object.getPrototypeOf(tenant)).toBe(Object.prototype);
+    expect(Object.keys(tenant).sort()).toEqual(["__proto__", "name"]);
+  });
+
   it("releases phone and address with their scopes, and any other claim to ID token and userinfo with openid", async () => {
     const claims = {
       phone_number: "+44 20 7946 0000",
