@@ -31,13 +31,20 @@ export interface AuthorizationView {
   client_kind: ClientKind;
 }
 
-/** Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds) into its id. */
+/**
+ * Seals a validated request (which lives {@link AUTHORIZATION_TTL} seconds, or until `expiresBy`
+ * when that is sooner) into its id. `expiresBy` is for a request that answers something with its
+ * own end, a device authorization's (RFC 8628 §3.2 `expires_in`): the host application must not
+ * be shown, as still open, a request whose answer no one could collect any more.
+ */
 export function sealPendingRequest(
   config: Config,
   request: Omit<PendingAuthorization, "createdAt" | "expiresAt">,
   now: number,
+  expiresBy?: number,
 ): Promise<string> {
-  const pending: PendingAuthorization = { ...request, createdAt: now, expiresAt: now + AUTHORIZATION_TTL };
+  const expiresAt = Math.min(now + AUTHORIZATION_TTL, expiresBy ?? Infinity);
+  const pending: PendingAuthorization = { ...request, createdAt: now, expiresAt };
   return serverKeys(config).then((keys) => seal(keys, "authorization request", pending));
 }
 

@@ -80,6 +80,8 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
       ...(device.resources !== undefined && { resources: device.resources }),
     },
     now,
+    // The hand-off ends with the device code: answered later, no poll could collect it.
+    device.expiresAt,
   );
   login.searchParams.set("authorization_request", id);
   return new Response(null, { status: 302, headers: { Location: login.toString(), "Cache-Control": "no-store" } });

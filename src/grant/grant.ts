@@ -22,7 +22,14 @@ import {
 import * as login from "./login";
 import { redeemCode } from "./redemption";
 import { proofRefusal, remember } from "./dpop-binding";
-import { pollDevice, type DeviceAuthorization, type DevicePoll, type DevicePollResult, type PollClock } from "./device";
+import {
+  deviceLapsesAt,
+  pollDevice,
+  type DeviceAuthorization,
+  type DevicePoll,
+  type DevicePollResult,
+  type PollClock,
+} from "./device";
 import type {
   DpopProofRef,
   LoginResult,
@@ -83,11 +90,14 @@ export class Grant extends DurableObject<Env> {
     return this.exclusively(() => login.denyAuthorization(this.store, pending, issuer, nowSeconds()));
   }
 
-  /** Keeps a device authorization (RFC 8628) until its expiry, waiting for the person's login. */
+  /**
+   * Keeps a device authorization (RFC 8628) waiting for the person's login until its expiry, and
+   * a while beyond, so that a late poll learns `expired_token` (see `DEVICE_EXPIRED_GRACE`).
+   */
   async beginDevice(device: DeviceAuthorization): Promise<boolean> {
     if (this.store.device() !== undefined || this.store.wasAnswered()) return false;
     this.store.putDevice(device);
-    await this.store.wakeAt(device.expiresAt);
+    await this.store.wakeAt(deviceLapsesAt(device));
     return true;
   }
 
@@ -181,10 +191,13 @@ export class Grant extends DurableObject<Env> {
     return this.exclusively(async () => {
       const now = nowSeconds();
       const family = this.store.family();
+      const device = this.store.device();
       const lapsesAt =
         family !== undefined
           ? familyEndsAt(family, lifetimesOf(readConfig(this.env)))
-          : (this.store.code()?.expiresAt ?? this.store.device()?.expiresAt ?? this.store.answeredUntil());
+          : (this.store.code()?.expiresAt ??
+            (device !== undefined ? deviceLapsesAt(device) : undefined) ??
+            this.store.answeredUntil());
       if (lapsesAt === undefined || now >= lapsesAt) await this.store.end(family);
       else await this.store.wakeAt(lapsesAt);
     });

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
+import { DEVICE_GRANT, askDevice as askFor, later, poll as pollAs, typeCode } from "./device-requests";
 import { registerClient, type TestClient } from "../support/clients";
 import { LOGIN_URL, aliceLogin, callWith, complete, jwtPayload } from "../support/code-flow";
 import { basicAuth } from "../support/token-requests";
@@ -12,7 +13,6 @@ import { admin, call } from "../support/worker";
 import { refresh } from "../support/token-requests";
 import { expectInvalidGrant } from "../support/assertions";
 
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 let tv: TestClient;
 
 beforeAll(async () => {
@@ -28,50 +28,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-interface DeviceAnswer {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
-
-async function askDevice(client = tv, extra: Record<string, string> = {}): Promise<DeviceAnswer> {
-  const body = new URLSearchParams({ client_id: client.client_id, scope: "openid offline_access", ...extra });
-  const response = await call("/oauth2/device_authorization", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body,
-  });
-  const text = await response.text();
-  expect(response.status, text).toBe(200);
-  expect(response.headers.get("Cache-Control")).toBe("no-store");
-  return JSON.parse(text);
-}
-
-function poll(deviceCode: string, client = tv): Promise<Response> {
-  return call("/oauth2/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: client.client_id }),
-  });
-}
-
-/** Types the code at /device as a person would; returns the authorization request's id. */
-async function typeCode(userCode: string): Promise<string> {
-  const response = await callWith({ LOGIN_URL }, `/device?user_code=${encodeURIComponent(userCode)}`);
-  expect(response.status).toBe(302);
-  const location = new URL(response.headers.get("Location")!);
-  expect(location.origin + location.pathname).toBe(LOGIN_URL);
-  return location.searchParams.get("authorization_request")!;
-}
-
-/** Moves the clock on, as the device's waiting would. */
-function later(seconds: number): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
-}
+const askDevice = (client = tv, extra: Record<string, string> = {}) => askFor(client, extra);
+const poll = (deviceCode: string, client = tv) => pollAs(deviceCode, client);
 
 describe("device authorization", () => {
   it("answers a device code, a user code of 8 consonants shown XXXX-XXXX, the page to type it at, 600 s and 5 s", async () => {
