@@ -86,12 +86,7 @@ export function validateAuthorizationRequest(
   if (state !== undefined && state.length > MAX_STATE_LENGTH)
     refuse("invalid_request", "The state parameter is too long.");
   if (nonce !== undefined && nonce.length > 512) refuse("invalid_request", "The nonce parameter is too long.");
-  const prompt = get("prompt")
-    ?.split(" ")
-    .filter((value) => value !== "");
-  if (prompt?.includes("none")) {
-    refuse("login_required", "Baton cannot authenticate the user without showing the login page.");
-  }
+  const prompt = readPrompt(get("prompt"));
   const resources = readResources(params, configuredResources);
   const hints = readLoginHints(get);
   const dpopJkt = get("dpop_jkt");
@@ -106,11 +101,37 @@ export function validateAuthorizationRequest(
     // grant would only be handed a refresh token it can never redeem.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
     ...(resources.length > 0 && { resources }),
-    ...(prompt !== undefined && prompt.length > 0 && { prompt: [...new Set(prompt)] }),
+    ...(prompt.length > 0 && { prompt }),
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),
   };
+}
+
+/**
+ * The `prompt` values OIDC defines: Core's four, and `create` (Initiating User Registration via
+ * OpenID Connect 1.0 §4), which asks the host application to show its sign-up page.
+ */
+const PROMPT_VALUES: ReadonlySet<string> = new Set(["none", "login", "consent", "select_account", "create"]);
+
+/**
+ * `prompt`'s values, for the host application: a space-delimited list of those OIDC defines
+ * (no value echoed, so nothing unchecked reaches the consent screen). A repeated value counts
+ * once: it asks for nothing more, and refusing it would only break a clumsy client.
+ *
+ * @see OIDC Core §3.1.2.1
+ */
+function readPrompt(value: string | undefined): string[] {
+  const values = [...new Set(value?.split(" ").filter((token) => token !== "") ?? [])];
+  if (!values.every((token) => PROMPT_VALUES.has(token))) {
+    refuse("invalid_request", "prompt may hold only none, login, consent, select_account and create.");
+  }
+  if (values.includes("none")) {
+    // OIDC Core §3.1.2.1: none with any other value is an error.
+    if (values.length > 1) refuse("invalid_request", "prompt=none cannot be combined with other values.");
+    refuse("login_required", "Baton cannot authenticate the user without showing the login page.");
+  }
+  return values;
 }
 
 /** What the host application's login page is told, as the client sent it (OIDC Core §3.1.2.1). */

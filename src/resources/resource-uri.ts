@@ -6,28 +6,51 @@
  */
 import { isLoopbackHost } from "../uri/loopback";
 
+// RFC 3986 Appendix A, for the one shape a resource takes here: scheme "://" authority
+// path-abempty [ "?" query ], with no userinfo and no fragment. Only RFC 3986 characters get
+// through, so no backslash, space, control, non-ASCII or bad escape is left for parsers to
+// disagree on. The host is an IP-literal or a reg-name (an IPv4 address is one lexically); the URL
+// parser is the judge of whether it is a host at all.
+const PCT = "%[0-9A-Fa-f]{2}";
+const PCHAR = `(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|${PCT})`;
+const RESOURCE_SHAPE = new RegExp(
+  "^([A-Za-z][A-Za-z0-9+.-]*)://" +
+    `(\\[[0-9A-Fa-f:.]+\\]|(?:[A-Za-z0-9._~!$&'()*+,;=-]|${PCT})*)` +
+    "(?::([0-9]*))?" +
+    `((?:/${PCHAR}*)*)` +
+    `(?:\\?((?:${PCHAR}|[/?])*))?$`,
+);
+
+const DEFAULT_PORT: Readonly<Record<string, string>> = { http: "80", https: "443" };
+
 /**
  * A resource indicator in the form it is compared in: scheme and host lower-cased, a default
- * port dropped, the rest as written. `undefined` for anything that is not an absolute `https`
- * URI (or `http` on a loopback host) without a fragment.
+ * port dropped, an empty path as `/`, the rest as written. `undefined` for anything that is not
+ * an absolute `https` URI (or `http` on a loopback host) with an authority, without userinfo or
+ * fragment, made of RFC 3986 characters only, and spelled exactly as the WHATWG URL parser reads
+ * it, so that every resource server's parser sees the same scheme, host, port, path and query
+ * (a dot segment, a non-canonical port or IP address, a `%`-escaped host is refused, never
+ * rewritten into a match).
  *
- * @see RFC 8707 §2, RFC 3986 §6.2.2 and §6.2.3
+ * @see RFC 8707 §2, RFC 3986 §3 and §6.2.2–§6.2.3
  */
 export function normalizeResource(uri: string): string | undefined {
-  if (uri.length > 2000 || /[\s\p{Cc}\p{Cf}\p{Cs}#]/u.test(uri)) return undefined;
+  const match = uri.length <= 2000 ? RESOURCE_SHAPE.exec(uri) : null;
+  if (match === null) return undefined;
+  const [, scheme, host, port, path, query] = match as unknown as [string, string, string, string?, string?, string?];
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
     return undefined;
   }
-  const secure = url.protocol === "https:";
-  if (!secure && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) return undefined;
-  if (url.username !== "" || url.password !== "") return undefined;
-  // The URL parser already lower-cases scheme and host and drops a default port; the path and
-  // query keep their spelling (only scheme and host are case-insensitive).
-  const afterAuthority = uri.slice(uri.indexOf("//") + 2).replace(/^[^/?]*/, "");
-  return `${url.protocol}//${url.host}${afterAuthority}`;
+  const lowerScheme = scheme.toLowerCase();
+  const secure = lowerScheme === "https";
+  if (!secure && !(lowerScheme === "http" && isLoopbackHost(url.hostname))) return undefined;
+  const shownPort = port === undefined || port === "" || port === DEFAULT_PORT[lowerScheme] ? "" : `:${port}`;
+  const spelled = `${lowerScheme}://${host.toLowerCase()}${shownPort}${path || "/"}${query === undefined ? "" : `?${query}`}`;
+  const parsed = `${url.protocol}//${url.host}${url.pathname}${url.search}`;
+  return spelled === parsed ? parsed : undefined;
 }
 
 /**
@@ -62,7 +85,10 @@ export function narrowResources(granted: readonly string[], requested: readonly 
   const byForm = new Map(granted.map((uri) => [normalizeResource(uri), uri]));
   const narrowed: string[] = [];
   for (const uri of requested) {
-    const match = byForm.get(normalizeResource(uri));
+    const form = normalizeResource(uri);
+    // A grant's resource stored before a stricter rule may no longer have a form: it matches
+    // nothing, rather than every request that has none either.
+    const match = form === undefined ? undefined : byForm.get(form);
     if (match === undefined) return undefined;
     if (!narrowed.includes(match)) narrowed.push(match);
   }

@@ -132,8 +132,8 @@ describe("GET /oauth2/authorize: errors redirected to the client", () => {
     [
       "prompt holds none among others",
       (p: URLSearchParams) => p.set("prompt", "consent none"),
-      "login_required",
-      "Baton cannot authenticate the user without showing the login page.",
+      "invalid_request",
+      "prompt=none cannot be combined with other values.",
     ],
     [
       "response_mode is fragment",
