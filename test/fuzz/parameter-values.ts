@@ -44,6 +44,11 @@ const RESOURCES = [
   "/relative",
   "urn:example:api",
   "https://user@mcp.example.com/",
+  "https://mcp.example.com\\x/mcp",
+  "https://mcp.example.com/a/../mcp",
+  "https:mcp.example.com/mcp",
+  "https://mcp.example.com/%ZZ",
+  "https://%6Dcp.example.com/mcp",
 ];
 export const ODD_NAMES = [
   "__proto__",
