@@ -29,15 +29,6 @@ export async function completeAuthorization(
 ): Promise<LoginResult> {
   if (now >= pending.expiresAt) return { ok: false, reason: "not_found" };
   if (pending.device) return deviceAnswer(store, pending, outcome, now, repeatKey);
-  // An answered request is 409 whatever this answer says: its checks below are for a first one.
-  if (store.wasAnswered()) return repeatedApproval(store, pending, now, repeatKey);
-  // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
-  // prompt=login, one from before this request must.
-  const authTime = outcome.authTime ?? now;
-  if (pending.maxAge !== undefined && now - authTime > pending.maxAge) return { ok: false, reason: "login_required" };
-  if (pending.prompt?.includes("login") && authTime < pending.createdAt) return { ok: false, reason: "login_required" };
-  const scope = outcome.scope ?? pending.scope;
-  if (!isSubsetOf(scope, pending.scope)) return { ok: false, reason: "invalid_scope" };
   // Everything that awaits comes before the state is read, so that reading it and recording the
   // answer happen with no await in between: two answers cannot both win.
   const code = newAuthorizationCode(pending.sid);
@@ -46,7 +37,15 @@ export async function completeAuthorization(
     hashAuthorizationCode(code),
     repeatKey === undefined ? undefined : sealAnswer(repeatKey, pending.sid, redirectTo),
   ]);
+  // An answered request is 409 whatever this answer says: the checks below are for a first one.
   if (store.wasAnswered()) return repeatedApproval(store, pending, now, repeatKey);
+  // OIDC Core §3.1.2.1: with max_age, an older authentication must be redone; with
+  // prompt=login, one from before this request must.
+  const authTime = outcome.authTime ?? now;
+  if (pending.maxAge !== undefined && now - authTime > pending.maxAge) return { ok: false, reason: "login_required" };
+  if (pending.prompt?.includes("login") && authTime < pending.createdAt) return { ok: false, reason: "login_required" };
+  const scope = outcome.scope ?? pending.scope;
+  if (!isSubsetOf(scope, pending.scope)) return { ok: false, reason: "invalid_scope" };
   const organizationId = outcome.organizationId ?? pending.clientOrganizationId;
   const issued: IssuedCode = {
     sid: pending.sid,
