@@ -199,7 +199,7 @@ function resources(env: Env): readonly string[] | undefined {
   for (const uri of list) {
     if (normalizeResource(uri) === undefined) {
       throw new ConfigError(
-        "RESOURCES must be space-separated absolute URIs (https, or http on a loopback host) without a fragment",
+        "RESOURCES must be space-separated absolute URIs (https, or http on a loopback host) without userinfo or a fragment, in RFC 3986 characters, spelled as a URL parser reads them",
       );
     }
   }

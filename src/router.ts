@@ -109,6 +109,14 @@ router
   )
   .all("*", () => notFound());
 
+/** The paths whose GET is a fixed document, answered to HEAD as well. */
+const HEAD_PATHS: ReadonlySet<string> = new Set([
+  "/",
+  "/oauth2/jwks",
+  "/.well-known/openid-configuration",
+  "/.well-known/oauth-authorization-server",
+]);
+
 /**
  * Routes one request. Every refusal is an {@link OAuthError} rendered as RFC 6749 §5.2; anything
  * else is a bug or a configuration error, logged with the request id and answered with a bare
@@ -119,8 +127,10 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   const started = Date.now();
   const trace: RequestTrace = {};
   const url = new URL(request.url);
-  // RFC 9110 §9.3.2: a HEAD is answered as its GET would be, without the content.
-  const head = request.method === "HEAD";
+  // RFC 9110 §9.3.2: a HEAD is answered as its GET would be, without the content; only where the
+  // GET is a document that reads nothing of the request. A HEAD elsewhere is 405 as before: its
+  // GET may end a session (logout), take a user code, or check a DPoP proof's htm.
+  const head = request.method === "HEAD" && HEAD_PATHS.has(url.pathname);
   const routed = head ? new Request(request, { method: "GET" }) : request;
   let response: Response;
   let outcome: string | undefined;
@@ -128,7 +138,8 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   try {
     config = readConfig(env);
     const endpoint: Endpoint = { request: routed, env, config, url, issuer: issuerFor(config, url), trace };
-    // The router would also match `/oauth2/token/` and `//`: every path is exactly as listed.
+    // The router would also match `/oauth2/token/` (and `//` for `/` and `/admin/*`): every path
+    // is exactly as listed.
     if (url.pathname !== "/" && (url.pathname.endsWith("/") || url.pathname.includes("//"))) notFound();
     response = corsPreflight(request, url) ?? ((await router.fetch(routed, endpoint)) as Response);
   } catch (error) {

@@ -18,9 +18,7 @@ const blockedUntil = new Map<string, number>();
 const MAX_TRACKED = 10_000;
 
 /**
- * Seconds until `key`'s block ends, or `undefined` when it is not blocked. For what is guessed
- * rather than proved (a device user code), the block is checked before the guess is: a
- * throttled source learns nothing more until it ends.
+ * Seconds until `key`'s block ends, or `undefined` when it is not blocked.
  */
 export function blockedFor(key: string): number | undefined {
   const until = blockedUntil.get(key);
@@ -34,7 +32,8 @@ export function blockedFor(key: string): number | undefined {
 /**
  * Counts one failed attempt for `key` (credential and source address) and throws the 429 of
  * `tooMany` when the source is, or has just gone, over the limit; returns normally otherwise (the
- * caller answers its usual 401).
+ * caller answers its usual 401). For what is guessed rather than proved (a device user code), the
+ * caller counts every attempt, before looking at it: a throttled source then learns nothing.
  */
 export async function recordFailure(
   limiter: RateLimit | undefined,

@@ -115,17 +115,15 @@ export function validateAuthorizationRequest(
 const PROMPT_VALUES: ReadonlySet<string> = new Set(["none", "login", "consent", "select_account", "create"]);
 
 /**
- * `prompt`'s values, for the host application: a space-delimited list of those OIDC defines
- * (no value echoed, so nothing unchecked reaches the consent screen). A repeated value counts
- * once: it asks for nothing more, and refusing it would only break a clumsy client.
+ * `prompt`'s values, for the host application: those of a space-delimited list that OIDC
+ * defines. Any other value is dropped, never handed on (nothing unchecked reaches the consent
+ * screen) and never refused: OIDC Core's errata advise ignoring values not understood, so that
+ * new ones can be phased in. A repeated value counts once.
  *
  * @see OIDC Core §3.1.2.1
  */
 function readPrompt(value: string | undefined): string[] {
-  const values = [...new Set(value?.split(" ").filter((token) => token !== "") ?? [])];
-  if (!values.every((token) => PROMPT_VALUES.has(token))) {
-    refuse("invalid_request", "prompt may hold only none, login, consent, select_account and create.");
-  }
+  const values = [...new Set(value?.split(" ").filter((token) => PROMPT_VALUES.has(token)) ?? [])];
   if (values.includes("none")) {
     // OIDC Core §3.1.2.1: none with any other value is an error.
     if (values.length > 1) refuse("invalid_request", "prompt=none cannot be combined with other values.");

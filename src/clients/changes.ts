@@ -69,6 +69,8 @@ function updated(
   } = current;
   const merged: Record<string, unknown> = { ...metadata };
   for (const [name, value] of Object.entries(patch)) {
+    // Set on a plain object, this name would replace its prototype; it is no client metadata.
+    if (name === "__proto__") continue;
     if (value === null) delete merged[name];
     else merged[name] = value;
   }

@@ -1,8 +1,8 @@
 /**
  * `GET /device`: where a person types the code a device shows (RFC 8628 §3.3). A form to type
  * it; with `?user_code=`, the hand-off to the same login as `/oauth2/authorize`; with
- * `?result=`, the page the login sends the person back to. Wrong codes are counted per source
- * address, since guessing them is the attack (RFC 8628 §5.1).
+ * `?result=`, the page the login sends the person back to. Every code typed is counted per source
+ * address before it is looked up, since guessing them is the attack (RFC 8628 §5.1).
  */
 import { failureKey, recordFailure } from "../abuse/failure-throttle";
 import { tooManyRequests } from "../abuse/source-limit";

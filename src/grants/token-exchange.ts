@@ -53,12 +53,17 @@ export async function tokenExchangeGrant(context: GrantContext): Promise<string>
   }
   const [session, owner] = await Promise.all([
     grantFor(env, config, claims.sid).session(),
-    // A deleted client's tokens stop working at once (the contract's DELETE /admin/clients/ID),
-    // as subject tokens too.
+    // A deleted client's tokens stop working (the contract's DELETE /admin/clients/ID) as subject
+    // tokens too, as they do at userinfo and introspection.
     resolveClient(env, config, claims.client_id),
   ]);
   if (session === undefined || session.subject !== claims.sub || owner === undefined) throw invalidGrant();
   if (claims.act === undefined && session.clientId !== claims.client_id) throw invalidGrant();
+  // An exchanged token's client is the service that exchanged it: the session's own client must
+  // still exist too, or a chain of exchanges would outlive its deletion.
+  if (session.clientId !== claims.client_id && (await resolveClient(env, config, session.clientId)) === undefined) {
+    throw invalidGrant();
+  }
 
   const granted = parseScope(claims.scope ?? "") ?? [];
   const scopeText = params.get("scope");

@@ -1,6 +1,7 @@
 /**
  * What a token exchange (RFC 8693) refuses to take as its subject, beyond a bad or expired token:
- * a token of a client since deleted (its tokens stop working at once, as subject tokens too),
+ * a token of a client since deleted (its tokens stop working, as subject tokens too, and so do
+ * tokens exchanged from its sessions),
  * and a DPoP-bound token without a proof, which would otherwise come out as a bearer token that
  * anyone holding it could use (RFC 9449). With a proof, the new token is bound to its key.
  */
@@ -47,6 +48,21 @@ describe("token exchange subjects", () => {
     expect((await admin("DELETE", `/admin/clients/${app.client_id}`)).status).toBe(204);
 
     await expectError(await exchange(flow.tokens.access_token), {
+      status: 400,
+      error: "invalid_grant",
+      description: "The grant is invalid, expired, revoked, or was issued to another client.",
+    });
+  });
+
+  it("refuses an exchanged token, exchanged again, once the session's own client is deleted", async () => {
+    const app = await registerClient();
+    const flow = await runCodeFlow(app, { scope: "openid offline_access" }, aliceLogin());
+    const exchanged = await tokens(await exchange(flow.tokens.access_token));
+    expect((await exchange(exchanged.access_token!)).status).toBe(200);
+
+    expect((await admin("DELETE", `/admin/clients/${app.client_id}`)).status).toBe(204);
+
+    await expectError(await exchange(exchanged.access_token!), {
       status: 400,
       error: "invalid_grant",
       description: "The grant is invalid, expired, revoked, or was issued to another client.",

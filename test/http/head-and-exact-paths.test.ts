@@ -1,7 +1,9 @@
 /**
  * Every path answers as CONTRACT spells it, and only so: `/oauth2/token/` or `//oauth2/token` is
  * an unknown path (404), not the token endpoint without its CORS headers and with another DPoP
- * `htu`. A HEAD is answered as its GET would be, without the content (RFC 9110 §9.3.2).
+ * `htu`. A HEAD of a fixed document (discovery, JWKS, the landing page) is answered as its GET
+ * would be, without the content (RFC 9110 §9.3.2); elsewhere a GET may end a session, take a user
+ * code or check a DPoP proof's `htm`, so a HEAD there is 405.
  */
 import { describe, expect, it } from "vitest";
 import { call } from "../support/worker";
@@ -11,21 +13,18 @@ import { DESCRIPTION } from "./support-token-endpoint";
 const COMPARED = ["Content-Type", "Cache-Control", "Access-Control-Allow-Origin", "Allow"];
 
 describe("HEAD", () => {
-  it.each([
-    "/.well-known/openid-configuration",
-    "/.well-known/oauth-authorization-server",
-    "/oauth2/jwks",
-    "/",
-    "/device",
-  ])("answers HEAD %s as its GET, without the content", async (path) => {
-    const [get, head] = await Promise.all([call(path), call(path, { method: "HEAD" })]);
-    expect(head.status).toBe(get.status);
-    expect(head.status).toBe(200);
-    for (const name of COMPARED) expect(head.headers.get(name), name).toBe(get.headers.get(name));
-    expect(head.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await head.text()).toBe("");
-    expect((await get.text()).length).toBeGreaterThan(0);
-  });
+  it.each(["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/oauth2/jwks", "/"])(
+    "answers HEAD %s as its GET, without the content",
+    async (path) => {
+      const [get, head] = await Promise.all([call(path), call(path, { method: "HEAD" })]);
+      expect(head.status).toBe(get.status);
+      expect(head.status).toBe(200);
+      for (const name of COMPARED) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+      expect(head.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await head.text()).toBe("");
+      expect((await get.text()).length).toBeGreaterThan(0);
+    },
+  );
 
   it("answers HEAD of a POST endpoint as its GET: 405 with Allow, without the content", async () => {
     const head = await call("/oauth2/token", { method: "HEAD" });
@@ -34,10 +33,15 @@ describe("HEAD", () => {
     expect(await head.text()).toBe("");
   });
 
-  it("answers HEAD of userinfo without a token as its GET: 401 with the challenge", async () => {
-    const head = await call("/oauth2/userinfo", { method: "HEAD" });
-    expect(head.status).toBe(401);
-    expect(head.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+  it.each([
+    ["/oauth2/userinfo", "GET, POST"],
+    ["/oauth2/logout", "GET, POST"],
+    ["/device", "GET"],
+    ["/oauth2/authorize", "GET"],
+  ])("refuses HEAD %s, whose GET reads the request or changes state, with 405", async (path, allow) => {
+    const head = await call(path, { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("Allow")).toBe(allow);
   });
 });
 
