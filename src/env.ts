@@ -38,6 +38,7 @@ export interface Env extends Omit<WranglerEnv, LimiterName>, Partial<Pick<Wrangl
 /** The rate limiting bindings (wrangler.toml's `[[ratelimits]]`). */
 type LimiterName =
   | "USER_CODE_LIMITER"
+  | "USER_CODE_NETWORK_LIMITER"
   | "CLIENT_AUTH_LIMITER"
   | "ADMIN_AUTH_LIMITER"
   | "REGISTRATION_LIMITER"

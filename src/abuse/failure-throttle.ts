@@ -55,6 +55,10 @@ export async function recordFailure(
  * The key failures are counted under: the credential's name and the source address. A source
  * that only ever presents right credentials is never counted at all.
  */
-export function failureKey(kind: "client" | "admin" | "user_code", name: string, source: string): string {
+export function failureKey(
+  kind: "client" | "admin" | "user_code" | "user_code_network",
+  name: string,
+  source: string,
+): string {
   return `${kind}\u0000${name}\u0000${source}`;
 }

@@ -15,16 +15,19 @@ import { nowSeconds } from "../clock";
 import { OAuthError } from "../errors";
 import { grantFor } from "../grant/locate";
 import type { Endpoint } from "../http/endpoint";
-import { sourceAddress } from "../http/source-address";
+import { sourceAddress, sourceNetwork } from "../http/source-address";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { displayUserCode, normalizeUserCode } from "./codes";
 import { userCodeFor } from "./locate";
 
 /** `undefined` when `source` may have one more code looked at; its 429 page otherwise. */
-async function admitGuess(env: Endpoint["env"], source: string): Promise<Response | undefined> {
+async function admitGuess(env: Endpoint["env"], source: string, network?: string): Promise<Response | undefined> {
   try {
     await recordFailure(env.USER_CODE_LIMITER, failureKey("user_code", "", source), tooManyGuesses);
+    if (network !== undefined) {
+      await recordFailure(env.USER_CODE_NETWORK_LIMITER, failureKey("user_code_network", "", network), tooManyGuesses);
+    }
     return undefined;
   } catch (error) {
     if (error instanceof OAuthError && error.status === 429)
@@ -44,7 +47,7 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   // A source over the limit has its codes looked at no more until the block ends (RFC 8628 §5.1).
   // Every code typed is counted before it is looked at, the right one too: a source that went
   // over the limit in another isolate would otherwise still learn, here, which guess was right.
-  const refusal = await admitGuess(env, sourceAddress(request));
+  const refusal = await admitGuess(env, sourceAddress(request), sourceNetwork(request));
   if (refusal !== undefined) return refusal;
   const code = normalizeUserCode(typed);
   const sid = code === undefined ? undefined : await userCodeFor(env, config, code).lookup(now);

@@ -2,8 +2,8 @@
  * The source a request came from, as Cloudflare's edge reports it. Used only to keep one
  * source's failed attempts, and the work it asks for, from affecting another's.
  *
- * An IPv6 source is its /64 prefix: that is what one subscriber or one host is given (RFC 6177,
- * RFC 8273), so counting full addresses would hand anyone with a /64 2^64 separate budgets.
+ * An IPv6 source is its /64 prefix, the smallest block a site or a host is given (RFC 6177,
+ * RFC 8273): counting full addresses would hand anyone with a /64 2^64 separate budgets.
  *
  * @see https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip
  */
@@ -16,6 +16,19 @@ export function sourceAddress(request: Request): string {
   const address = request.headers.get("CF-Connecting-IP");
   if (address === null) return "unknown";
   return address.includes(":") ? ipv6Source(address) : address;
+}
+
+/**
+ * The IPv6 /48 a request came from (`2001:db8:1::/48`), the largest block RFC 6177 has an end
+ * site given, and what a free tunnel broker hands anyone; `undefined` for an IPv4 source (an
+ * IPv4-mapped one included) or none. For what is guessed, a /48's 65,536 /64s are counted whole.
+ */
+export function sourceNetwork(request: Request): string | undefined {
+  const address = request.headers.get("CF-Connecting-IP");
+  if (address === null || !address.includes(":")) return undefined;
+  const source = ipv6Source(address);
+  if (!source.endsWith("::/64")) return undefined;
+  return `${source.split(":").slice(0, 3).join(":")}::/48`;
 }
 
 /** The /64 of an IPv6 address; the address as it came when it does not parse as one. */

@@ -3,6 +3,7 @@
  * minute, right or wrong (USER_CODE_LIMITER), then 429 for a minute with no code looked up, the
  * right one included. The right codes count too, before they are looked up: an isolate that has
  * not yet seen a source fail would otherwise tell it, by a 302, which of its guesses was right.
+ * An IPv6 source is its /64, and its /48 may type 100 a minute in all (USER_CODE_NETWORK_LIMITER).
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { freshSource, withinOneWindow } from "../support/rate-limit-window";
 import { call } from "../support/worker";
 
 const LIMIT = 10;
+const NETWORK_LIMIT = 100;
 let tv: TestClient;
 
 beforeAll(async () => {
@@ -89,6 +91,19 @@ describe("user codes typed per source address", () => {
       return statuses;
     });
     expect(statuses).toEqual([...Array(LIMIT).fill(302), 429]);
+  });
+
+  it("counts a whole IPv6 /48 as well: 100 codes a minute across its /64s, then 429", async () => {
+    const statuses = await withinOneWindow(async (source) => {
+      const network = source.split(":").slice(0, 3).join(":");
+      const statuses: number[] = [];
+      // Each from a /64 of its own, none near its own limit of 10.
+      for (let attempt = 0; attempt <= NETWORK_LIMIT; attempt++) {
+        statuses.push((await type("BCDF-GHJK", `${network}:${attempt.toString(16)}::1`)).status);
+      }
+      return statuses;
+    });
+    expect(statuses).toEqual([...Array(NETWORK_LIMIT).fill(400), 429]);
   });
 
   it("keeps one IPv6 /64 one source, whichever of its addresses types", async () => {

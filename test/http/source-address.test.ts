@@ -4,7 +4,7 @@
  * one source and not 2^64 of them.
  */
 import { describe, expect, it } from "vitest";
-import { sourceAddress } from "../../src/http/source-address";
+import { sourceAddress, sourceNetwork } from "../../src/http/source-address";
 
 function from(address?: string): string {
   return sourceAddress(
@@ -50,4 +50,15 @@ describe("the source of a request", () => {
       expect(from(address)).toBe(address);
     },
   );
+
+  it("belongs to the /48 of its IPv6 address, and to none for IPv4", () => {
+    const network = (address: string): string | undefined =>
+      sourceNetwork(new Request("https://auth.example/", { headers: { "CF-Connecting-IP": address } }));
+    expect(network("2001:db8:a:b:1::")).toBe("2001:db8:a::/48");
+    expect(network("2001:db8:a:ffff::1")).toBe(network("2001:db8:a:1::1"));
+    expect(network("2001:db8::1")).toBe("2001:db8:0::/48");
+    expect(network("203.0.113.7")).toBeUndefined();
+    expect(network("::ffff:203.0.113.7")).toBeUndefined();
+    expect(network("2001:db8::zz")).toBeUndefined();
+  });
 });
