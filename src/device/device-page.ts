@@ -47,7 +47,8 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
   // A source over the limit has its codes looked at no more until the block ends (RFC 8628 §5.1).
   // Every code typed is counted before it is looked at, the right one too: a source that went
   // over the limit in another isolate would otherwise still learn, here, which guess was right.
-  const refusal = await admitGuess(env, sourceAddress(request), sourceNetwork(request));
+  const source = sourceAddress(request);
+  const refusal = await admitGuess(env, source, sourceNetwork(source));
   if (refusal !== undefined) return refusal;
   const code = normalizeUserCode(typed);
   const sid = code === undefined ? undefined : await userCodeFor(env, config, code).lookup(now);

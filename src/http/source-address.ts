@@ -19,14 +19,11 @@ export function sourceAddress(request: Request): string {
 }
 
 /**
- * The IPv6 /48 a request came from (`2001:db8:1::/48`), the largest block RFC 6177 has an end
- * site given, and what a free tunnel broker hands anyone; `undefined` for an IPv4 source (an
+ * The IPv6 /48 of a {@link sourceAddress} (`2001:db8:1::/48`), the largest block RFC 6177 has an
+ * end site given, and what a free tunnel broker hands anyone; `undefined` for an IPv4 source (an
  * IPv4-mapped one included) or none. For what is guessed, a /48's 65,536 /64s are counted whole.
  */
-export function sourceNetwork(request: Request): string | undefined {
-  const address = request.headers.get("CF-Connecting-IP");
-  if (address === null || !address.includes(":")) return undefined;
-  const source = ipv6Source(address);
+export function sourceNetwork(source: string): string | undefined {
   if (!source.endsWith("::/64")) return undefined;
   return `${source.split(":").slice(0, 3).join(":")}::/48`;
 }

@@ -9,11 +9,11 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sidOfDeviceCode } from "../../src/device/codes";
 import { expectError } from "../http/support-token-endpoint";
 import { expectInvalidGrant } from "../support/assertions";
-import { registerClient, type TestClient } from "../support/clients";
+import type { TestClient } from "../support/clients";
 import { LOGIN_URL, aliceLogin, callWith, complete } from "../support/code-flow";
 import { grantStub } from "../support/families";
 import { admin } from "../support/worker";
-import { DEVICE_GRANT, askDevice, later, poll, typeCode } from "./device-requests";
+import { askDevice, later, poll, registerDeviceClient, typeCode } from "./device-requests";
 
 const DEVICE_TTL = 600;
 const GRACE = 600;
@@ -23,12 +23,7 @@ const NOT_PENDING = { error: "not_found", error_description: "No such pending au
 let tv: TestClient;
 
 beforeAll(async () => {
-  tv = await registerClient({
-    token_endpoint_auth_method: "none",
-    grant_types: [DEVICE_GRANT, "refresh_token"],
-    redirect_uris: [],
-    scope: "openid offline_access",
-  });
+  tv = await registerDeviceClient();
 });
 
 afterEach(() => {

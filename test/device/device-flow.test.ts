@@ -5,7 +5,14 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
-import { DEVICE_GRANT, askDevice as askFor, later, poll as pollAs, typeCode } from "./device-requests";
+import {
+  DEVICE_GRANT,
+  askDevice as askFor,
+  later,
+  poll as pollAs,
+  registerDeviceClient,
+  typeCode,
+} from "./device-requests";
 import { registerClient, type TestClient } from "../support/clients";
 import { LOGIN_URL, aliceLogin, callWith, complete, jwtPayload } from "../support/code-flow";
 import { basicAuth } from "../support/token-requests";
@@ -16,12 +23,7 @@ import { expectInvalidGrant } from "../support/assertions";
 let tv: TestClient;
 
 beforeAll(async () => {
-  tv = await registerClient({
-    token_endpoint_auth_method: "none",
-    grant_types: [DEVICE_GRANT, "refresh_token"],
-    redirect_uris: [],
-    scope: "openid profile offline_access",
-  });
+  tv = await registerDeviceClient("openid profile offline_access");
 });
 
 afterEach(() => {

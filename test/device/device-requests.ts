@@ -3,11 +3,21 @@
  * codes, type the user code at /device, poll the token endpoint, and let time pass.
  */
 import { expect, vi } from "vitest";
-import type { TestClient } from "../support/clients";
+import { registerClient, type TestClient } from "../support/clients";
 import { LOGIN_URL, callWith } from "../support/code-flow";
 import { call } from "../support/worker";
 
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** Registers a public device client (a TV, say) with the grant and refresh tokens. */
+export function registerDeviceClient(scope = "openid offline_access"): Promise<TestClient> {
+  return registerClient({
+    token_endpoint_auth_method: "none",
+    grant_types: [DEVICE_GRANT, "refresh_token"],
+    redirect_uris: [],
+    scope,
+  });
+}
 
 /** The device authorization response (RFC 8628 §3.2). */
 export interface DeviceAnswer {

@@ -7,10 +7,10 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectError } from "../http/support-token-endpoint";
 import { expectInvalidGrant } from "../support/assertions";
-import { registerClient, type TestClient } from "../support/clients";
+import type { TestClient } from "../support/clients";
 import { aliceLogin, complete, jwtPayload } from "../support/code-flow";
 import { refresh } from "../support/token-requests";
-import { DEVICE_GRANT, askDevice, later, poll, typeCode } from "./device-requests";
+import { askDevice, later, poll, registerDeviceClient, typeCode } from "./device-requests";
 
 const MCP = "https://mcp.example.com/mcp";
 const API = "https://api.example.com/";
@@ -24,12 +24,7 @@ const INVALID_TARGET = {
 let tv: TestClient;
 
 beforeAll(async () => {
-  tv = await registerClient({
-    token_endpoint_auth_method: "none",
-    grant_types: [DEVICE_GRANT, "refresh_token"],
-    redirect_uris: [],
-    scope: "openid profile offline_access",
-  });
+  tv = await registerDeviceClient("openid profile offline_access");
 });
 
 afterEach(() => {

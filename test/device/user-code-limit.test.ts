@@ -9,32 +9,21 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { failureKey } from "../../src/abuse/failure-throttle";
 import { ipv6Source } from "../../src/http/source-address";
-import { registerClient, type TestClient } from "../support/clients";
+import type { TestClient } from "../support/clients";
 import { LOGIN_URL, callWith } from "../support/code-flow";
 import { freshSource, withinOneWindow } from "../support/rate-limit-window";
-import { call } from "../support/worker";
+import { askDevice, registerDeviceClient } from "./device-requests";
 
 const LIMIT = 10;
 const NETWORK_LIMIT = 100;
 let tv: TestClient;
 
 beforeAll(async () => {
-  tv = await registerClient({
-    token_endpoint_auth_method: "none",
-    grant_types: ["urn:ietf:params:oauth:grant-type:device_code"],
-    redirect_uris: [],
-    scope: "openid offline_access",
-  });
+  tv = await registerDeviceClient();
 });
 
 async function userCode(): Promise<string> {
-  const response = await call("/oauth2/device_authorization", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: tv.client_id, scope: "openid" }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { user_code: string }).user_code;
+  return (await askDevice(tv)).user_code;
 }
 
 async function type(code: string, source: string): Promise<Response> {
@@ -43,6 +32,13 @@ async function type(code: string, source: string): Promise<Response> {
   });
   await response.arrayBuffer();
   return response;
+}
+
+/** The statuses of `count` wrong codes typed one after another, the n-th from `addressOf(n)`. */
+async function typeFrom(count: number, addressOf: (attempt: number) => string): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let attempt = 0; attempt < count; attempt++) statuses.push((await type("BCDF-GHJK", addressOf(attempt))).status);
+  return statuses;
 }
 
 function expectTooMany(response: Response): void {
@@ -96,12 +92,8 @@ describe("user codes typed per source address", () => {
   it("counts a whole IPv6 /48 as well: 100 codes a minute across its /64s, then 429", async () => {
     const statuses = await withinOneWindow(async (source) => {
       const network = source.split(":").slice(0, 3).join(":");
-      const statuses: number[] = [];
       // Each from a /64 of its own, none near its own limit of 10.
-      for (let attempt = 0; attempt <= NETWORK_LIMIT; attempt++) {
-        statuses.push((await type("BCDF-GHJK", `${network}:${attempt.toString(16)}::1`)).status);
-      }
-      return statuses;
+      return typeFrom(NETWORK_LIMIT + 1, (attempt) => `${network}:${attempt.toString(16)}::1`);
     });
     expect(statuses).toEqual([...Array(NETWORK_LIMIT).fill(400), 429]);
   });
@@ -109,11 +101,7 @@ describe("user codes typed per source address", () => {
   it("keeps one IPv6 /64 one source, whichever of its addresses types", async () => {
     const statuses = await withinOneWindow(async (source) => {
       const prefix = source.split(":").slice(0, 4).join(":");
-      const statuses: number[] = [];
-      for (let attempt = 0; attempt <= LIMIT; attempt++) {
-        statuses.push((await type("BCDF-GHJK", `${prefix}::${(attempt + 1).toString(16)}`)).status);
-      }
-      return statuses;
+      return typeFrom(LIMIT + 1, (attempt) => `${prefix}::${(attempt + 1).toString(16)}`);
     });
     expect(statuses).toEqual([...Array(LIMIT).fill(400), 429]);
   });

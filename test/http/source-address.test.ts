@@ -52,8 +52,7 @@ describe("the source of a request", () => {
   );
 
   it("belongs to the /48 of its IPv6 address, and to none for IPv4", () => {
-    const network = (address: string): string | undefined =>
-      sourceNetwork(new Request("https://auth.example/", { headers: { "CF-Connecting-IP": address } }));
+    const network = (address: string): string | undefined => sourceNetwork(from(address));
     expect(network("2001:db8:a:b:1::")).toBe("2001:db8:a::/48");
     expect(network("2001:db8:a:ffff::1")).toBe(network("2001:db8:a:1::1"));
     expect(network("2001:db8::1")).toBe("2001:db8:0::/48");
