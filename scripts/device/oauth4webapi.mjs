@@ -7,13 +7,16 @@ import * as oauth from "oauth4webapi";
 import { DEVICE_CODE_GRANT, SCOPE, USER_CODE, insecure, none, refusal, sleep } from "./baton.mjs";
 import { person } from "./person.mjs";
 
-/** Starts a device authorization for `client`; `poll` makes one token request for its code. */
+/**
+ * Starts a device authorization for `client`; `poll` makes one token request for its code, with
+ * `parameters` (a `resource`, say) if given.
+ */
 async function authorizeDevice({ as }, client, scope) {
   const ask = await oauth.deviceAuthorizationRequest(as, client, none, { scope }, insecure);
   const device = await oauth.processDeviceAuthorizationResponse(as, client, ask);
-  const poll = () =>
+  const poll = (parameters) =>
     oauth
-      .deviceCodeGrantRequest(as, client, none, device.device_code, insecure)
+      .deviceCodeGrantRequest(as, client, none, device.device_code, { ...insecure, additionalParameters: parameters })
       .then((response) => oauth.processDeviceCodeResponse(as, client, response));
   return { device, poll };
 }
@@ -142,6 +145,14 @@ export async function selfRegisteredWithOauth4webapi(p, baton) {
     asked.client_kind === "dynamic" && asked.client_name === "Self-registered TV",
     `the login hand-off says client_kind "${asked.client_kind}" for it`,
     JSON.stringify(asked),
+  );
+  await sleep(device.interval * 1000);
+  // RFC 8707: a resource the device did not ask for is refused, and spends nothing.
+  const foreign = await refusal(poll({ resource: "https://not-asked.example/api" }));
+  p.check(
+    foreign === "invalid_target",
+    `a poll naming a resource the device did not ask for: invalid_target (the approval stays)`,
+    foreign,
   );
   await sleep(device.interval * 1000);
   const tokens = await poll();
