@@ -52,8 +52,6 @@ router
   .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
-  // Open registration exists only while it is on; otherwise its path is unknown like any other.
-  .all("/oauth2/register", (_request, { config }) => (config.dynamicRegistration ? undefined : notFound()))
   .post("/oauth2/register", (_request, endpoint) => handleRegistration(endpoint))
   .all("/oauth2/register", () => methodNotAllowed("POST"))
   .get("/oauth2/logout", (_request, endpoint) => handleLogout(endpoint))
@@ -141,6 +139,9 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
     // The router would also match `/oauth2/token/` (and `//` for `/` and `/admin/*`): every path
     // is exactly as listed.
     if (url.pathname !== "/" && (url.pathname.endsWith("/") || url.pathname.includes("//"))) notFound();
+    // Open registration exists only while it is on; otherwise its path is unknown like any
+    // other, to a CORS preflight as well.
+    if (!config.dynamicRegistration && url.pathname === "/oauth2/register") notFound();
     response = corsPreflight(request, url) ?? ((await router.fetch(routed, endpoint)) as Response);
   } catch (error) {
     outcome = outcomeOf(error);

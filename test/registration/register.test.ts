@@ -33,12 +33,16 @@ function now(): number {
 }
 
 describe("POST /oauth2/register while DYNAMIC_REGISTRATION is unset", () => {
-  it.each(["POST", "GET"])("answers %s with the 404 of any unknown path", async (method) => {
+  it.each(["POST", "GET", "OPTIONS"])("answers %s with the 404 of any unknown path", async (method) => {
     const response = await call("/oauth2/register", {
       method,
       ...(method === "POST" && {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ redirect_uris: [REDIRECT_URI] }),
+      }),
+      // A browser's CORS preflight: not told the path exists either.
+      ...(method === "OPTIONS" && {
+        headers: { Origin: "https://spa.example", "Access-Control-Request-Method": "POST" },
       }),
     });
     await expectError(response, { status: 404, error: "not_found", description: DESCRIPTION.nothingHere });
