@@ -2,15 +2,12 @@
  * RP-initiated logout as a browser sends it, and what its answers must be: redirects with
  * nothing but `state` added, and whole pages.
  */
-import { env } from "cloudflare:workers";
-import { createExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
-import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { expectPageHeaders, pageBody, PAGE_CSP } from "../pages/page-support";
 import { registerClient, type TestClient } from "../support/clients";
 import { runCodeFlow } from "../support/code-flow";
-import { BASE } from "../support/worker";
+import { BASE, callerWith } from "../support/worker";
 import { signWithConfiguredKey } from "../userinfo/test-tokens";
 
 /** The post-logout redirect URI `logoutClient` registers. */
@@ -46,11 +43,7 @@ export function expiredIdToken(clientId: string, sid: string): Promise<string> {
 
 /** Sends a request to the Worker with some settings changed (`LOGOUT_URL`, mostly). */
 export function send(path: string, init: RequestInit = {}, settings: Partial<Env> = {}): Promise<Response> {
-  return worker.fetch(
-    new Request(BASE + path, { redirect: "manual", ...init }),
-    { ...env, ...settings },
-    createExecutionContext(),
-  );
+  return callerWith(settings)(path, init);
 }
 
 /** `GET /oauth2/logout` with `query`, repeats kept as given. */

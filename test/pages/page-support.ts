@@ -1,9 +1,6 @@
 /** Reading the server-rendered pages in tests, and a Worker with the development login on. */
-import { env } from "cloudflare:workers";
-import { createExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
-import worker from "../../src/index";
-import { BASE } from "../support/worker";
+import { callerWith } from "../support/worker";
 
 /** The headers of every HTML page. */
 export function expectPageHeaders(response: Response, status: number) {
@@ -28,7 +25,5 @@ export async function pageBody(response: Response): Promise<string> {
 /** Sends a request to the Worker with `overrides` on top of the test bindings. */
 export function fetchWith(overrides: Record<string, string>) {
   // One env object per set of overrides: the configuration is cached per env object.
-  const changed = { ...env, ...overrides };
-  return (path: string, init: RequestInit = {}) =>
-    worker.fetch(new Request(BASE + path, init), changed, createExecutionContext());
+  return callerWith(overrides);
 }

@@ -3,16 +3,14 @@
  * the admin API's login hand-off, and the code's redemption at the token endpoint.
  */
 import { env } from "cloudflare:workers";
-import { createExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
 import { openPendingRequest } from "../../src/authorize/pending-request";
 import { readConfig } from "../../src/config";
-import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import type { TestClient } from "./clients";
 import { ALICE } from "./families";
 import { tokenRequest, type AuthStyle } from "./token-requests";
-import { BASE, admin } from "./worker";
+import { BASE, admin, callerWith } from "./worker";
 
 /** The host application's login page in these tests. */
 export const LOGIN_URL = "https://login.example/start";
@@ -26,7 +24,7 @@ export const FULL_SCOPE = "openid profile email offline_access";
  * `LOGIN_URL` nor `DEV_LOGIN`, so a successful `/oauth2/authorize` needs `LOGIN_URL` set here.
  */
 export function callWith(settings: Partial<Env>, path: string, init: RequestInit = {}): Promise<Response> {
-  return worker.fetch(new Request(BASE + path, init), { ...env, ...settings }, createExecutionContext());
+  return callerWith(settings)(path, init);
 }
 
 /** `GET /oauth2/authorize` with `query` (kept as given, repeats included), with `LOGIN_URL` set. */
