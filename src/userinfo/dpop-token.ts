@@ -11,11 +11,23 @@ import { OAuthError } from "../errors";
 import type { DpopProofRef } from "../grant/rpc";
 
 const DPOP_HEADER = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** The proof algorithms the DPoP challenge names (RFC 9449 §7.1 `algs`). */
+const ALGS = 'algs="ES256 EdDSA RS256 PS256"';
 
 /** 401 with the DPoP challenge (RFC 9449 §7.1). */
 export function invalidDpopToken(): OAuthError {
   return new OAuthError("invalid_token", "The access token is invalid, expired, revoked or not proved.", 401, {
-    "WWW-Authenticate": 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
+    "WWW-Authenticate": `DPoP error="invalid_token", ${ALGS}`,
+  });
+}
+
+/**
+ * 403 for a proved DPoP token without the scope required, in the DPoP scheme the token came
+ * with (RFC 9449 §7.1, RFC 6750 §3.1).
+ */
+export function insufficientDpopScope(scope: string): OAuthError {
+  return new OAuthError("insufficient_scope", "The access token does not carry the scope this requires.", 403, {
+    "WWW-Authenticate": `DPoP error="insufficient_scope", scope="${scope}", ${ALGS}`,
   });
 }
 
@@ -69,6 +81,6 @@ function asResourceError(error: unknown): unknown {
   }
   return new OAuthError(error.code, error.description, 401, {
     ...error.headers,
-    "WWW-Authenticate": `DPoP error="${error.code}", algs="ES256 EdDSA RS256 PS256"`,
+    "WWW-Authenticate": `DPoP error="${error.code}", ${ALGS}`,
   });
 }

@@ -13,7 +13,7 @@ import { ownsSession, verifyAccessToken } from "../tokens/verify-access-token";
 import { insufficientScope, invalidToken, missingToken, readBearerToken } from "./bearer-token";
 import { nowSeconds } from "../clock";
 import { grantFor } from "../grant/locate";
-import { checkBinding, dpopSchemeToken, invalidDpopToken } from "./dpop-token";
+import { checkBinding, dpopSchemeToken, insufficientDpopScope, invalidDpopToken } from "./dpop-token";
 import type { Endpoint } from "../http/endpoint";
 
 /**
@@ -26,10 +26,11 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
   const dpopToken = dpopSchemeToken(request.headers.get("Authorization"));
   const token = dpopToken ?? (await readBearerToken(request, url));
   if (token === undefined) throw missingToken();
+  // Every refusal of a token speaks the scheme it came in (RFC 9449 §7.1, RFC 6750 §3).
+  const refused = () => (dpopToken === undefined ? invalidToken() : invalidDpopToken());
   const keys = await loadSigningKeys(config.signingKeys);
   const claims = await verifyAccessToken(token, keys, issuer);
-  if (claims?.sid === undefined || !isSidShaped(claims.sid))
-    throw dpopToken === undefined ? invalidToken() : invalidDpopToken();
+  if (claims?.sid === undefined || !isSidShaped(claims.sid)) throw refused();
   const target = { method: request.method, url: `${issuer}${url.pathname}` };
   const proof = await checkBinding(
     request,
@@ -47,13 +48,12 @@ export async function handleUserinfo(endpoint: Endpoint): Promise<Response> {
     resolveClient(env, config, claims.client_id),
   ]);
   if (session === "replayed") throw invalidDpopToken();
-  if (session === undefined || !ownsSession(claims, session)) {
-    throw dpopToken === undefined ? invalidToken() : invalidDpopToken();
-  }
-  if (client === undefined) throw invalidToken();
+  if (session === undefined || !ownsSession(claims, session) || client === undefined) throw refused();
   // A token that is no longer valid is refused as such before its scope is looked at.
   const scope = parseScope(claims.scope ?? "") ?? [];
-  if (!scope.includes("openid")) throw insufficientScope("openid");
+  if (!scope.includes("openid")) {
+    throw dpopToken === undefined ? insufficientScope("openid") : insufficientDpopScope("openid");
+  }
   const body = { ...claimsForScope(session.claims, scope), sub: session.subject };
   return new Response(JSON.stringify(body), { headers: NO_STORE_HEADERS });
 }
