@@ -80,7 +80,8 @@ export function readConfig(env: Env): Config {
     tokenSecrets: tokenSecrets(env),
     adminToken: adminToken(env),
     loginUrl: optionalUrl(env, "LOGIN_URL"),
-    logoutUrl: optionalUrl(env, "LOGOUT_URL"),
+    // Nothing is appended to LOGOUT_URL, so it may carry a query or fragment of its own.
+    logoutUrl: optionalUrl(env, "LOGOUT_URL", true),
     devLogin: booleanFlag(env, "DEV_LOGIN"),
     accessTokenTtl: seconds(env, "ACCESS_TOKEN_TTL", 300, 1),
     idTokenTtl: seconds(env, "ID_TOKEN_TTL", 3600, 1),
@@ -131,7 +132,7 @@ function optionalText(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function optionalUrl(env: Env, name: SettingName): string | undefined {
+function optionalUrl(env: Env, name: SettingName, queryAllowed = false): string | undefined {
   const value = optionalText(env[name]);
   if (value === undefined) return undefined;
   let url: URL;
@@ -143,7 +144,7 @@ function optionalUrl(env: Env, name: SettingName): string | undefined {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ConfigError(`${name} must be an http or https URL`);
   }
-  if (url.search !== "" || url.hash !== "") {
+  if (!queryAllowed && (url.search !== "" || url.hash !== "")) {
     throw new ConfigError(`${name} must not have a query or fragment`);
   }
   return value;

@@ -5,6 +5,7 @@
 import { invalidRequest } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import { parseScope } from "../scope";
+import { isAcceptableSubject } from "../sessions/subject";
 import { RESERVED_CLAIMS, STANDARD_CLAIMS, type ClaimValue, type UserClaims } from "../tokens/claims";
 
 /**
@@ -16,6 +17,9 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
   const subject = body.subject;
   if (typeof subject !== "string" || subject.length === 0 || subject.length > 255) {
     invalidRequest("subject must be a string of 1 to 255 characters.");
+  }
+  if (!isAcceptableSubject(subject)) {
+    invalidRequest('subject must not be "." or "..", nor hold an unpaired surrogate.');
   }
   const claims = readClaims(body.claims, "claims");
   const accessTokenClaims = readClaims(body.access_token_claims, "access_token_claims");

@@ -4,7 +4,8 @@
  * account is deleted or a password changed). The user's sessions object is the index; each grant
  * is asked whether it is still live.
  */
-import { nowSeconds } from "../clock";
+import { resolveClient } from "../clients/resolve";
+import { nowMillis } from "../clock";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { invalidRequest } from "../errors";
@@ -13,12 +14,18 @@ import { formatScope } from "../scope";
 import { jsonResponse } from "../http/json-response";
 import { revocationUnavailable } from "../revocation/revoke-endpoint";
 import { userSessionsFor } from "../sessions/locate";
+import { isAcceptableSubject } from "../sessions/subject";
 
 /** 200 `{"grants": [...]}`: the user's live sessions, an empty list for an unknown subject. */
 export async function listUserGrants(env: Env, config: Config, subject: string): Promise<Response> {
   const sessions = userSessionsFor(env, config, checkSubject(subject));
   const indexed = await sessions.list();
   const views = await Promise.all(indexed.map((grant) => grantFor(env, config, grant.sid).session()));
+  // A deleted client's sessions are not live: its tokens stop working at once. Each client is
+  // looked up once, however many of the user's sessions it has.
+  const clientIds = [...new Set(indexed.map((grant) => grant.clientId))];
+  const clients = await Promise.all(clientIds.map((clientId) => resolveClient(env, config, clientId)));
+  const gone = new Set(clientIds.filter((_clientId, index) => clients[index] === undefined));
   const grants = [];
   for (const [index, view] of views.entries()) {
     const { sid } = indexed[index]!;
@@ -27,6 +34,8 @@ export async function listUserGrants(env: Env, config: Config, subject: string):
       await sessions.remove(sid);
       continue;
     }
+    // Kept in the index: "sign out everywhere" still ends it.
+    if (gone.has(view.clientId)) continue;
     grants.push({
       sid,
       client_id: view.clientId,
@@ -41,16 +50,14 @@ export async function listUserGrants(env: Env, config: Config, subject: string):
 
 /** 204 once every grant of the user has ended; 503 (retry) when one could not be stored. */
 export async function revokeUserGrants(env: Env, config: Config, subject: string): Promise<Response> {
-  const grants = await userSessionsFor(env, config, checkSubject(subject)).signOutEverywhere(nowSeconds());
+  const grants = await userSessionsFor(env, config, checkSubject(subject)).signOutEverywhere(nowMillis());
   const ended = await Promise.all(grants.map((grant) => grantFor(env, config, grant.sid).revoke()));
   if (ended.includes(false)) throw revocationUnavailable();
   return new Response(null, { status: 204 });
 }
 
-/** A subject as the login hand-off accepts it (1 to 255 characters). */
+/** A subject as the login hand-off accepts it (see {@link isAcceptableSubject}). */
 function checkSubject(subject: string): string {
-  if (subject.length === 0 || subject.length > 255 || /\p{Cs}/u.test(subject)) {
-    invalidRequest("The subject must be 1 to 255 characters.");
-  }
+  if (!isAcceptableSubject(subject)) invalidRequest("The subject must be 1 to 255 characters.");
   return subject;
 }

@@ -91,6 +91,8 @@ export interface IssuedCode {
   accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
+  /** When the login completed (ms), if the host gave no `auth_time`: see `StartFamilyInput`. */
+  loggedInAt?: number;
   /** base64url SHA-256 of the code. */
   codeHash: string;
   expiresAt: number;

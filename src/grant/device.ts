@@ -8,6 +8,7 @@
  * @see RFC 8628 §3.4 and §3.5, RFC 8707 §2.2
  */
 import type { ClientKind } from "../clients/record";
+import { nowMillis } from "../clock";
 import type { Config } from "../config";
 import { narrowResources } from "../resources/resource-uri";
 import { isSubsetOf } from "../scope";
@@ -53,7 +54,7 @@ export interface DeviceAuthorization {
   idTokenAlg?: SigningAlgorithm;
   status: "pending" | "approved" | "denied";
   /** The login's answer, once approved (its auth time resolved). */
-  outcome?: LoginOutcome & { authTime: number };
+  outcome?: LoginOutcome & { authTime: number; loggedInAt?: number };
   /**
    * The approval's redirect, sealed for a repeat of the very same approval (a double-click on
    * the development login's Approve), as an issued code keeps its own.
@@ -108,7 +109,12 @@ export function answerDevice(
   store.putDevice({
     ...device,
     status: "approved",
-    outcome: { ...outcome, scope, authTime: outcome.authTime ?? now },
+    outcome: {
+      ...outcome,
+      scope,
+      authTime: outcome.authTime ?? now,
+      ...(outcome.authTime === undefined && { loggedInAt: nowMillis() }),
+    },
     ...(sealedRedirect !== undefined && { sealedRedirect }),
   });
   return "answered";
@@ -167,6 +173,7 @@ export async function pollDevice(
       ...(outcome.accessTokenClaims !== undefined && { accessTokenClaims: outcome.accessTokenClaims }),
       ...(organizationId !== undefined && { organizationId }),
       authTime: outcome.authTime,
+      ...(outcome.loggedInAt !== undefined && { loggedInAt: outcome.loggedInAt }),
       issuer: poll.issuer,
       // The family keeps every resource of the device, for its refresh tokens.
       ...(device.resources !== undefined && { resources: device.resources, audience }),

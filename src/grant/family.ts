@@ -92,7 +92,9 @@ export async function openFamily(
   );
   const lifetimes = lifetimesOf(config);
   const endsBy = offline ? family.createdAt + lifetimes.absoluteTtl : familyEndsAt(family, lifetimes);
-  if (!(await store.createFamily(family, endsBy, now))) {
+  // A stated auth_time counts from the start of its second, the latest it can be sure of.
+  const loggedInAt = input.loggedInAt ?? input.authTime * 1000;
+  if (!(await store.createFamily(family, endsBy, loggedInAt, now))) {
     // Its user was signed out everywhere after this login: the code dies with it.
     await store.end();
     return { ok: false, error: "invalid_grant", reason: "signed_out" };

@@ -64,6 +64,7 @@ export async function redeemCode(
       ...(issued.accessTokenClaims !== undefined && { accessTokenClaims: issued.accessTokenClaims }),
       ...(issued.organizationId !== undefined && { organizationId: issued.organizationId }),
       authTime: issued.authTime,
+      ...(issued.loggedInAt !== undefined && { loggedInAt: issued.loggedInAt }),
       ...(issued.nonce !== undefined && { nonce: issued.nonce }),
       issuer: input.issuer,
       codeHash,

@@ -26,6 +26,12 @@ export interface StartFamilyInput {
   accessTokenClaims?: UserClaims;
   organizationId?: string;
   authTime: number;
+  /**
+   * When the login completed (ms since the epoch), when Baton saw it happen: the host gave no
+   * `auth_time`, so the completion itself was the login. "Sign out everywhere" is then compared
+   * to the millisecond; a stated `auth_time` is compared by its whole second.
+   */
+  loggedInAt?: number;
   nonce?: string;
   issuer: string;
   /** The hash of the code the family comes from, so that a second redemption is recognised. */

@@ -76,10 +76,10 @@ export class GrantStore {
   /**
    * Stores a new family, consuming the code it came from (if any) in the same step, once its
    * user's index knows it. `false` (and nothing stored) when its user was signed out everywhere
-   * after the login.
+   * after the login, which happened at `loggedInAt` (ms).
    */
-  async createFamily(family: FamilyState, endsBy: number, now: number): Promise<boolean> {
-    if (!(await this.index.add(this.config(), family, endsBy, now))) return false;
+  async createFamily(family: FamilyState, endsBy: number, loggedInAt: number, now: number): Promise<boolean> {
+    if (!(await this.index.add(this.config(), family, endsBy, loggedInAt, now))) return false;
     this.storage.kv.delete(CODE_KEY);
     this.storage.kv.delete(DEVICE_KEY);
     this.storage.kv.put(FAMILY_KEY, family);

@@ -14,11 +14,11 @@ export class SessionIndex {
 
   /**
    * Records a family about to start; `false` when its user was signed out everywhere after the
-   * login it comes from, so the family must not start.
+   * login it comes from (at `loggedInAt`, ms), so the family must not start.
    */
-  async add(config: Config, family: FamilyState, endsBy: number, now: number): Promise<boolean> {
+  async add(config: Config, family: FamilyState, endsBy: number, loggedInAt: number, now: number): Promise<boolean> {
     const sessions = userSessionsFor(this.env, config, family.subject);
-    return sessions.add({ sid: family.sid, clientId: family.clientId, endsBy }, family.authTime, now);
+    return sessions.add({ sid: family.sid, clientId: family.clientId, endsBy }, loggedInAt, now);
   }
 
   /**

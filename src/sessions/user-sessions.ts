@@ -20,18 +20,25 @@ export interface IndexedGrant {
 }
 
 const GRANTS_PREFIX = "grant:";
+/**
+ * When the user was signed out everywhere, in ms since the epoch. Indexes written before kept it
+ * in whole seconds under the same key: a value below {@link MS_FROM} is one of those (as ms it
+ * would be 1973), and its whole second counts. One key, so a login still reads one row here.
+ */
 const SIGNED_OUT_KEY = "signed_out_at";
+const MS_FROM = 1e11;
 
 /** The Durable Object class behind the `USER_SESSIONS` binding. */
 export class UserSessions extends DurableObject<Env> {
   /**
    * Records a grant that is about to start. `false` when the user was signed out everywhere at
-   * or after `authTime`: a login that happened before "sign out everywhere" must not survive it,
-   * even when its code is redeemed a moment later.
+   * or after `loggedInAt` (ms): a login that happened before "sign out everywhere" must not
+   * survive it, even when its code is redeemed a moment later, while one right after it must
+   * (a script that signs a user out and in again within one second, say).
    */
-  add(grant: IndexedGrant, authTime: number, now: number): boolean {
-    const signedOutAt = this.ctx.storage.kv.get<number>(SIGNED_OUT_KEY);
-    if (signedOutAt !== undefined && authTime <= signedOutAt) return false;
+  add(grant: IndexedGrant, loggedInAt: number, now: number): boolean {
+    const signedOutAt = this.signedOutAt();
+    if (signedOutAt !== undefined && loggedInAt <= signedOutAt) return false;
     // Grants past their absolute end are gone whether or not their end was recorded here: the
     // index never outgrows the user's live sessions for long.
     for (const stale of this.list().filter((entry) => entry.endsBy <= now)) this.remove(stale.sid);
@@ -52,13 +59,20 @@ export class UserSessions extends DurableObject<Env> {
   }
 
   /**
-   * Marks the user signed out everywhere as of `now` and hands back every indexed grant, for the
-   * caller to end; the index is emptied in the same step.
+   * Marks the user signed out everywhere as of `nowMs` and hands back every indexed grant, for
+   * the caller to end; the index is emptied in the same step.
    */
-  signOutEverywhere(now: number): IndexedGrant[] {
+  signOutEverywhere(nowMs: number): IndexedGrant[] {
     const grants = this.list();
     for (const grant of grants) this.ctx.storage.kv.delete(GRANTS_PREFIX + grant.sid);
-    this.ctx.storage.kv.put(SIGNED_OUT_KEY, now);
+    this.ctx.storage.kv.put(SIGNED_OUT_KEY, nowMs);
     return grants;
+  }
+
+  /** When the user was last signed out everywhere (ms); `undefined` for never. */
+  private signedOutAt(): number | undefined {
+    const stored = this.ctx.storage.kv.get<number>(SIGNED_OUT_KEY);
+    if (stored === undefined || stored >= MS_FROM) return stored;
+    return stored * 1000 + 999;
   }
 }

@@ -34,11 +34,17 @@ describe("POST /admin/authorizations/ID/complete", () => {
   });
 
   const SUBJECT = "subject must be a string of 1 to 255 characters.";
+  const UNADDRESSABLE = 'subject must not be "." or "..", nor hold an unpaired surrogate.';
   it.each([
     ["no subject", {}, SUBJECT],
     ["an empty subject", { subject: "" }, SUBJECT],
     ["a numeric subject", { subject: 123 }, SUBJECT],
     ["a subject over 255 characters", { subject: "u".repeat(256) }, SUBJECT],
+    // No admin path can name these (dot segments; no UTF-8 for a lone surrogate): such a user
+    // could never be listed or signed out everywhere.
+    ["the subject .", { subject: "." }, UNADDRESSABLE],
+    ["the subject ..", { subject: ".." }, UNADDRESSABLE],
+    ["a subject with an unpaired surrogate", { subject: "x\ud800" }, UNADDRESSABLE],
     ["claims that are an array", { subject: "u", claims: [] }, "claims must be an object."],
     ["claims that are a string", { subject: "u", claims: "email" }, "claims must be an object."],
     ["a numeric email", { subject: "u", claims: { email: 1 } }, "claims.email has the wrong type."],

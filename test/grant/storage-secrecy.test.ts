@@ -1,7 +1,8 @@
 /**
  * The contract's storage promise: client secrets are kept only as hashes and refresh tokens
- * never in plain. Everything Baton stored (every grant object's storage and the client KV) is
- * read back raw and searched for every token and secret the test saw.
+ * never in plain. Everything Baton stored for this file's requests (every grant object and client
+ * KV record made since it began: earlier files' state shares the runtime) is read back raw and
+ * searched for every token and secret the test saw.
  */
 import { env } from "cloudflare:workers";
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
@@ -49,11 +50,19 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
-/** Reads every grant object's storage and every KV record, raw. */
+/** The grant objects and KV records that existed before this file's requests. */
+const earlier = { objects: new Set<string>(), records: new Set<string>() };
+
+async function noteEarlierState(): Promise<void> {
+  for (const id of await listDurableObjectIds(env.GRANTS)) earlier.objects.add(id.toString());
+  for (const { name } of (await env.CLIENTS.list()).keys) earlier.records.add(name);
+}
+
+/** Reads every grant object's storage and every KV record made since this file began, raw. */
 async function dumpEverything(): Promise<{ dump: Dump; userTables: string[]; objects: number }> {
   const dump: Dump = { text: "", bytes: [] };
   const userTables: string[] = [];
-  const ids = await listDurableObjectIds(env.GRANTS);
+  const ids = (await listDurableObjectIds(env.GRANTS)).filter((id) => !earlier.objects.has(id.toString()));
   for (const id of ids) {
     await runInDurableObject(env.GRANTS.get(id), (_instance, state) => {
       for (const [key, value] of state.storage.kv.list()) collect({ [key]: value }, dump);
@@ -63,7 +72,7 @@ async function dumpEverything(): Promise<{ dump: Dump; userTables: string[]; obj
     });
   }
   const listing = await env.CLIENTS.list();
-  for (const { name } of listing.keys) {
+  for (const { name } of listing.keys.filter((key) => !earlier.records.has(key.name))) {
     dump.text += `\n${name}\n${await env.CLIENTS.get(name, "text")}`;
   }
   return { dump, userTables, objects: ids.length };
@@ -76,6 +85,7 @@ describe("storage holds no token and no secret in plain", () => {
   const otherTokens: string[] = [];
 
   beforeAll(async () => {
+    await noteEarlierState();
     client = await registerClient();
     const added = await admin("POST", `/admin/clients/${client.client_id}/secrets`);
     rotatedSecret = (await added.json<{ client_secret: string }>()).client_secret;

@@ -149,6 +149,11 @@ describe("RP-initiated logout without a hint: the answer", () => {
     await expectRedirect(await confirm({ client_id: client.client_id, state: "s" }, { LOGOUT_URL }), LOGOUT_URL);
   });
 
+  it("keeps a LOGOUT_URL's own query and fragment, appending nothing", async () => {
+    const page = `${LOGOUT_URL}?from=baton#signed-out`;
+    await expectRedirect(await confirm({ client_id: client.client_id, state: "s" }, { LOGOUT_URL: page }), page);
+  });
+
   it("shows the signed-out page when there is nowhere to go on to", async () => {
     await expectPage(await confirm(), 200, SIGNED_OUT, PAGE_CSP);
   });

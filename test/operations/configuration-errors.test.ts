@@ -98,7 +98,7 @@ const MALFORMED: [keyof Env, string][] = [
   ["GRANTS_JURISDICTION", "EU"],
   ["LOGIN_URL", "not a url"],
   ["LOGOUT_URL", "not a url"],
-  ["LOGOUT_URL", "https://app.example/signed-out?from=baton"],
+  ["LOGIN_URL", "https://app.example/login?from=baton"],
   ["LOGOUT_URL", "mailto:ops@app.example"],
   ["DEV_LOGIN", "yes"],
   ["TOKEN_SECRETS", "dG9vLXNob3J0"],

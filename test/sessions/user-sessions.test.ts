@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectFamilyEnded, expectFamilyLive, expectInactive, introspect } from "../revocation/endpoint-requests";
 import { registerClient } from "../support/clients";
 import { aliceLogin, issueCode, redeem, runCodeFlow } from "../support/code-flow";
@@ -12,6 +12,10 @@ import { ageFamily } from "../support/families";
 import { refresh } from "../support/token-requests";
 import { admin } from "../support/worker";
 import { expectInvalidGrant } from "../support/assertions";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function subject(): string {
   return `user_${crypto.randomUUID()}`;
@@ -98,6 +102,18 @@ describe("a user's sessions", () => {
 
     expect(await grantsOf(ada)).toEqual([]);
   });
+
+  it("leaves out a session whose client was deleted, and lists the user's others", async () => {
+    const [doomed, kept] = [await registerClient(), await registerClient()];
+    const ada = subject();
+    await runCodeFlow(doomed, {}, aliceLogin({ subject: ada }));
+    await runCodeFlow(doomed, {}, aliceLogin({ subject: ada }));
+    const other = await runCodeFlow(kept, {}, aliceLogin({ subject: ada }));
+
+    expect((await admin("DELETE", `/admin/clients/${doomed.client_id}`)).status).toBe(204);
+
+    expect((await grantsOf(ada)).map((grant) => grant.sid)).toEqual([other.sid]);
+  });
 });
 
 describe("signing a user out everywhere", () => {
@@ -144,13 +160,56 @@ describe("signing a user out everywhere", () => {
     expect((await admin("POST", `/admin/users/${ada}/revoke`)).status).toBe(204);
 
     await expectInvalidGrant(await redeem(client, issued));
-    // A login in the same second as the sign-out counts as before it; a later one is new.
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() + 2000);
     const again = await runCodeFlow(client, {}, aliceLogin({ subject: ada }));
-    vi.useRealTimers();
     expect((await introspect(client, again.tokens.access_token)).status).toBe(200);
     expect(await grantsOf(ada)).toHaveLength(1);
+  });
+
+  it("lets in a login completed a millisecond after the sign-out, in the same second", async () => {
+    const client = await registerClient();
+    const ada = subject();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Math.floor(Date.now() / 1000) * 1000 + 1000);
+    expect((await admin("POST", `/admin/users/${ada}/revoke`)).status).toBe(204);
+    vi.setSystemTime(Date.now() + 1);
+
+    // The host gave no auth_time: the completion is the login, and it came after the sign-out.
+    const again = await runCodeFlow(client, {}, aliceLogin({ subject: ada }));
+
+    expect((await introspect(client, again.tokens.access_token)).status).toBe(200);
+    expect(await grantsOf(ada)).toHaveLength(1);
+  });
+
+  it("counts a stated auth_time in the sign-out's second as before it, and a login completed at that very moment", async () => {
+    const client = await registerClient();
+    const ada = subject();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const second = Math.floor(Date.now() / 1000) + 1;
+    vi.setSystemTime(second * 1000 + 500);
+    // Completed at the sign-out's very millisecond (the clock stands still here): not after it.
+    const sameMoment = await issueCode(client, {}, aliceLogin({ subject: ada }));
+    expect((await admin("POST", `/admin/users/${ada}/revoke`)).status).toBe(204);
+    vi.setSystemTime(Date.now() + 1);
+    // The host says the login was in that second: it cannot be known to come after.
+    const stated = await issueCode(client, {}, aliceLogin({ subject: ada, auth_time: second }));
+
+    await expectInvalidGrant(await redeem(client, sameMoment));
+    await expectInvalidGrant(await redeem(client, stated));
+    expect(await grantsOf(ada)).toHaveLength(0);
+  });
+
+  it("keeps a sign-out stored in whole seconds, counting to the end of that second", async () => {
+    const client = await registerClient();
+    const ada = subject();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const second = Math.floor(Date.now() / 1000) + 1;
+    vi.setSystemTime(second * 1000 + 900);
+    const issued = await issueCode(client, {}, aliceLogin({ subject: ada }));
+    // As an index written before sign-outs were kept to the millisecond holds it.
+    const stub = env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(ada));
+    await runInDurableObject(stub, (_instance, state) => state.storage.kv.put("signed_out_at", second));
+
+    await expectInvalidGrant(await redeem(client, issued));
   });
 
   it("answers 204 for a subject with no sessions", async () => {
