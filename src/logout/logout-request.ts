@@ -59,12 +59,21 @@ export async function readLogoutRequest(request: Request, url: URL): Promise<Log
     ...optional("clientId", get("client_id")),
     ...optional("postLogoutRedirectUri", get("post_logout_redirect_uri")),
     ...optional("state", state),
-    // Fetch Metadata: only a form posted from Baton's own origin is the user's answer.
-    confirmed:
-      request.method === "POST" &&
-      get(CONFIRM_FIELD) === CONFIRM_VALUE &&
-      request.headers.get("Sec-Fetch-Site") === "same-origin",
+    confirmed: request.method === "POST" && get(CONFIRM_FIELD) === CONFIRM_VALUE && fromOwnPage(request, url),
   };
+}
+
+/**
+ * Whether a form was posted from a page of Baton's own origin: Fetch Metadata says so, or, from a
+ * browser that sends none (or through a proxy that drops it), the `Origin` every browser gives a
+ * form's POST. A page elsewhere can forge neither.
+ *
+ * @see https://www.w3.org/TR/fetch-metadata/, RFC 6454 §7 (`Origin`)
+ */
+function fromOwnPage(request: Request, url: URL): boolean {
+  const site = request.headers.get("Sec-Fetch-Site");
+  if (site !== null) return site === "same-origin";
+  return request.headers.get("Origin") === url.origin;
 }
 
 type Lookup = (name: string) => string | undefined;

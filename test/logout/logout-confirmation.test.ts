@@ -10,6 +10,7 @@ import { beforeAll, describe, it } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
 import { expectFamilyLive } from "../revocation/endpoint-requests";
 import { PAGE_CSP } from "../pages/page-support";
+import { BASE } from "../support/worker";
 import {
   LOGOUT_URL,
   POST_LOGOUT_URI,
@@ -117,7 +118,19 @@ describe("RP-initiated logout without a hint: the question", () => {
       "a form posted from a sibling site",
       () => logoutPost({ client_id: client.client_id, confirm: "yes" }, { "Sec-Fetch-Site": "same-site" }),
     ],
-    ["a form posted without Fetch Metadata", () => logoutPost({ client_id: client.client_id, confirm: "yes" })],
+    [
+      "a form posted with neither Fetch Metadata nor Origin",
+      () => logoutPost({ client_id: client.client_id, confirm: "yes" }),
+    ],
+    [
+      "a form posted without Fetch Metadata from another origin",
+      () => logoutPost({ client_id: client.client_id, confirm: "yes" }, { Origin: "https://evil.example" }),
+    ],
+    [
+      "a cross-site form, whatever its Origin says",
+      () =>
+        logoutPost({ client_id: client.client_id, confirm: "yes" }, { "Sec-Fetch-Site": "cross-site", Origin: BASE }),
+    ],
     [
       "another answer than yes",
       () => logoutPost({ client_id: client.client_id, confirm: "true" }, { "Sec-Fetch-Site": "same-origin" }),
@@ -147,6 +160,15 @@ describe("RP-initiated logout without a hint: the answer", () => {
 
   it("sends the browser to LOGOUT_URL when no post_logout_redirect_uri is given", async () => {
     await expectRedirect(await confirm({ client_id: client.client_id, state: "s" }, { LOGOUT_URL }), LOGOUT_URL);
+  });
+
+  it("takes the answer of a browser that sends no Fetch Metadata by its Origin", async () => {
+    const response = await logoutPost(
+      { client_id: client.client_id, post_logout_redirect_uri: POST_LOGOUT_URI, state: "s-3", confirm: "yes" },
+      { Origin: BASE },
+    );
+
+    await expectRedirect(response, `${POST_LOGOUT_URI}?state=s-3`);
   });
 
   it("keeps a LOGOUT_URL's own query and fragment, appending nothing", async () => {
