@@ -4,6 +4,7 @@
  *
  * @see RFC 7591 §2 (`jwks`, `jwks_uri`), RFC 7517 §4–5, RFC 7518 §6 (key members)
  */
+import { decodeBase64url } from "../encoding/base64url";
 import { OAuthError } from "../errors";
 import type { ClientMetadata, PublicJwkSet, TokenEndpointAuthMethod } from "./record";
 
@@ -29,6 +30,7 @@ const KEY_TYPES: Record<string, { material: string[]; crv: string | undefined; a
   OKP: { material: ["x"], crv: "Ed25519", algorithms: ["EdDSA"] },
 };
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const MIN_RSA_BITS = 2048;
 
 function invalid(description: string): never {
   throw new OAuthError("invalid_client_metadata", description);
@@ -123,6 +125,9 @@ function isUsablePublicKey(jwk: Record<string, unknown>): boolean {
   const kty = typeof jwk.kty === "string" && Object.hasOwn(KEY_TYPES, jwk.kty) ? KEY_TYPES[jwk.kty]! : undefined;
   if (kty === undefined || !kty.material.every((member) => isBase64url(jwk[member]))) return false;
   if (jwk.crv !== kty.crv) return false;
+  // Verification takes no RSA key under 2048 bits (RFC 7518 §3.3): a smaller one is refused here,
+  // where its owner learns why, not at every assertion with a bare 401.
+  if (jwk.kty === "RSA" && modulusBits(jwk.n as string) < MIN_RSA_BITS) return false;
   if (jwk.alg !== undefined && !kty.algorithms.includes(jwk.alg as string)) return false;
   if (jwk.use !== undefined && jwk.use !== "sig") return false;
   if (
@@ -132,6 +137,15 @@ function isUsablePublicKey(jwk: Record<string, unknown>): boolean {
     return false;
   }
   return jwk.kid === undefined || (typeof jwk.kid === "string" && jwk.kid.length > 0 && jwk.kid.length <= 200);
+}
+
+/** The bit length of a base64url big-endian modulus, leading zero bytes aside. */
+function modulusBits(n: string): number {
+  const bytes = decodeBase64url(n);
+  if (bytes === undefined) return 0;
+  const first = bytes.findIndex((byte) => byte !== 0);
+  if (first < 0) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
 }
 
 function keptMembers(jwk: Record<string, unknown>): Record<string, unknown> {

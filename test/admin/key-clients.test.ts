@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { decodeBase64url, encodeBase64url } from "../../src/encoding/base64url";
 import { clientKey, type ClientKey } from "../support/client-keys";
 import { admin } from "../support/worker";
 import { expectError } from "../http/support-token-endpoint";
@@ -47,6 +48,14 @@ describe("creating a private_key_jwt client", () => {
       client_id_issued_at: expect.any(Number),
       client_secrets: [],
     });
+  });
+
+  it("takes an RSA key of 2048 bits written with a leading zero byte", async () => {
+    const modulus = decodeBase64url((rsa.publicJwk as { n: string }).n)!;
+    const n = encodeBase64url(new Uint8Array([0, ...modulus]));
+    const response = await admin("POST", "/admin/clients", { ...MACHINE, jwks: { keys: [{ ...rsa.publicJwk, n }] } });
+
+    expect(response.status).toBe(201);
   });
 
   it("keeps only the public members of each key, and its kid, alg, use and key_ops", async () => {
@@ -121,6 +130,14 @@ describe("refusing key metadata", () => {
     ["an EC key without y", withKeys({ kty: "EC", crv: "P-256", x: "AA" }), MESSAGE.unusable],
     ["an RSA key whose n is not base64url", withKeys({ kty: "RSA", n: "a+b/", e: "AQAB" }), MESSAGE.unusable],
     ["an RSA key with a crv", withKeys({ kty: "RSA", n: "AA", e: "AQAB", crv: "P-256" }), MESSAGE.unusable],
+    // Verification takes no RSA key under 2048 bits: 340 characters of "_" are 2,040 bits set.
+    ["an RSA key of 2,040 bits", withKeys({ kty: "RSA", n: "_".repeat(340), e: "AQAB" }), MESSAGE.unusable],
+    ["an RSA key whose n is 65537", withKeys({ kty: "RSA", n: "AQAB", e: "AQAB" }), MESSAGE.unusable],
+    [
+      "an RSA key of 2,036 bits behind a zero byte",
+      withKeys({ kty: "RSA", n: `AA${"_".repeat(340)}`, e: "AQAB" }),
+      MESSAGE.unusable,
+    ],
     [
       "a key whose alg does not fit its type",
       withKeys({ kty: "RSA", n: "AA", e: "AQAB", alg: "ES256" }),

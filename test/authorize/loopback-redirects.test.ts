@@ -18,6 +18,8 @@ beforeAll(async () => {
       "http://[::1]:8080/cb?app=1",
       "http://localhost/cb",
       "https://app.example/cb",
+      // Registration reads the scheme and host without case (RFC 3986 §6.2.2.1), and so does matching.
+      "HTTP://LOCALHOST/upper",
     ],
   });
 });
@@ -34,6 +36,9 @@ describe("loopback redirect URIs", () => {
     "http://[::1]:9999/cb?app=1",
     "http://[::1]/cb?app=1",
     "http://localhost:3000/cb",
+    "http://localhost:3000/upper",
+    "HTTP://LocalHost:3000/upper",
+    "http://LOCALHOST:65535/cb",
   ])("accepts %s on any port", async (redirectUri) => {
     const { query } = await ask(redirectUri);
     expectLoginHandOff(await authorize(query));
@@ -47,6 +52,11 @@ describe("loopback redirect URIs", () => {
     ["a public host with another port", "https://app.example:8443/cb"],
     ["a host that only starts like a loopback one", "http://127.0.0.1.evil.example:80/callback"],
     ["a port in the path", "http://127.0.0.1/:8080/callback"],
+    // Not a URI a code can be sent to (RFC 6749 §3.1.2): no socket has these ports.
+    ["port 99999", "http://127.0.0.1:99999/callback"],
+    ["port 65536", "http://127.0.0.1:65536/callback"],
+    ["port 0", "http://127.0.0.1:0/callback"],
+    ["a path whose case differs", "http://localhost:3000/UPPER"],
   ])("refuses %s: the 400 page, no redirect", async (_label, redirectUri) => {
     const { query } = await ask(redirectUri);
     const response = await authorize(query);
