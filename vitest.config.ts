@@ -35,8 +35,26 @@ const LOG_TESTS = [
   "test/fuzz/**/*.test.ts",
 ];
 
+// The tests that need a runtime of their own: the metered ones count every storage and binding
+// call while they measure, which another file's alarm firing then would add to, and one lists
+// every client page by page from an emptied store.
+const OWN_RUNTIME_TESTS = [
+  "test/operations/operation-costs.test.ts",
+  "test/operations/login-costs.test.ts",
+  "test/operations/registration-costs.test.ts",
+  "test/device/device-authorization-limit.test.ts",
+  "test/admin/client-list-update.test.ts",
+];
+
 /** A workerd project whose first (signing) key is `first`, with the other two published too. */
-function project(name: string, first: Algorithm, include: string[], exclude: string[] = [], logLevel = "error") {
+function project(
+  name: string,
+  first: Algorithm,
+  include: string[],
+  exclude: string[] = [],
+  logLevel = "error",
+  isolate = false,
+) {
   const order = [first, ...(Object.keys(keys) as Algorithm[]).filter((alg) => alg !== first)];
   return {
     plugins: [
@@ -72,8 +90,9 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
       include,
       exclude: [...configDefaults.exclude, ...exclude],
       // One runtime for a worker's files, not one per file: a runtime's start was about two thirds
-      // of the suite's time. Tests never rely on an empty store (see test/support/file-hygiene.ts).
-      isolate: false,
+      // of the suite's time. Tests never rely on an empty store (see test/support/file-hygiene.ts),
+      // but for OWN_RUNTIME_TESTS.
+      isolate,
       setupFiles: ["test/support/file-hygiene.ts"],
       // Real HTTP servers on 127.0.0.1 (see each file): behind test clients' jwks_uri, serving
       // Client ID Metadata Documents, and a client's back-channel logout endpoint (tests read
@@ -90,8 +109,10 @@ function project(name: string, first: Algorithm, include: string[], exclude: str
 export default defineConfig({
   test: {
     projects: [
-      project("baton", "ES256", ["test/**/*.test.ts"], [...LOG_TESTS, "test/scripts/**"]),
-      project("logs", "ES256", LOG_TESTS, [], "debug"),
+      project("baton", "ES256", ["test/**/*.test.ts"], [...LOG_TESTS, ...OWN_RUNTIME_TESTS, "test/scripts/**"]),
+      project("baton-own-runtime", "ES256", OWN_RUNTIME_TESTS, [], "error", true),
+      // Their files read every log line the runtime writes: none may come from another file.
+      project("logs", "ES256", LOG_TESTS, [], "debug", true),
       // test/scripts exercises the Node scripts (dev setup, key rotation, demo), so it runs in
       // Node, where they run, not in workerd.
       project("keys-eddsa", "EdDSA", ["test/key-types/**/*.test.ts"]),

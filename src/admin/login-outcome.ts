@@ -5,7 +5,7 @@
 import { invalidRequest } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import { parseScope } from "../scope";
-import { isAcceptableSubject } from "../sessions/subject";
+import { isAddressableSubject } from "../sessions/subject";
 import { RESERVED_CLAIMS, STANDARD_CLAIMS, type ClaimValue, type UserClaims } from "../tokens/claims";
 
 /**
@@ -18,7 +18,7 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
   if (typeof subject !== "string" || subject.length === 0 || subject.length > 255) {
     invalidRequest("subject must be a string of 1 to 255 characters.");
   }
-  if (!isAcceptableSubject(subject)) {
+  if (!isAddressableSubject(subject)) {
     invalidRequest('subject must not be "." or "..", nor hold an unpaired surrogate.');
   }
   const claims = readClaims(body.claims, "claims");

@@ -76,8 +76,12 @@ export function checkRedirectUri(uri: unknown): string {
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "https") return uri;
   if (scheme === "http") {
-    if (isLoopbackHost(url.hostname)) return uri;
-    invalid("An http redirect URI must be on a loopback host (localhost, 127.0.0.1 or [::1]).");
+    if (!isLoopbackHost(url.hostname)) {
+      invalid("An http redirect URI must be on a loopback host (localhost, 127.0.0.1 or [::1]).");
+    }
+    // No listener has port 0: a code could never reach it (and matching never takes it).
+    if (url.port === "0") invalid("Every redirect URI must be an absolute URI.");
+    return uri;
   }
   if (REFUSED_SCHEMES.has(scheme) || REFUSED_SCHEMES.has(scheme.split(/[.+-]/, 1)[0]!)) {
     invalid("A redirect URI must not use a scheme that a browser or the system handles itself.");

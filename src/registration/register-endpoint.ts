@@ -46,8 +46,8 @@ function clientInformation(record: ClientRecord, secret: NewSecret | undefined):
     ...(secret !== undefined && { client_secret: secret.secret, client_secret_expires_at: 0 }),
     client_id_issued_at,
     ...metadata,
-    // The only response type there is (RFC 7591 §2 defaults to it too), for a client that may use
-    // the code flow; none for a device-only one, which §2.1 would call inconsistent.
-    response_types: metadata.grant_types.includes("authorization_code") ? ["code"] : [],
+    // The only response type there is (RFC 7591 §2 defaults to it too), and the one the contract
+    // lists, device-only clients included.
+    response_types: ["code"],
   };
 }

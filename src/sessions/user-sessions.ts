@@ -9,6 +9,7 @@
  * @see OpenID Connect Back-Channel Logout 1.0 §2.1 ("sign out everywhere" is a logout of every sid)
  */
 import { DurableObject } from "cloudflare:workers";
+import { nowMillis } from "../clock";
 import type { Env } from "../env";
 
 /** One indexed grant. */
@@ -21,12 +22,13 @@ export interface IndexedGrant {
 
 const GRANTS_PREFIX = "grant:";
 /**
- * When the user was signed out everywhere, in ms since the epoch. Indexes written before kept it
- * in whole seconds under the same key: a value below {@link MS_FROM} is one of those (as ms it
- * would be 1973), and its whole second counts. One key, so a login still reads one row here.
+ * When the user was signed out everywhere, in whole seconds: what every version reads first, so
+ * that a user never signed out costs a login one row read, and an older version running beside
+ * this one (a gradual deploy, a rollback) still reads a sign-out it can compare.
  */
 const SIGNED_OUT_KEY = "signed_out_at";
-const MS_FROM = 1e11;
+/** The same moment in ms, written beside it since sign-outs are compared to the millisecond. */
+const SIGNED_OUT_MS_KEY = "signed_out_at_ms";
 
 /** The Durable Object class behind the `USER_SESSIONS` binding. */
 export class UserSessions extends DurableObject<Env> {
@@ -59,20 +61,28 @@ export class UserSessions extends DurableObject<Env> {
   }
 
   /**
-   * Marks the user signed out everywhere as of `nowMs` and hands back every indexed grant, for
-   * the caller to end; the index is emptied in the same step.
+   * Marks the user signed out everywhere as of now, read here, where the sign-out takes effect,
+   * and hands back every indexed grant, for the caller to end; the index is emptied in the same
+   * step.
    */
-  signOutEverywhere(nowMs: number): IndexedGrant[] {
+  signOutEverywhere(): IndexedGrant[] {
     const grants = this.list();
     for (const grant of grants) this.ctx.storage.kv.delete(GRANTS_PREFIX + grant.sid);
-    this.ctx.storage.kv.put(SIGNED_OUT_KEY, nowMs);
+    const now = nowMillis();
+    this.ctx.storage.kv.put(SIGNED_OUT_KEY, Math.floor(now / 1000));
+    this.ctx.storage.kv.put(SIGNED_OUT_MS_KEY, now);
     return grants;
   }
 
-  /** When the user was last signed out everywhere (ms); `undefined` for never. */
+  /**
+   * When the user was last signed out everywhere (ms); `undefined` for never. One written only
+   * in seconds (by an older version) counts to the end of its second.
+   */
   private signedOutAt(): number | undefined {
-    const stored = this.ctx.storage.kv.get<number>(SIGNED_OUT_KEY);
-    if (stored === undefined || stored >= MS_FROM) return stored;
-    return stored * 1000 + 999;
+    const seconds = this.ctx.storage.kv.get<number>(SIGNED_OUT_KEY);
+    if (seconds === undefined) return undefined;
+    const ms = this.ctx.storage.kv.get<number>(SIGNED_OUT_MS_KEY);
+    // Only a millisecond value of that very second: an older version may have written a later one.
+    return ms !== undefined && Math.floor(ms / 1000) === seconds ? ms : seconds * 1000 + 999;
   }
 }

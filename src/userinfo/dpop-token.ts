@@ -8,6 +8,7 @@
 import type { Config } from "../config";
 import { readDpopProof } from "../dpop/request-proof";
 import { OAuthError } from "../errors";
+import { insufficientScope } from "./bearer-token";
 import type { DpopProofRef } from "../grant/rpc";
 
 const DPOP_HEADER = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -26,7 +27,8 @@ export function invalidDpopToken(): OAuthError {
  * with (RFC 9449 §7.1, RFC 6750 §3.1).
  */
 export function insufficientDpopScope(scope: string): OAuthError {
-  return new OAuthError("insufficient_scope", "The access token does not carry the scope this requires.", 403, {
+  const bearer = insufficientScope(scope);
+  return new OAuthError(bearer.code, bearer.description, bearer.status, {
     "WWW-Authenticate": `DPoP error="insufficient_scope", scope="${scope}", ${ALGS}`,
   });
 }

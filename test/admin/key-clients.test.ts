@@ -28,6 +28,9 @@ const MESSAGE = {
   jwksUri: "jwks_uri must be an https URL (or http://127.0.0.1) without a fragment or userinfo.",
 };
 
+/** A modulus of 2048 bits, all set: big enough, so that each refusal below is for its own defect. */
+const N2048 = `${"_".repeat(341)}w`;
+
 let ec: ClientKey;
 let rsa: ClientKey;
 let ed: ClientKey;
@@ -56,6 +59,12 @@ describe("creating a private_key_jwt client", () => {
     const response = await admin("POST", "/admin/clients", { ...MACHINE, jwks: { keys: [{ ...rsa.publicJwk, n }] } });
 
     expect(response.status).toBe(201);
+    // The modulus the refusals below are built on is taken when nothing else is wrong.
+    const plain = await admin("POST", "/admin/clients", {
+      ...MACHINE,
+      jwks: { keys: [{ kty: "RSA", n: N2048, e: "AQAB" }] },
+    });
+    expect(plain.status).toBe(201);
   });
 
   it("keeps only the public members of each key, and its kid, alg, use and key_ops", async () => {
@@ -129,7 +138,7 @@ describe("refusing key metadata", () => {
     ["an X25519 key", withKeys({ kty: "OKP", crv: "X25519", x: "AA" }), MESSAGE.unusable],
     ["an EC key without y", withKeys({ kty: "EC", crv: "P-256", x: "AA" }), MESSAGE.unusable],
     ["an RSA key whose n is not base64url", withKeys({ kty: "RSA", n: "a+b/", e: "AQAB" }), MESSAGE.unusable],
-    ["an RSA key with a crv", withKeys({ kty: "RSA", n: "AA", e: "AQAB", crv: "P-256" }), MESSAGE.unusable],
+    ["an RSA key with a crv", withKeys({ kty: "RSA", n: N2048, e: "AQAB", crv: "P-256" }), MESSAGE.unusable],
     // Verification takes no RSA key under 2048 bits: 340 characters of "_" are 2,040 bits set.
     ["an RSA key of 2,040 bits", withKeys({ kty: "RSA", n: "_".repeat(340), e: "AQAB" }), MESSAGE.unusable],
     ["an RSA key whose n is 65537", withKeys({ kty: "RSA", n: "AQAB", e: "AQAB" }), MESSAGE.unusable],
@@ -140,11 +149,11 @@ describe("refusing key metadata", () => {
     ],
     [
       "a key whose alg does not fit its type",
-      withKeys({ kty: "RSA", n: "AA", e: "AQAB", alg: "ES256" }),
+      withKeys({ kty: "RSA", n: N2048, e: "AQAB", alg: "ES256" }),
       MESSAGE.unusable,
     ],
-    ["a key for HS256", withKeys({ kty: "RSA", n: "AA", e: "AQAB", alg: "HS256" }), MESSAGE.unusable],
-    ["a key for RS512", withKeys({ kty: "RSA", n: "AA", e: "AQAB", alg: "RS512" }), MESSAGE.unusable],
+    ["a key for HS256", withKeys({ kty: "RSA", n: N2048, e: "AQAB", alg: "HS256" }), MESSAGE.unusable],
+    ["a key for RS512", withKeys({ kty: "RSA", n: N2048, e: "AQAB", alg: "RS512" }), MESSAGE.unusable],
     ["an encryption key", withKeys({ kty: "EC", crv: "P-256", x: "AA", y: "AA", use: "enc" }), MESSAGE.unusable],
     [
       "a key for signing only",

@@ -77,6 +77,7 @@ describe("refused redirect URIs", () => {
     ["sms:", "sms:1", MESSAGE.scheme],
     ["intent:", "intent://x", MESSAGE.scheme],
     ["http on a public host", "http://app.example/cb", MESSAGE.http],
+    ["a loopback URI on port 0, which no listener has", "http://127.0.0.1:0/cb", MESSAGE.absolute],
     ["http on a host that starts like localhost", "http://localhost.evil.example/cb", MESSAGE.http],
     ["http on a private address", "http://10.0.0.1/cb", MESSAGE.http],
     ["a fragment", "https://a/cb#f", MESSAGE.fragment],

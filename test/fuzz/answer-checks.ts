@@ -182,9 +182,7 @@ function success(endpoint: CheckedEndpoint, response: Response, text: string, co
   if (endpoint === "register") {
     expect(REGISTERED_FIELDS, context).toEqual(expect.arrayContaining(Object.keys(body)));
     expect(body.client_id, context).toMatch(CLIENT_ID);
-    // RFC 7591 §2.1: the code response type goes with the grant that uses it.
-    const codeFlow = (body.grant_types as string[]).includes("authorization_code");
-    expect(body.response_types, context).toEqual(codeFlow ? ["code"] : []);
+    expect(body.response_types, context).toEqual(["code"]);
     const usesSecret = ["client_secret_basic", "client_secret_post"].includes(
       body.token_endpoint_auth_method as string,
     );
