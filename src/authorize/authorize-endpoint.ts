@@ -21,6 +21,7 @@ import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
 import { loginPage } from "./login-page";
 import { sealPendingRequest } from "./pending-request";
+import { MAX_SEALED_LENGTH } from "../secrets/seal";
 
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
@@ -77,6 +78,11 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
       },
       nowSeconds(),
     );
+    // Many long resources, hints and a long state, each within its own bound, can add up to an
+    // id that could never be opened again: refused now, while the client can still be told.
+    if (id.length > MAX_SEALED_LENGTH) {
+      throw new AuthorizationRedirectError("invalid_request", "The authorization request is too large.");
+    }
     login.searchParams.set("authorization_request", id);
     return redirect(login.toString());
   } catch (error) {

@@ -64,9 +64,13 @@ export class Grant extends DurableObject<Env> {
     (family) => this.announceEnd(family),
   );
 
-  /** Whether the authorization request of this grant was already answered. */
+  /**
+   * Whether the authorization request of this grant was already answered: a code's, or a
+   * device's (approved or denied, kept in its device record until the device polls).
+   */
   wasAnswered(): boolean {
-    return this.store.wasAnswered();
+    const device = this.store.device();
+    return this.store.wasAnswered() || (device !== undefined && device.status !== "pending");
   }
 
   /**

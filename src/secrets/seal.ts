@@ -31,13 +31,16 @@ export async function seal(keys: ServerKeys, purpose: SealPurpose, value: unknow
   return encodeBase64url(bytes);
 }
 
+/** The longest sealed text {@link unseal} opens; whoever seals must not make a longer one. */
+export const MAX_SEALED_LENGTH = 16_384;
+
 /**
  * Opens a value sealed by {@link seal} under any configured secret; `undefined` for anything
  * else, whatever its length or alphabet.
  */
 export async function unseal(keys: ServerKeys, purpose: SealPurpose, text: string): Promise<unknown> {
   // The longest value Baton seals is a few KiB; anything far longer is not one of them.
-  if (text.length > 16_384) return undefined;
+  if (text.length > MAX_SEALED_LENGTH) return undefined;
   const bytes = decodeBase64url(text);
   if (bytes === undefined || bytes.length < IV_BYTES + TAG_BYTES) return undefined;
   for (const key of keys) {

@@ -111,6 +111,8 @@ describe("the device code grant", () => {
     });
     const completed = await (await complete(id, aliceLogin())).json<{ redirect_to: string }>();
     expect(completed.redirect_to).toBe("https://baton.test/device?result=approved");
+    // Answered: no longer pending for a consent screen, before the device has polled too.
+    expect((await admin("GET", `/admin/authorizations/${id}`)).status).toBe(404);
     later(6);
 
     const response = await poll(device.device_code);
@@ -144,6 +146,7 @@ describe("the device code grant", () => {
     const id = await typeCode(device.user_code);
     const denied = await (await admin("POST", `/admin/authorizations/${id}/deny`)).json<{ redirect_to: string }>();
     expect(denied.redirect_to).toBe("https://baton.test/device?result=denied");
+    expect((await admin("GET", `/admin/authorizations/${id}`)).status).toBe(404);
     later(6);
 
     await expectError(await poll(device.device_code), {
