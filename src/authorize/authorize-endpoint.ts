@@ -12,7 +12,7 @@ import { redirectWith } from "../grant/redirect";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { AuthorizationRedirectError, MAX_STATE_LENGTH, validateAuthorizationRequest } from "./authorization-request";
-import { isRegisteredRedirect } from "./redirect-match";
+import { isRegisteredRedirect } from "../clients/redirect-match";
 import type { Endpoint } from "../http/endpoint";
 import type { RequestTrace } from "../http/trace";
 import { sourceAddress } from "../http/source-address";

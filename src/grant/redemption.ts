@@ -11,6 +11,7 @@ import { narrowResources } from "../resources/resource-uri";
 import { CODE_REUSE_WINDOW } from "./authorization-state";
 import { openFamily } from "./family";
 import { verifyS256 } from "./pkce";
+import { isSubsetOf } from "../scope";
 import type { RedeemCodeInput, TokenResult } from "./rpc";
 import type { GrantStore } from "./store";
 
@@ -42,6 +43,8 @@ export async function redeemCode(
     return { ok: false, error: "invalid_grant", reason: "expired" };
   }
   if (issued.redirectUri !== input.redirectUri) return { ok: false, error: "invalid_grant", reason: "mismatch" };
+  // The registration may have been narrowed while the login or the code waited.
+  if (!isSubsetOf(issued.scope, input.allowedScope)) return { ok: false, error: "invalid_grant", reason: "mismatch" };
   if (!(await pkceHolds(issued.codeChallenge, input.codeVerifier))) {
     return { ok: false, error: "invalid_grant", reason: "mismatch" };
   }

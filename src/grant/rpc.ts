@@ -82,6 +82,11 @@ export interface RedeemCodeInput {
   dpop?: DpopProofRef;
   /** Whether the client is public, whose refresh tokens a DPoP proof binds. */
   publicClient: boolean;
+  /**
+   * The scope the client may have now: a code issued before its registration was narrowed
+   * starts no family with more.
+   */
+  allowedScope: string[];
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */

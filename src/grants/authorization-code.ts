@@ -5,6 +5,8 @@
  * @see RFC 6749 §4.1.3, RFC 7636 §4.5
  */
 import { isConfidential } from "../clients/record";
+import { isRegisteredRedirect } from "../clients/redirect-match";
+import { parseScope } from "../scope";
 import { invalidRequest } from "../errors";
 import { sidOfAuthorizationCode } from "../grant/authorization-code";
 import type { GrantContext } from "./context";
@@ -27,6 +29,9 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
   if (sid === undefined || !(await verifySid(await serverKeys(context.config), sid))) {
     throw invalidGrant();
   }
+  // A redirect URI taken off the registration while the login or the code waited receives
+  // nothing more: checked against the record already read to authenticate the client.
+  if (!isRegisteredRedirect(client.redirect_uris, redirectUri)) throw invalidGrant();
   const result = await grantFor(env, context.config, sid).redeemCode({
     code,
     clientId: client.client_id,
@@ -36,6 +41,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
     ...(resources.length > 0 && { resources }),
     refreshAllowed: client.grant_types.includes("refresh_token"),
     publicClient: !isConfidential(client),
+    allowedScope: parseScope(client.scope) ?? [],
     ...(context.dpop !== undefined && { dpop: context.dpop }),
     ...(client.id_token_signed_response_alg !== undefined && { idTokenAlg: client.id_token_signed_response_alg }),
   });

@@ -1,0 +1,37 @@
+/**
+ * A code redeemed after its client's registration was narrowed: the redirect URI taken off, or
+ * the scope cut, while the login or the code waited. The code then starts nothing, so an
+ * operator who removes a compromised redirect URI, or a scope, is obeyed at once.
+ */
+import { describe, expect, it } from "vitest";
+import { expectInvalidGrant } from "../support/assertions";
+import { registerClient } from "../support/clients";
+import { issueCode, redeem } from "../support/code-flow";
+import { admin } from "../support/worker";
+import { expectTokens } from "../http/support-token-endpoint";
+
+const OLD = "https://old.example/cb";
+const NEW = "https://new.example/cb";
+
+describe("a code whose registration was narrowed while it waited", () => {
+  it("is refused at a redirect URI no longer registered", async () => {
+    const client = await registerClient({ redirect_uris: [OLD, NEW] });
+    const issued = await issueCode(client, { redirectUri: OLD });
+    const narrowed = await admin("PATCH", `/admin/clients/${client.client_id}`, { redirect_uris: [NEW] });
+    expect(narrowed.status).toBe(200);
+
+    await expectInvalidGrant(await redeem(client, issued));
+  });
+
+  it("is refused when its scope is no longer all allowed, and taken while it is", async () => {
+    const client = await registerClient({ scope: "openid email offline_access" });
+    const cut = await issueCode(client, { scope: "openid email" });
+    const kept = await issueCode(client, { scope: "openid" });
+    expect(
+      (await admin("PATCH", `/admin/clients/${client.client_id}`, { scope: "openid offline_access" })).status,
+    ).toBe(200);
+
+    await expectInvalidGrant(await redeem(client, cut));
+    await expectTokens(await redeem(client, kept));
+  });
+});
