@@ -59,7 +59,7 @@ export async function submitDevLogin({ request, env, config, issuer, url }: Endp
   const formToken = params.get("form_token") ?? "";
   const cookie = request.headers.get("Cookie");
   if (!(await checkFormToken(config, formToken, id, cookie, nowSeconds()))) return forbidden();
-  const repeatKey = outcome === undefined ? undefined : await repeatKeyOf(formToken, cookie, outcome);
+  const repeatKey = outcome === undefined ? undefined : await repeatKeyOf(formToken, id, cookie, outcome);
   const result = await finishLogin(env, config, id, issuer, outcome, repeatKey);
   if (result.ok) {
     return new Response(null, { status: 303, headers: { Location: result.redirectTo, "Cache-Control": "no-store" } });

@@ -13,7 +13,13 @@ import type { LoginOutcome } from "../grant/authorization-state";
 import { seal, unseal } from "../secrets/seal";
 import { serverKeys } from "../secrets/server-keys";
 
-const COOKIE = "baton_dev_login";
+/**
+ * The cookie's name: one per pending request (from its id's digest), so that two sign-ins open
+ * in two tabs keep a cookie each, and answering one does not find the other's.
+ */
+function cookieName(requestDigest: string): string {
+  return `baton_dev_login_${requestDigest.slice(0, 16)}`;
+}
 
 interface FormTokenContents {
   /** base64url SHA-256 of the request's id. */
@@ -31,12 +37,13 @@ export async function issueFormToken(
   expiresAt: number,
 ): Promise<{ token: string; cookie: (secure: boolean) => string }> {
   const nonce = randomBase64url(16);
-  const contents: FormTokenContents = { request: await digest(id), nonce, expiresAt };
+  const request = await digest(id);
+  const contents: FormTokenContents = { request, nonce, expiresAt };
   const token = await seal(await serverKeys(config), "dev login form", contents);
   return {
     token,
     cookie: (secure) =>
-      `${COOKIE}=${nonce}; Path=/dev/login; Max-Age=600; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`,
+      `${cookieName(request)}=${nonce}; Path=/dev/login; Max-Age=600; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`,
   };
 }
 
@@ -50,8 +57,9 @@ export async function checkFormToken(
 ): Promise<boolean> {
   const contents = (await unseal(await serverKeys(config), "dev login form", token)) as FormTokenContents | undefined;
   if (contents === undefined || now >= contents.expiresAt) return false;
-  const nonce = cookieValue(cookieHeader);
-  return nonce !== undefined && nonce === contents.nonce && contents.request === (await digest(id));
+  const request = await digest(id);
+  const nonce = cookieValue(cookieHeader, request);
+  return nonce !== undefined && nonce === contents.nonce && contents.request === request;
 }
 
 /**
@@ -61,16 +69,19 @@ export async function checkFormToken(
  */
 export async function repeatKeyOf(
   token: string,
+  id: string,
   cookieHeader: string | null,
   outcome: LoginOutcome,
 ): Promise<Uint8Array> {
-  return sha256(JSON.stringify(["baton dev login repeat", token, cookieValue(cookieHeader), outcome]));
+  const nonce = cookieValue(cookieHeader, await digest(id));
+  return sha256(JSON.stringify(["baton dev login repeat", token, nonce, outcome]));
 }
 
-function cookieValue(header: string | null): string | undefined {
+function cookieValue(header: string | null, requestDigest: string): string | undefined {
+  const wanted = cookieName(requestDigest);
   for (const part of header?.split(";") ?? []) {
     const [name, value] = part.trim().split("=", 2);
-    if (name === COOKIE && value !== undefined && value !== "") return value;
+    if (name === wanted && value !== undefined && value !== "") return value;
   }
   return undefined;
 }

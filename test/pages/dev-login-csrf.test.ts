@@ -25,7 +25,10 @@ describe("development login: only its own page may answer", () => {
   it.each<[string, (form: OpenedForm) => { token?: string; cookie?: string }]>([
     ["no form token", (form) => ({ cookie: form.cookie })],
     ["no cookie", (form) => ({ token: form.formToken })],
-    ["another form's cookie", (form) => ({ token: form.formToken, cookie: "baton_dev_login=AAAAAAAAAAAAAAAAAAAAAA" })],
+    [
+      "another value in the form's cookie",
+      (form) => ({ token: form.formToken, cookie: `${form.cookie.split("=", 1)[0]}=AAAAAAAAAAAAAAAAAAAAAA` }),
+    ],
     ["a token that is not one", (form) => ({ token: "A".repeat(80), cookie: form.cookie })],
   ])("refuses a POST with %s, and the request stays pending", async (_label, pick) => {
     const client = await registerClient();
@@ -49,6 +52,27 @@ describe("development login: only its own page may answer", () => {
     expectPageHeaders(response, 403);
     expect(await pageBody(response)).toBe(NOT_FROM_THE_FORM);
     expect((await dev(`/dev/login?authorization_request=${id}`)).status).toBe(200);
+  });
+
+  it("takes the answer of each of two forms open at once in one browser, whose cookies both come", async () => {
+    const client = await registerClient();
+    const [first, second] = [await beginAuthorization(client), await beginAuthorization(client)];
+    const [firstForm, secondForm] = [await openForm(first), await openForm(second)];
+    expect(firstForm.cookie.split("=", 1)[0]).not.toBe(secondForm.cookie.split("=", 1)[0]);
+    const both = `${secondForm.cookie}; ${firstForm.cookie}`;
+
+    const answers = [
+      await submit(
+        { authorization_request: first, subject: "user_a", action: "approve" },
+        { ...firstForm, cookie: both },
+      ),
+      await submit(
+        { authorization_request: second, subject: "user_b", action: "deny" },
+        { ...secondForm, cookie: both },
+      ),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([303, 303]);
   });
 
   it("refuses one request's form token for another request", async () => {
