@@ -71,6 +71,8 @@ export interface DevicePoll {
   /** The resources asked for (already checked to be valid indicators); none means all. */
   resources?: string[];
   dpop?: DpopProofRef;
+  /** The scope the client may have now: an approval given before it was narrowed starts nothing. */
+  allowedScope: string[];
 }
 
 /** The answer to one poll. */
@@ -160,6 +162,10 @@ export async function pollDevice(
   // Refused before the family opens: the approval stays, for a poll with a resource that fits.
   if (audience === undefined) return { result: NOT_GRANTED, clock };
   const outcome = device.outcome!;
+  // The registration may have been narrowed while the device waited, as for a code.
+  if (!isSubsetOf(outcome.scope!, poll.allowedScope)) {
+    return { result: { ok: false, error: "invalid_grant", reason: "mismatch" }, clock };
+  }
   const organizationId = outcome.organizationId ?? device.clientOrganizationId;
   const result = await openFamily(
     store,

@@ -14,6 +14,7 @@ import { serverKeys } from "../secrets/server-keys";
 import type { GrantContext } from "./context";
 import { grantFailureError, invalidGrant } from "./failure";
 import { requestedResources } from "./resources";
+import { parseScope } from "../scope";
 
 /** Answers a device code poll with the token response, or throws the RFC 8628 §3.5 refusal. */
 export async function deviceCodeGrant(context: GrantContext): Promise<string> {
@@ -28,6 +29,7 @@ export async function deviceCodeGrant(context: GrantContext): Promise<string> {
     clientId: client.client_id,
     issuer,
     publicClient: !isConfidential(client),
+    allowedScope: parseScope(client.scope) ?? [],
     ...(resources.length > 0 && { resources }),
     ...(context.dpop !== undefined && { dpop: context.dpop }),
   });

@@ -1,14 +1,21 @@
 /**
  * A code redeemed after its client's registration was narrowed: the redirect URI taken off, or
- * the scope cut, while the login or the code waited. The code then starts nothing, so an
- * operator who removes a compromised redirect URI, or a scope, is obeyed at once.
+ * the scope cut, while the login or the code waited (or a device's approval). The code then
+ * starts nothing, so an operator who removes a compromised redirect URI, or a scope, is obeyed
+ * at once.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectInvalidGrant } from "../support/assertions";
 import { registerClient } from "../support/clients";
 import { issueCode, redeem } from "../support/code-flow";
 import { admin } from "../support/worker";
 import { expectTokens } from "../http/support-token-endpoint";
+import { aliceLogin, complete } from "../support/code-flow";
+import { askDevice, later, poll, registerDeviceClient, typeCode } from "../device/device-requests";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const OLD = "https://old.example/cb";
 const NEW = "https://new.example/cb";
@@ -33,5 +40,16 @@ describe("a code whose registration was narrowed while it waited", () => {
 
     await expectInvalidGrant(await redeem(client, cut));
     await expectTokens(await redeem(client, kept));
+  });
+
+  it("is refused for a device approved before its scope was cut", async () => {
+    const tv = await registerDeviceClient("openid offline_access profile");
+    const device = await askDevice(tv);
+    expect((await complete(await typeCode(device.user_code), aliceLogin())).status).toBe(200);
+    const narrowed = await admin("PATCH", `/admin/clients/${tv.client_id}`, { scope: "openid profile" });
+    expect(narrowed.status).toBe(200);
+    later(6);
+
+    await expectInvalidGrant(await poll(device.device_code, tv));
   });
 });
