@@ -44,7 +44,9 @@ export async function redeemCode(
   }
   if (issued.redirectUri !== input.redirectUri) return { ok: false, error: "invalid_grant", reason: "mismatch" };
   // The registration may have been narrowed while the login or the code waited.
-  if (!isSubsetOf(issued.scope, input.allowedScope)) return { ok: false, error: "invalid_grant", reason: "mismatch" };
+  if (!input.redirectRegistered || !isSubsetOf(issued.scope, input.allowedScope)) {
+    return { ok: false, error: "invalid_grant", reason: "mismatch" };
+  }
   if (!(await pkceHolds(issued.codeChallenge, input.codeVerifier))) {
     return { ok: false, error: "invalid_grant", reason: "mismatch" };
   }

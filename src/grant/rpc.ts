@@ -87,6 +87,11 @@ export interface RedeemCodeInput {
    * starts no family with more.
    */
   allowedScope: string[];
+  /**
+   * Whether `redirectUri` is still among the client's redirect URIs: one taken off while the
+   * login or the code waited receives nothing more. Decided here, after a reused code is seen.
+   */
+  redirectRegistered: boolean;
 }
 
 /** Why a grant operation was refused; mapped to an RFC 6749 §5.2 error by the caller. */

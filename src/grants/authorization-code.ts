@@ -29,9 +29,6 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
   if (sid === undefined || !(await verifySid(await serverKeys(context.config), sid))) {
     throw invalidGrant();
   }
-  // A redirect URI taken off the registration while the login or the code waited receives
-  // nothing more: checked against the record already read to authenticate the client.
-  if (!isRegisteredRedirect(client.redirect_uris, redirectUri)) throw invalidGrant();
   const result = await grantFor(env, context.config, sid).redeemCode({
     code,
     clientId: client.client_id,
@@ -42,6 +39,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<str
     refreshAllowed: client.grant_types.includes("refresh_token"),
     publicClient: !isConfidential(client),
     allowedScope: parseScope(client.scope) ?? [],
+    // Against the record already read to authenticate the client: no lookup of its own.
+    redirectRegistered: isRegisteredRedirect(client.redirect_uris, redirectUri),
     ...(context.dpop !== undefined && { dpop: context.dpop }),
     ...(client.id_token_signed_response_alg !== undefined && { idTokenAlg: client.id_token_signed_response_alg }),
   });
