@@ -9,6 +9,7 @@ import { expectInvalidGrant } from "../support/assertions";
 import { registerClient } from "../support/clients";
 import { issueCode, redeem } from "../support/code-flow";
 import { admin } from "../support/worker";
+import { refresh } from "../support/token-requests";
 import { expectTokens } from "../http/support-token-endpoint";
 import { aliceLogin, complete } from "../support/code-flow";
 import { askDevice, later, poll, registerDeviceClient, typeCode } from "../device/device-requests";
@@ -28,6 +29,17 @@ describe("a code whose registration was narrowed while it waited", () => {
     expect(narrowed.status).toBe(200);
 
     await expectInvalidGrant(await redeem(client, issued));
+  });
+
+  it("still ends its family when it is replayed after redemption at a redirect URI taken off since", async () => {
+    const client = await registerClient({ redirect_uris: [OLD, NEW] });
+    const issued = await issueCode(client, { redirectUri: OLD });
+    const first = await (await redeem(client, issued)).json<{ refresh_token: string }>();
+    expect((await admin("PATCH", `/admin/clients/${client.client_id}`, { redirect_uris: [NEW] })).status).toBe(200);
+
+    await expectInvalidGrant(await redeem(client, issued));
+    // The replay was seen as reuse of the code: its family is over.
+    await expectInvalidGrant(await refresh(client, first.refresh_token));
   });
 
   it("is refused when its scope is no longer all allowed, and taken while it is", async () => {
