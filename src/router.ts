@@ -133,15 +133,17 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   let response: Response;
   let outcome: string | undefined;
   let config: Config | undefined;
+  // Open registration exists only while it is on; otherwise its path is unknown like any other,
+  // to a CORS preflight as well, and its 404 lets no other origin read it.
+  let hidden = false;
   try {
     config = readConfig(env);
     const endpoint: Endpoint = { request: routed, env, config, url, issuer: issuerFor(config, url), trace };
     // The router would also match `/oauth2/token/` (and `//` for `/` and `/admin/*`): every path
     // is exactly as listed.
     if (url.pathname !== "/" && (url.pathname.endsWith("/") || url.pathname.includes("//"))) notFound();
-    // Open registration exists only while it is on; otherwise its path is unknown like any
-    // other, to a CORS preflight as well, and its 404 lets no other origin read it.
-    if (registrationOff(config, url)) notFound();
+    hidden = !config.dynamicRegistration && url.pathname === "/oauth2/register";
+    if (hidden) notFound();
     response = corsPreflight(request, url) ?? ((await router.fetch(routed, endpoint)) as Response);
   } catch (error) {
     outcome = outcomeOf(error);
@@ -149,7 +151,7 @@ export async function route(request: Request, env: Env, _ctx?: ExecutionContext)
   }
   if (head) response = new Response(null, response);
   response.headers.set("X-Request-Id", requestId);
-  if (config === undefined || !registrationOff(config, url)) allowCrossOrigin(response, url);
+  if (!hidden) allowCrossOrigin(response, url);
   const matched = (routed as Partial<IRequest>).route ?? "unmatched";
   const said = outcome ?? trace.outcome ?? "ok";
   // One line per request: identifiers and outcomes only, never a token, secret or claim.
@@ -193,10 +195,6 @@ function errorResponse(error: unknown, requestId: string, config: Config | undef
     });
   }
   return renderOAuthError(serverError());
-}
-
-function registrationOff(config: Config, url: URL): boolean {
-  return !config.dynamicRegistration && url.pathname === "/oauth2/register";
 }
 
 function methodNotAllowed(allow: string): never {

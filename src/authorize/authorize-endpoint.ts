@@ -21,7 +21,6 @@ import { serverKeys } from "../secrets/server-keys";
 import { nowSeconds } from "../clock";
 import { loginPage } from "./login-page";
 import { sealPendingRequest } from "./pending-request";
-import { MAX_SEALED_LENGTH } from "../secrets/seal";
 
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
@@ -78,9 +77,8 @@ export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
       },
       nowSeconds(),
     );
-    // Many long resources, hints and a long state, each within its own bound, can add up to an
-    // id that could never be opened again: refused now, while the client can still be told.
-    if (id.length > MAX_SEALED_LENGTH) {
+    // An id too long to open again: refused now, while the client can still be told.
+    if (id === undefined) {
       throw new AuthorizationRedirectError("invalid_request", "The authorization request is too large.");
     }
     login.searchParams.set("authorization_request", id);

@@ -10,7 +10,7 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { AUTHORIZATION_TTL, type PendingAuthorization } from "../grant/authorization-state";
 import { grantFor } from "../grant/locate";
-import { seal, unseal } from "../secrets/seal";
+import { MAX_SEALED_LENGTH, seal, unseal } from "../secrets/seal";
 import { serverKeys } from "../secrets/server-keys";
 
 /** What the host application may read about a pending request (the contract's field names). */
@@ -36,16 +36,21 @@ export interface AuthorizationView {
  * when that is sooner) into its id. `expiresBy` is for a request that answers something with its
  * own end, a device authorization's (RFC 8628 §3.2 `expires_in`): the host application must not
  * be shown, as still open, a request whose answer no one could collect any more.
+ *
+ * `undefined` when the id would be too long to open again: many long resources, hints and a
+ * long state, each within its own bound, can add up to more than {@link MAX_SEALED_LENGTH}.
+ * The caller refuses the request while it can still say so.
  */
-export function sealPendingRequest(
+export async function sealPendingRequest(
   config: Config,
   request: Omit<PendingAuthorization, "createdAt" | "expiresAt">,
   now: number,
   expiresBy?: number,
-): Promise<string> {
+): Promise<string | undefined> {
   const expiresAt = Math.min(now + AUTHORIZATION_TTL, expiresBy ?? Infinity);
   const pending: PendingAuthorization = { ...request, createdAt: now, expiresAt };
-  return serverKeys(config).then((keys) => seal(keys, "authorization request", pending));
+  const id = await seal(await serverKeys(config), "authorization request", pending);
+  return id.length > MAX_SEALED_LENGTH ? undefined : id;
 }
 
 /**

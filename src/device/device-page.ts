@@ -87,6 +87,11 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
     // The hand-off ends with the device code: answered later, no poll could collect it.
     device.expiresAt,
   );
+  // A device that asked for more resources than an id can carry: no login could ever answer it.
+  if (id === undefined) {
+    trace.outcome = "invalid_request";
+    return devicePage(400, "This request is too large", "The device asked for more than can be signed in for here.");
+  }
   login.searchParams.set("authorization_request", id);
   return new Response(null, { status: 302, headers: { Location: login.toString(), "Cache-Control": "no-store" } });
 }

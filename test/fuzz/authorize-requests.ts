@@ -51,6 +51,10 @@ const VALUES: Record<string, string[]> = {
   response_type: ["code", "token", "code id_token", "CODE"],
   redirect_uri: [
     "http://127.0.0.1:49152/cb",
+    "http://127.0.0.1:99999/cb",
+    "http://127.0.0.1:0/cb",
+    "HTTP://LOCALHOST:5000/cb",
+    "HTTP://127.0.0.1:5000/cb",
     "http://localhost/cb",
     "https://app.example/callback/",
     "https://app.example/callback?x=1",
