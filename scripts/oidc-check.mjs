@@ -8,7 +8,10 @@
 //      `authorizationCodeGrant` with `maxAge: 60` accepts the ID token's `auth_time`;
 //   3. RP-initiated logout from `buildEndSessionUrl`: 302 to the `post_logout_redirect_uri` with
 //      the same state, then that session's refresh token is `invalid_grant` and its access token
-//      fails at userinfo, while another session of the same user keeps working.
+//      fails at userinfo, while another session of the same user keeps working;
+//   4. sign out everywhere (`POST /admin/users/SUBJECT/revoke`), then at once a new login whose
+//      completion gives no `auth_time`: the old session is refused, the new one gets tokens
+//      (the two may fall in one second: they are ordered to the millisecond).
 // The host application's part (reading and completing the pending authorization request) goes
 // through the admin API, so the test chooses `auth_time`.
 //
@@ -149,6 +152,28 @@ try {
   report(
     "logout: 302 to post_logout_redirect_uri with state; refresh invalid_grant, userinfo 401; other session unaffected",
   );
+
+  step("sign out everywhere, then in again at once");
+  const signedOut = await admin("POST", `/admin/users/${encodeURIComponent(user.subject)}/revoke`);
+  if (signedOut.status !== 204) throw new Error(`sign out everywhere answered ${signedOut.status}: ${signedOut.text}`);
+  const signedOutMs = Date.now();
+  const again = await authorize(config);
+  const againCallback = await complete(again.id, undefined);
+  if (againCallback.status !== 200) throw new Error(`complete answered ${againCallback.status}: ${againCallback.text}`);
+  const renewed = await oidc.authorizationCodeGrant(config, new URL(againCallback.json.redirect_to), {
+    pkceCodeVerifier: again.verifier,
+    expectedState: again.state,
+    expectedNonce: again.nonce,
+    idTokenExpected: true,
+  });
+  const gap = Date.now() - signedOutMs;
+  await oidc.fetchUserInfo(config, renewed.access_token, user.subject);
+  await expectError(
+    "the other session after sign out everywhere",
+    oidc.refreshTokenGrant(config, other.refresh_token),
+    (e) => (e?.error === "invalid_grant" ? undefined : `not invalid_grant: ${e?.error ?? e?.message}`),
+  );
+  report(`sign out everywhere: the old session invalid_grant; a login ${gap} ms later got tokens and userinfo`);
   ok = true;
 } catch (error) {
   reportFailure("oidc", current, error);
