@@ -48,7 +48,8 @@ router
   .post("/oauth2/introspection", (_request, endpoint) => handleIntrospect(endpoint))
   .all("/oauth2/introspection", () => methodNotAllowed("POST"))
   .get("/oauth2/authorize", (_request, endpoint) => handleAuthorize(endpoint))
-  .all("/oauth2/authorize", () => methodNotAllowed("GET"))
+  .post("/oauth2/authorize", (_request, endpoint) => handleAuthorize(endpoint))
+  .all("/oauth2/authorize", () => methodNotAllowed("GET, POST"))
   .get("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .post("/oauth2/userinfo", (_request, endpoint) => handleUserinfo(endpoint))
   .all("/oauth2/userinfo", () => methodNotAllowed("GET, POST"))
@@ -82,29 +83,40 @@ router
   })
   .post("/admin/clients", (request, { env, config }) => createClient(request, env, config))
   .get("/admin/clients", (_request, { env, url }) => listClients(env, url))
+  .all("/admin/clients", () => methodNotAllowed("GET, POST"))
   .patch("/admin/clients/:clientId", (request, { env, config }) =>
     updateClient(request, env, config, request.params.clientId!),
   )
   .get("/admin/clients/:clientId", ({ params }, { env }) => readClient(env, params.clientId!))
   .delete("/admin/clients/:clientId", ({ params }, { env }) => removeClient(env, params.clientId!))
+  .all("/admin/clients/:clientId", () => methodNotAllowed("GET, PATCH, DELETE"))
   .post("/admin/clients/:clientId/secrets", ({ params }, { env }) => addSecret(env, params.clientId!))
+  .all("/admin/clients/:clientId/secrets", () => methodNotAllowed("POST"))
   .delete("/admin/clients/:clientId/secrets/:secretId", ({ params }, { env }) =>
     removeSecret(env, params.clientId!, params.secretId!),
   )
+  .all("/admin/clients/:clientId/secrets/:secretId", () => methodNotAllowed("DELETE"))
   .get("/admin/authorizations/:id", ({ params }, { env, config }) => readAuthorization(env, config, params.id!))
+  .all("/admin/authorizations/:id", () => methodNotAllowed("GET"))
   .post("/admin/authorizations/:id/complete", (request, { env, config, issuer }) =>
     completeAuthorization(request, env, config, request.params.id!, issuer),
   )
   .post("/admin/authorizations/:id/deny", ({ params }, { env, config, issuer }) =>
     denyAuthorization(env, config, params.id!, issuer),
   )
+  .all("/admin/authorizations/:id/:answer", ({ params }) =>
+    params.answer === "complete" || params.answer === "deny" ? methodNotAllowed("POST") : notFound(),
+  )
   .post("/admin/grants/:sid/revoke", ({ params }, { env, config }) => revokeGrant(env, config, params.sid!))
+  .all("/admin/grants/:sid/revoke", () => methodNotAllowed("POST"))
   .get("/admin/users/:subject/grants", ({ params }, { env, config }) =>
     listUserGrants(env, config, decodePathParam(params.subject!)),
   )
+  .all("/admin/users/:subject/grants", () => methodNotAllowed("GET"))
   .post("/admin/users/:subject/revoke", ({ params }, { env, config }) =>
     revokeUserGrants(env, config, decodePathParam(params.subject!)),
   )
+  .all("/admin/users/:subject/revoke", () => methodNotAllowed("POST"))
   .all("*", () => notFound());
 
 /** The paths whose GET is a fixed document, answered to HEAD as well. */

@@ -1,11 +1,13 @@
 /**
- * `GET /oauth2/authorize`: validates the request, seals it into the id of the pending request
+ * `GET` (or `POST`) `/oauth2/authorize`: validates the request, seals it into the id of the pending request
  * (nothing is stored), and hands the user to the host application's login page (or the built-in
  * development one).
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
 import { kindOf } from "../clients/record";
+import { OAuthError } from "../errors";
+import { readBodyCapped } from "../http/body";
 import { resolveClient } from "../clients/resolve";
 import { newSid } from "../grant/sid";
 import { redirectWith } from "../grant/redirect";
@@ -25,7 +27,13 @@ import { sealPendingRequest } from "./pending-request";
 /** Handles an authorization request. */
 export async function handleAuthorize(endpoint: Endpoint): Promise<Response> {
   const { request, env, config, url, issuer, trace } = endpoint;
-  const params = url.searchParams;
+  const params = await requestParams(request, url);
+  if (typeof params === "string") {
+    trace.outcome = "invalid_request";
+    return refusalPage(params);
+  }
+  // RFC 9700 §4.12: the answer to a POST is a 303, which every browser follows with a GET.
+  const redirect = (location: string) => redirectTo(location, request.method === "POST" ? 303 : 302);
   const repeated = repeatedNames(params);
   const clientId = params.get("client_id");
   if (clientId === null || clientId === "" || repeated.has("client_id")) {
@@ -106,8 +114,25 @@ function repeatedNames(params: URLSearchParams): Set<string> {
   return repeated;
 }
 
-function redirect(location: string): Response {
-  return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
+function redirectTo(location: string, status: 302 | 303): Response {
+  return new Response(null, { status, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+/**
+ * The request's parameters: a GET's query, or a POST's form body (OIDC Core §3.1.2.1: the same
+ * parameters, form-serialized; the query of a POST is not read). A refusal page's reason for a
+ * body that is no form.
+ */
+async function requestParams(request: Request, url: URL): Promise<URLSearchParams | string> {
+  if (request.method !== "POST") return url.searchParams;
+  const type = request.headers.get("Content-Type")?.split(";", 1)[0]!.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") return "The request must be sent as a form.";
+  try {
+    return new URLSearchParams(new TextDecoder().decode(await readBodyCapped(request)));
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    return error.status === 413 ? "The request is too large." : "The request could not be read.";
+  }
 }
 
 function badRedirect(trace: RequestTrace): Response {

@@ -7,8 +7,8 @@
 import { admitFromSource, temporarilyUnavailable } from "../abuse/source-limit";
 import { DEVICE_CODE_GRANT, isConfidential, kindOf } from "../clients/record";
 import { nowSeconds } from "../clock";
-import { NO_STORE_HEADERS, OAuthError, serverError } from "../errors";
-import { DEVICE_INTERVAL, DEVICE_TTL } from "../grant/device";
+import { NO_STORE_HEADERS, OAuthError, invalidRequest, serverError } from "../errors";
+import { DEVICE_INTERVAL, DEVICE_TTL, type DeviceAuthorization } from "../grant/device";
 import { grantFor } from "../grant/locate";
 import { newSid } from "../grant/sid";
 import { invalidTarget } from "../grants/failure";
@@ -19,6 +19,7 @@ import { acceptResources } from "../resources/resource-uri";
 import { isSubsetOf, parseScope } from "../scope";
 import { serverKeys } from "../secrets/server-keys";
 import { displayUserCode, hashDeviceCode, newDeviceCode, newUserCode } from "./codes";
+import { sealDeviceRequest } from "./hand-off";
 import { userCodeFor } from "./locate";
 
 const TOO_MANY = temporarilyUnavailable("Too many device authorizations from here; retry later.");
@@ -42,35 +43,45 @@ export async function handleDeviceAuthorization(endpoint: Endpoint): Promise<Res
   const resources = params.resources.length === 0 ? [] : acceptResources(config.resources, params.resources);
   if (resources === undefined) throw invalidTarget();
 
-  // Only a request that would succeed is counted, and only for a client that anyone could have
-  // made (a public one, whose id is no secret, or one registered by itself or its document):
-  // otherwise anyone could keep codes alive by the thousand. An operator's confidential client
-  // is never counted.
-  if (!isConfidential(client) || kindOf(client) !== "registered") {
-    await admitFromSource(env.DEVICE_AUTHORIZATION_LIMITER, sourceAddress(endpoint.request), TOO_MANY);
-  }
   const now = nowSeconds();
-  const expiresAt = now + DEVICE_TTL;
   const sid = await newSid(await serverKeys(config));
-  const userCode = await claimUserCode(endpoint, sid, expiresAt, now);
-  const deviceCode = newDeviceCode(sid);
-  const begun = await grantFor(env, config, sid).beginDevice({
+  const kind = kindOf(client);
+  const device: Omit<DeviceAuthorization, "deviceCodeHash" | "userCode"> = {
     sid,
     clientId: client.client_id,
     ...(client.client_name !== undefined && { clientName: client.client_name }),
     ...(client.organization_id !== undefined && { clientOrganizationId: client.organization_id }),
-    clientKind: kindOf(client),
+    clientKind: kind,
     ...(client.unconfirmed_until !== undefined && { clientEnds: client.unconfirmed_until }),
     // OIDC Core §11's rule on offline_access does not bind a device that asked for no openid.
     scope: client.grant_types.includes("refresh_token") ? scope : scope.filter((token) => token !== "offline_access"),
     ...(resources.length > 0 && { resources }),
-    deviceCodeHash: await hashDeviceCode(deviceCode),
-    userCode,
     createdAt: now,
-    expiresAt,
+    expiresAt: now + DEVICE_TTL,
     refreshAllowed: client.grant_types.includes("refresh_token"),
     ...(client.id_token_signed_response_alg !== undefined && { idTokenAlg: client.id_token_signed_response_alg }),
     status: "pending",
+  };
+  // Resources that add up past what the login's id can carry: no login could ever answer this
+  // request, so the device is told now instead of polling until it expires. The same id /device
+  // will seal, measured once (an AES-GCM seal of a few hundred bytes).
+  if ((await sealDeviceRequest(config, device, kind, issuer, now)) === undefined) {
+    invalidRequest("The device authorization request is too large.");
+  }
+
+  // Only a request that would succeed is counted, and only for a client that anyone could have
+  // made (a public one, whose id is no secret, or one registered by itself or its document):
+  // otherwise anyone could keep codes alive by the thousand. An operator's confidential client
+  // is never counted.
+  if (!isConfidential(client) || kind !== "registered") {
+    await admitFromSource(env.DEVICE_AUTHORIZATION_LIMITER, sourceAddress(endpoint.request), TOO_MANY);
+  }
+  const userCode = await claimUserCode(endpoint, sid, device.expiresAt, now);
+  const deviceCode = newDeviceCode(sid);
+  const begun = await grantFor(env, config, sid).beginDevice({
+    ...device,
+    deviceCodeHash: await hashDeviceCode(deviceCode),
+    userCode,
   });
   // A fresh random sid already in use means the random source is broken.
   if (!begun) throw serverError();

@@ -7,7 +7,6 @@
 import { failureKey, recordFailure } from "../abuse/failure-throttle";
 import { tooManyRequests } from "../abuse/source-limit";
 import { loginPage } from "../authorize/login-page";
-import { sealPendingRequest } from "../authorize/pending-request";
 import { kindOf, type ClientKind } from "../clients/record";
 import { resolveClient } from "../clients/resolve";
 import { isMetadataDocumentUrl } from "../metadata-documents/document-url";
@@ -19,6 +18,7 @@ import { sourceAddress, sourceNetwork } from "../http/source-address";
 import { log } from "../log";
 import { escapeHtml, htmlPage } from "../pages/html";
 import { displayUserCode, normalizeUserCode } from "./codes";
+import { sealDeviceRequest } from "./hand-off";
 import { userCodeFor } from "./locate";
 
 /** `undefined` when `source` may have one more code looked at; its 429 page otherwise. */
@@ -69,25 +69,9 @@ export async function showDevicePage(endpoint: Endpoint): Promise<Response> {
     return devicePage(500, "Sign-in is not set up", "This server has no login page configured.");
   }
   trace.clientId = device.clientId;
-  const id = await sealPendingRequest(
-    config,
-    {
-      sid: device.sid,
-      device: true,
-      clientId: device.clientId,
-      ...(device.clientName !== undefined && { clientName: device.clientName }),
-      ...(device.clientOrganizationId !== undefined && { clientOrganizationId: device.clientOrganizationId }),
-      clientKind: device.clientKind ?? (await kindNow(endpoint, device.clientId)),
-      ...(device.clientEnds !== undefined && { clientEnds: device.clientEnds }),
-      redirectUri: `${issuer}/device`,
-      scope: device.scope,
-      ...(device.resources !== undefined && { resources: device.resources }),
-    },
-    now,
-    // The hand-off ends with the device code: answered later, no poll could collect it.
-    device.expiresAt,
-  );
-  // A device that asked for more resources than an id can carry: no login could ever answer it.
+  const kind = device.clientKind ?? (await kindNow(endpoint, device.clientId));
+  const id = await sealDeviceRequest(config, device, kind, issuer, now);
+  // Refused at the device authorization since; one made by an older version may still be too large.
   if (id === undefined) {
     trace.outcome = "invalid_request";
     return devicePage(400, "This request is too large", "The device asked for more than can be signed in for here.");

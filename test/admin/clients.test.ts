@@ -230,13 +230,40 @@ describe("DELETE /admin/clients/ID", () => {
 });
 
 describe("unknown admin paths", () => {
+  it.each([["GET", "/admin/nothing"], ["GET", "/admin/authorizations/x/other"], ["POST", "/admin/clients/x/y"]])(
+    "answers %s %s with a JSON 404",
+    async (method, path) => {
+      const response = await admin(method, path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
+    },
+  );
+});
+
+describe("admin paths asked with a method they do not take", () => {
   it.each([
-    ["DELETE", "/admin/clients"],
-    ["PUT", "/admin/clients/client_x"],
-    ["GET", "/admin/nothing"],
-  ])("answers %s %s with a JSON 404", async (method, path) => {
+    ["DELETE", "/admin/clients", "GET, POST"],
+    ["PUT", "/admin/clients/client_x", "GET, PATCH, DELETE"],
+    ["GET", "/admin/clients/client_x/secrets", "POST"],
+    ["GET", "/admin/clients/client_x/secrets/s_1", "DELETE"],
+    ["DELETE", "/admin/authorizations/x", "GET"],
+    ["GET", "/admin/authorizations/x/complete", "POST"],
+    ["GET", "/admin/authorizations/x/deny", "POST"],
+    ["GET", "/admin/grants/x/revoke", "POST"],
+    ["POST", "/admin/users/x/grants", "GET"],
+    ["GET", "/admin/users/x/revoke", "POST"],
+  ])("answers %s %s with 405 and Allow: %s, changing nothing", async (method, path, allow) => {
     const response = await admin(method, path);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("Allow")).toBe(allow);
+    expect(await response.json()).toEqual({
+      error: "invalid_request",
+      error_description: "This method is not allowed here.",
+    });
+  });
+
+  it("still asks for the admin token first", async () => {
+    const response = await call("/admin/clients", { method: "DELETE" });
+    expect(response.status).toBe(401);
   });
 });

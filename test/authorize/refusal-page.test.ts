@@ -97,10 +97,10 @@ describe("GET /oauth2/authorize: the refusal page", () => {
     expect((await listDurableObjectIds(env.GRANTS)).length).toBe(before);
   });
 
-  it("answers only GET", async () => {
-    const response = await call("/oauth2/authorize", { method: "POST" });
+  it("answers only GET and POST", async () => {
+    const response = await call("/oauth2/authorize", { method: "PUT" });
     expect(response.status).toBe(405);
-    expect(response.headers.get("Allow")).toBe("GET");
+    expect(response.headers.get("Allow")).toBe("GET, POST");
     expect(response.headers.get("Location")).toBeNull();
   });
 });

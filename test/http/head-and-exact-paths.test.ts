@@ -37,7 +37,7 @@ describe("HEAD", () => {
     ["/oauth2/userinfo", "GET, POST"],
     ["/oauth2/logout", "GET, POST"],
     ["/device", "GET"],
-    ["/oauth2/authorize", "GET"],
+    ["/oauth2/authorize", "GET, POST"],
   ])("refuses HEAD %s, whose GET reads the request or changes state, with 405", async (path, allow) => {
     const head = await call(path, { method: "HEAD" });
     expect(head.status).toBe(405);
