@@ -230,14 +230,15 @@ describe("DELETE /admin/clients/ID", () => {
 });
 
 describe("unknown admin paths", () => {
-  it.each([["GET", "/admin/nothing"], ["GET", "/admin/authorizations/x/other"], ["POST", "/admin/clients/x/y"]])(
-    "answers %s %s with a JSON 404",
-    async (method, path) => {
-      const response = await admin(method, path);
-      expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
-    },
-  );
+  it.each([
+    ["GET", "/admin/nothing"],
+    ["GET", "/admin/authorizations/x/other"],
+    ["POST", "/admin/clients/x/y"],
+  ])("answers %s %s with a JSON 404", async (method, path) => {
+    const response = await admin(method, path);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "not_found", error_description: "There is nothing at this path." });
+  });
 });
 
 describe("admin paths asked with a method they do not take", () => {

@@ -43,7 +43,11 @@ describe("POST /oauth2/authorize", () => {
     expect(view).toMatchObject({ client_id: client.client_id, scope: "openid email", redirect_uri: REDIRECT_URI });
     const back = await completeLogin(id);
     expect(back.searchParams.get("state")).toBe(state);
-    const tokens = await redeem(client, { code: back.searchParams.get("code")!, redirectUri: REDIRECT_URI, codeVerifier });
+    const tokens = await redeem(client, {
+      code: back.searchParams.get("code")!,
+      redirectUri: REDIRECT_URI,
+      codeVerifier,
+    });
     expect(tokens.status).toBe(200);
     expect(jwtPayload(((await tokens.json()) as { access_token: string }).access_token).scope).toBe("openid email");
   });
@@ -73,7 +77,10 @@ describe("POST /oauth2/authorize", () => {
     const { query } = await authorizationQuery(client);
 
     await expectRefusal(await post(JSON.stringify(query), "application/json"), "The request must be sent as a form.");
-    await expectRefusal(await post(`${new URLSearchParams(query)}&x=${"a".repeat(70_000)}`), "The request is too large.");
+    await expectRefusal(
+      await post(`${new URLSearchParams(query)}&x=${"a".repeat(70_000)}`),
+      "The request is too large.",
+    );
   });
 
   it("refuses a parameter given twice in the body, as in a query", async () => {
