@@ -1,7 +1,7 @@
 /**
- * `GET` (or `POST`) `/oauth2/authorize`: validates the request, seals it into the id of the pending request
- * (nothing is stored), and hands the user to the host application's login page (or the built-in
- * development one).
+ * `GET` (or `POST`) `/oauth2/authorize`: validates the request, seals it into the id of the
+ * pending request (nothing is stored), and hands the user to the host application's login page
+ * (or the built-in development one).
  *
  * @see RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC Core §3.1.2
  */
