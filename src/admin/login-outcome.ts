@@ -5,7 +5,7 @@
 import { invalidRequest } from "../errors";
 import type { LoginOutcome } from "../grant/authorization-state";
 import { parseScope } from "../scope";
-import { isAddressableSubject } from "../sessions/subject";
+import { hasControlCharacter, isAddressableSubject } from "../sessions/subject";
 import { RESERVED_CLAIMS, STANDARD_CLAIMS, type ClaimValue, type UserClaims } from "../tokens/claims";
 
 /**
@@ -21,6 +21,7 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
   if (!isAddressableSubject(subject)) {
     invalidRequest('subject must not be "." or "..", nor hold an unpaired surrogate.');
   }
+  if (hasControlCharacter(subject)) invalidRequest("subject must not hold a control character.");
   const claims = readClaims(body.claims, "claims");
   const accessTokenClaims = readClaims(body.access_token_claims, "access_token_claims");
   checkSize(claims, accessTokenClaims);
@@ -36,6 +37,9 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
       body.organization_id.length > 200
     ) {
       invalidRequest("organization_id must be a string of 1 to 200 characters.");
+    }
+    if (hasControlCharacter(body.organization_id)) {
+      invalidRequest("organization_id must not hold a control character.");
     }
     outcome.organizationId = body.organization_id;
   }

@@ -14,3 +14,12 @@
 export function isAddressableSubject(subject: string): boolean {
   return !/\p{Cs}/u.test(subject) && subject !== "." && subject !== "..";
 }
+
+/**
+ * Whether `text` holds a control character (U+0000–U+001F, U+007F–U+009F): never part of a user's
+ * or an organization's identifier, and a NUL or a line break in a token's `sub` is a bug in the
+ * host application that relying parties would each handle differently.
+ */
+export function hasControlCharacter(text: string): boolean {
+  return /\p{Cc}/u.test(text);
+}

@@ -45,6 +45,13 @@ describe("POST /admin/authorizations/ID/complete", () => {
     ["the subject .", { subject: "." }, UNADDRESSABLE],
     ["the subject ..", { subject: ".." }, UNADDRESSABLE],
     ["a subject with an unpaired surrogate", { subject: "x\ud800" }, UNADDRESSABLE],
+    ["a subject with a NUL", { subject: "user\u00001" }, "subject must not hold a control character."],
+    ["a subject with a line break", { subject: "user\n1" }, "subject must not hold a control character."],
+    [
+      "an organization_id with a tab",
+      { subject: "u", organization_id: "org\t1" },
+      "organization_id must not hold a control character.",
+    ],
     ["claims that are an array", { subject: "u", claims: [] }, "claims must be an object."],
     ["claims that are a string", { subject: "u", claims: "email" }, "claims must be an object."],
     ["a numeric email", { subject: "u", claims: { email: 1 } }, "claims.email has the wrong type."],
