@@ -83,7 +83,7 @@ function readClaims(value: unknown, member: "claims" | "access_token_claims"): U
     if (name === "__proto__") invalidRequest(`${member} may not have a claim named __proto__.`);
     if (claim === undefined || claim === null) continue;
     if (!hasStandardType(name, claim)) invalidRequest(`${member}.${safeName(name)} has the wrong type.`);
-    if (depth(claim) > 3) invalidRequest(`${member} may nest at most three levels deep.`);
+    if (nestsDeeper(claim, 3)) invalidRequest(`${member} may nest at most three levels deep.`);
     claims[name] = claim as ClaimValue;
   }
   return claims;
@@ -97,10 +97,15 @@ function hasStandardType(name: string, claim: unknown): boolean {
   return true;
 }
 
-function depth(value: unknown): number {
-  if (typeof value !== "object" || value === null) return 0;
+/**
+ * Whether `value` nests more than `limit` levels of arrays and objects. It stops at the first
+ * level past the limit, so a body nested thousands deep is refused, not a stack overflow.
+ */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (limit === 0) return true;
   const children = Array.isArray(value) ? value : Object.values(value);
-  return 1 + Math.max(0, ...children.map(depth));
+  return children.some((child) => nestsDeeper(child, limit - 1));
 }
 
 // The error description is a fixed sentence: a claim name is echoed only when it is a standard

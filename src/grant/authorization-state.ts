@@ -5,6 +5,7 @@
  *
  * @see RFC 6749 §4.1, RFC 7636
  */
+import { nowMillis } from "../clock";
 import type { ClientKind } from "../clients/record";
 import type { UserClaims } from "../tokens/claims";
 import type { SealedAnswer } from "./replay";
@@ -103,4 +104,14 @@ export interface IssuedCode {
   sealedRedirect?: SealedAnswer;
   /** The answered marker (see `GrantStore.answeredUntil`), kept in the code's own write. */
   answeredUntil?: number;
+}
+
+/**
+ * When a login happened (ms), as "sign out everywhere" compares it: the completion itself, or a
+ * stated `auth_time` when that is earlier. A stated time ahead of the clock (the hand-off allows
+ * a minute of slack) must not carry a login completed before a sign-out past it.
+ */
+export function loginMoment(authTime: number | undefined): number {
+  const now = nowMillis();
+  return authTime === undefined ? now : Math.min(authTime * 1000, now);
 }

@@ -8,12 +8,11 @@
  * @see RFC 8628 §3.4 and §3.5, RFC 8707 §2.2
  */
 import type { ClientKind } from "../clients/record";
-import { nowMillis } from "../clock";
 import type { Config } from "../config";
 import { narrowResources } from "../resources/resource-uri";
 import { isSubsetOf } from "../scope";
 import type { SigningAlgorithm } from "../tokens/keys";
-import type { LoginOutcome } from "./authorization-state";
+import { loginMoment, type LoginOutcome } from "./authorization-state";
 import { openFamily } from "./family";
 import type { SealedAnswer } from "./replay";
 import type { DpopProofRef, TokenResult } from "./rpc";
@@ -115,7 +114,7 @@ export function answerDevice(
       ...outcome,
       scope,
       authTime: outcome.authTime ?? now,
-      ...(outcome.authTime === undefined && { loggedInAt: nowMillis() }),
+      loggedInAt: loginMoment(outcome.authTime),
     },
     ...(sealedRedirect !== undefined && { sealedRedirect }),
   });

@@ -206,6 +206,7 @@ export function sessionOf(store: GrantStore, config: Config, now: number): Sessi
     subject: family.subject,
     scope: family.scope,
     claims: family.claims,
+    ...(family.accessTokenClaims !== undefined && { accessTokenClaims: family.accessTokenClaims }),
     ...(family.organizationId !== undefined && { organizationId: family.organizationId }),
     createdAt: family.createdAt,
     lastUsedAt: family.lastUsedAt,

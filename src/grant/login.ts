@@ -6,9 +6,14 @@
  * @see RFC 6749 §4.1.2 and §4.1.2.1
  */
 import { isSubsetOf } from "../scope";
-import { nowMillis } from "../clock";
 import { hashAuthorizationCode, newAuthorizationCode } from "./authorization-code";
-import { CODE_TTL, type IssuedCode, type LoginOutcome, type PendingAuthorization } from "./authorization-state";
+import {
+  CODE_TTL,
+  loginMoment,
+  type IssuedCode,
+  type LoginOutcome,
+  type PendingAuthorization,
+} from "./authorization-state";
 import { answerDevice } from "./device";
 import { redirectWith } from "./redirect";
 import { openAnswer, sealAnswer, type SealedAnswer } from "./replay";
@@ -62,7 +67,7 @@ export async function completeAuthorization(
     ...(outcome.accessTokenClaims !== undefined && { accessTokenClaims: outcome.accessTokenClaims }),
     ...(organizationId !== undefined && { organizationId }),
     authTime,
-    ...(outcome.authTime === undefined && { loggedInAt: nowMillis() }),
+    loggedInAt: loginMoment(outcome.authTime),
     codeHash,
     expiresAt: now + CODE_TTL,
     ...(sealedRedirect !== undefined && { sealedRedirect }),

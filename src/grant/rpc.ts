@@ -122,6 +122,8 @@ export interface SessionView {
   subject: string;
   scope: string[];
   claims: UserClaims;
+  /** The host application's `access_token_claims`, which every access token of the grant carries. */
+  accessTokenClaims?: UserClaims;
   organizationId?: string;
   /** When the family started and was last refreshed (seconds). */
   createdAt: number;

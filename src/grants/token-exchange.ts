@@ -1,7 +1,7 @@
 /**
  * The token exchange grant: a confidential client holding a user's access token (an MCP server,
  * an API) gets a new access token for a downstream resource, carrying the user and the session
- * forward and naming itself as the actor. One round trip checks that the session is live; no
+ * forward (with the host application's access token claims) and naming itself as the actor. One round trip checks that the session is live; no
  * refresh token is issued, and revoking the session ends the exchanged tokens too.
  *
  * @see RFC 8693 §2 (request and response), §4.1 (`act`), RFC 8707 (targets)
@@ -83,7 +83,9 @@ export async function tokenExchangeGrant(context: GrantContext): Promise<string>
       subject: claims.sub,
       sid: claims.sid,
       claims: {},
-      accessTokenClaims: { act },
+      // The contract's access_token_claims go into every access token of the grant, this one too
+      // (read from the session, not the subject token: the grant's word is the one that counts).
+      accessTokenClaims: { ...session.accessTokenClaims, act },
       ...(claims.org_id !== undefined && { organizationId: claims.org_id }),
     },
     scope: requested,

@@ -45,6 +45,11 @@ describe("POST /admin/authorizations/ID/complete", () => {
     ["the subject .", { subject: "." }, UNADDRESSABLE],
     ["the subject ..", { subject: ".." }, UNADDRESSABLE],
     ["a subject with an unpaired surrogate", { subject: "x\ud800" }, UNADDRESSABLE],
+    [
+      "claims nested thousands of levels deep",
+      { subject: "u", claims: { x: JSON.parse("[".repeat(4000) + "]".repeat(4000)) } },
+      "claims may nest at most three levels deep.",
+    ],
     ["a subject with a NUL", { subject: "user\u00001" }, "subject must not hold a control character."],
     ["a subject with a line break", { subject: "user\n1" }, "subject must not hold a control character."],
     [

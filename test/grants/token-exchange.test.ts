@@ -81,6 +81,25 @@ describe("token exchange", () => {
     });
   });
 
+  it("carries the grant's access_token_claims into the exchanged token, and down a chain", async () => {
+    const flow = await runCodeFlow(app, {}, aliceLogin({ access_token_claims: { role: "admin", tier: 2 } }));
+    expect(jwtPayload(flow.tokens.access_token)).toMatchObject({ role: "admin", tier: 2 });
+
+    const first = await (
+      await exchange({ subject_token: flow.tokens.access_token, resource: DOWNSTREAM })
+    ).json<{ access_token: string }>();
+    const second = await (
+      await exchange({ subject_token: first.access_token, resource: "https://other.example.com/" })
+    ).json<{ access_token: string }>();
+
+    expect(jwtPayload(first.access_token)).toMatchObject({ role: "admin", tier: 2, act: { sub: mcpServer.client_id } });
+    expect(jwtPayload(second.access_token)).toMatchObject({
+      role: "admin",
+      tier: 2,
+      act: { sub: mcpServer.client_id, act: { sub: mcpServer.client_id } },
+    });
+  });
+
   it("takes audience like resource, several of them, as the token's aud", async () => {
     const flow = await runCodeFlow(app);
 

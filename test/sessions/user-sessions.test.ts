@@ -165,6 +165,19 @@ describe("signing a user out everywhere", () => {
     expect(await grantsOf(ada)).toHaveLength(1);
   });
 
+  it("refuses a login completed before the sign-out whose stated auth_time is ahead of the clock", async () => {
+    const client = await registerClient();
+    const ada = subject();
+    // The hand-off allows a minute of slack for the host's clock: the completion still came first.
+    const ahead = Math.floor(Date.now() / 1000) + 50;
+    const issued = await issueCode(client, {}, aliceLogin({ subject: ada, auth_time: ahead }));
+
+    expect((await admin("POST", `/admin/users/${ada}/revoke`)).status).toBe(204);
+
+    await expectInvalidGrant(await redeem(client, issued));
+    expect(await grantsOf(ada)).toHaveLength(0);
+  });
+
   it("lets in a login completed a millisecond after the sign-out, in the same second", async () => {
     const client = await registerClient();
     const ada = subject();
