@@ -174,8 +174,17 @@ const MIN_SECRET_BYTES = 32;
 
 function adminToken(env: Env): string | ConfigError | undefined {
   const value = optionalText(env.ADMIN_TOKEN);
-  if (value === undefined || value.length >= MIN_ADMIN_TOKEN_LENGTH) return value;
-  return new ConfigError(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  if (value === undefined) return undefined;
+  if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+    return new ConfigError(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  // A bearer credential is one run of visible ASCII (RFC 6750 §2.1): a token holding a space,
+  // a trailing newline or a non-ASCII letter could never be presented, so every admin request
+  // would fail as a wrong token with nothing saying why.
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    return new ConfigError("ADMIN_TOKEN must be visible ASCII characters only, with no spaces or line breaks");
+  }
+  return value;
 }
 
 function tokenSecrets(env: Env): readonly string[] | undefined {

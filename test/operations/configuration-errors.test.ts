@@ -280,3 +280,28 @@ describe("configuration errors: ADMIN_TOKEN shorter than 32 characters", () => {
     expect((await send({ ADMIN_TOKEN: SHORT }, "/.well-known/openid-configuration")).status).toBe(200);
   });
 });
+
+describe("configuration errors: ADMIN_TOKEN that no Authorization header can carry", () => {
+  const BODY = "a-long-enough-admin-token-of-42-characters";
+
+  it.each([
+    ["a trailing newline", `${BODY}\n`],
+    ["an inner space", `${BODY.slice(0, 20)} ${BODY.slice(20)}`],
+    ["a tab", `\t${BODY}`],
+    ["a non-ASCII letter", `${BODY}é`],
+  ])("answers 500 server_error for a token with %s, and says why in the log", async (_, token) => {
+    const response = await send({ ADMIN_TOKEN: token }, "/admin/clients", {
+      headers: { Authorization: `Bearer ${BODY}` },
+    });
+    await expectError(response, SERVER_ERROR);
+    expectLoggedConfigError(response, "ADMIN_TOKEN", BODY);
+  });
+
+  it("accepts every visible ASCII character, base64's and hex's included", async () => {
+    const token = `${BODY}+/=!~`;
+    const response = await send({ ADMIN_TOKEN: token }, "/admin/clients", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+  });
+});
