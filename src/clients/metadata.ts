@@ -94,6 +94,9 @@ export function validateClientMetadata(
     if (input.client_name === undefined || input.client_name === null) {
       invalid("A metadata document must have a client_name.");
     }
+    // Even a document naming only the device grant says where its browser flows may return:
+    // a document without the member is one nobody checked.
+    if (!Array.isArray(input.redirect_uris)) invalid("A metadata document must have redirect_uris.");
   }
   if (grantTypes.includes("client_credentials") && method === "none") {
     invalid("client_credentials needs a confidential client (token_endpoint_auth_method other than none).");

@@ -58,4 +58,18 @@ describe("a device whose client is a metadata document", () => {
     expect(await view.json()).toMatchObject({ client_id: clientId, client_kind: "metadata_document" });
     expect(await requestsFor(clientId)).toBe(fetchesBefore);
   });
+
+  it("is an unknown client when its document names only the device grant but has no redirect_uris", async () => {
+    const clientId = documentUrl("custom");
+    const { redirect_uris: _, ...document } = goodDocument(clientId);
+    await serveDocument(clientId, { ...document, grant_types: [DEVICE_GRANT] });
+    const asked = await withDocuments("/oauth2/device_authorization", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: clientId, scope: "openid" }),
+    });
+    expect(asked.status).toBe(401);
+    expect(await asked.json()).toMatchObject({ error: "invalid_client" });
+    expect(await requestsFor(clientId)).toBe(1);
+  });
 });
