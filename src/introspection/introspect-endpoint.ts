@@ -7,6 +7,7 @@
  * - An access token is active while it verifies, its grant (`sid`) is live for the same client
  *   and user, and its client is still registered. Any confidential client may introspect one (a
  *   resource server is typically a client of its own); a public client only its own tokens.
+ *   A machine token (no grant) is active until it expires or its client revokes it.
  *
  * @see RFC 7662
  */
@@ -21,6 +22,7 @@ import { isSidShaped, verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
+import { isMachineTokenRevoked } from "../tokens/revoked-machine-tokens";
 import { ownsSession, verifyAccessToken, type VerifiedAccessToken } from "../tokens/verify-access-token";
 import type { Endpoint } from "../http/endpoint";
 
@@ -56,7 +58,7 @@ async function inspectAccessToken(
   if (!isConfidential(caller) && claims.client_id !== caller.client_id) return INACTIVE;
   const grantLive =
     claims.sid === undefined
-      ? Promise.resolve(true)
+      ? isMachineTokenRevoked(env.CLIENTS, claims.jti).then((revoked) => !revoked)
       : isSidShaped(claims.sid)
         ? grantFor(env, config, claims.sid)
             .session()

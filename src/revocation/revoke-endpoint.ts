@@ -1,10 +1,12 @@
 /**
- * `POST /oauth2/revoke`: revoking a refresh token or an access token ends its whole grant.
+ * `POST /oauth2/revoke`: revoking a refresh token or an access token ends its whole grant; a
+ * machine (`client_credentials`) token, which has none, is revoked alone.
  * The answer is 200 whether or not the token was known, valid, or the caller's (RFC 7009 §2.2),
  * so that the endpoint tells nothing about tokens that are not yours.
  *
  * @see RFC 7009
  */
+import type { Env } from "../env";
 import { OAuthError, invalidRequest } from "../errors";
 import { grantFor } from "../grant/locate";
 import { isConfidential } from "../clients/record";
@@ -13,6 +15,7 @@ import { isSidShaped, verifySid } from "../grant/sid";
 import { serverKeys } from "../secrets/server-keys";
 import { readAuthenticatedRequest } from "../http/authenticated-request";
 import { loadSigningKeys } from "../tokens/keys";
+import { revokeMachineToken } from "../tokens/revoked-machine-tokens";
 import { verifyAccessToken } from "../tokens/verify-access-token";
 import type { Endpoint } from "../http/endpoint";
 
@@ -34,14 +37,26 @@ export async function handleRevoke(endpoint: Endpoint): Promise<Response> {
     // nothing fresher when it signs a user out; a public client's id is no secret, so an
     // expired token found anywhere must not end a session for it.
     const claims = await verifyAccessToken(token, keys, issuer, { acceptExpired: isConfidential(client) });
-    // Machine tokens (no sid) have no grant to end; another client's token is left alone.
-    if (claims?.sid !== undefined && isSidShaped(claims.sid) && claims.client_id === client.client_id) {
-      revoked = await grantFor(env, config, claims.sid).revoke();
+    // Another client's token is left alone; a machine token (no sid) has no grant to end, so
+    // it alone is marked revoked until it expires.
+    if (claims !== undefined && claims.client_id === client.client_id) {
+      if (claims.sid === undefined) revoked = await markRevoked(env, claims.jti, claims.exp);
+      else if (isSidShaped(claims.sid)) revoked = await grantFor(env, config, claims.sid).revoke();
     }
   }
   // RFC 7009 §2.2.1: 503 tells the client to assume the token still exists and try again.
   if (!revoked) throw revocationUnavailable();
   return new Response(null, { status: 200, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } });
+}
+
+/** Marks a machine token revoked; `false` when KV could not store it. */
+async function markRevoked(env: Pick<Env, "CLIENTS">, jti: string, exp: number): Promise<boolean> {
+  try {
+    await revokeMachineToken(env.CLIENTS, jti, exp);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The answer when storage failed mid-revocation. */

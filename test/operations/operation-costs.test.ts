@@ -171,6 +171,25 @@ describe.each(CLIENT_RECORD_STATES)("with the client record $cache in this isola
     );
   });
 
+  it("a machine token's introspection touches no Durable Object and reads its revocation mark from KV", async () => {
+    const { body: issued } = await measured("/oauth2/token", form(machine, { grant_type: "client_credentials" }));
+    await prepareClient(machine);
+    const { cost, body } = await measured("/oauth2/introspection", form(machine, { token: issued.access_token! }));
+    expect(body.active).toBe(true);
+    expect(cost).toEqual(usage({ kv: { get: (clientRead(cold).get ?? 0) + 1 } }));
+  });
+
+  it("a machine token's revocation writes one KV entry and touches no Durable Object", async () => {
+    const { body: issued } = await measured("/oauth2/token", form(machine, { grant_type: "client_credentials" }));
+    await prepareClient(machine);
+    const cost = await meter.measure(async () => {
+      const response = await meter.send("/oauth2/revoke", form(machine, { token: issued.access_token! }));
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    });
+    expect(cost).toEqual(usage({ kv: { ...clientRead(cold), put: 1 } }));
+  });
+
   it("userinfo asks the grant once and reads one row", async () => {
     const { tokens } = await family();
     await prepareClient(web);

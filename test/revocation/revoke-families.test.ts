@@ -4,6 +4,8 @@
  *
  * @see RFC 7009 §2.1 (revoking a refresh token SHOULD also invalidate the grant's access tokens)
  */
+import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerClient, type TestClient } from "../support/clients";
 import { runCodeFlow } from "../support/code-flow";
@@ -95,16 +97,58 @@ describe("revocation: an access token ends its family", () => {
 
     await expectFamilyEnded(client, rotated);
   });
+});
 
-  it("answers 200 to a machine token, which has no family to end, and it stays valid", async () => {
-    const machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
+describe("revocation: a machine token, which has no family, is revoked alone", () => {
+  let machine: TestClient;
+
+  beforeAll(async () => {
+    machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
+  });
+
+  async function machineToken(): Promise<string> {
     const issued = await tokenRequest(machine, { grant_type: "client_credentials" });
-    const { access_token } = await issued.json<{ access_token: string }>();
+    return (await issued.json<{ access_token: string }>()).access_token;
+  }
 
-    await expectRevocationAnswer(await revoke(machine, access_token));
+  async function introspect(caller: TestClient, token: string): Promise<unknown> {
+    return (await clientPost("/oauth2/introspection", caller, { token })).json();
+  }
 
-    const answer = await (await clientPost("/oauth2/introspection", machine, { token: access_token })).json();
-    expect(answer).toMatchObject({ active: true, client_id: machine.client_id });
+  it("answers 200 and the token is inactive at once, while its client's other tokens stay active", async () => {
+    const [revoked, kept] = [await machineToken(), await machineToken()];
+
+    await expectRevocationAnswer(await revoke(machine, revoked));
+
+    expect(await introspect(machine, revoked)).toEqual({ active: false });
+    expect(await introspect(other, revoked)).toEqual({ active: false });
+    expect(await introspect(machine, kept)).toMatchObject({ active: true, client_id: machine.client_id });
+    // The client keeps getting new tokens: revoking one is not a sign-out of the client.
+    expect(await introspect(machine, await machineToken())).toMatchObject({ active: true });
+  });
+
+  it("answers 200 to revoking it twice, and it stays inactive", async () => {
+    const token = await machineToken();
+    await expectRevocationAnswer(await revoke(machine, token));
+    await expectRevocationAnswer(await revoke(machine, token));
+    expect(await introspect(machine, token)).toEqual({ active: false });
+  });
+
+  it("is left alone when another client revokes it", async () => {
+    const token = await machineToken();
+    await expectRevocationAnswer(await revoke(other, token));
+    expect(await introspect(machine, token)).toMatchObject({ active: true });
+  });
+
+  it("keeps the mark no longer than the token lives", async () => {
+    const token = await machineToken();
+    await expectRevocationAnswer(await revoke(machine, token));
+    const { jti, exp } = decodeJwt(token);
+    const keys = await env.CLIENTS.list({ prefix: "revoked-token:" });
+    const entry = keys.keys.find((key) => key.name === `revoked-token:${jti}`);
+    expect(entry).toBeDefined();
+    // KV keeps an entry at least a minute; never longer than the token would have lived.
+    expect(entry!.expiration).toBeLessThanOrEqual(Math.max(exp!, Math.floor(Date.now() / 1000) + 60) + 1);
   });
 });
 
