@@ -96,13 +96,25 @@ function isPublicKey(jwk: JWK | undefined): boolean {
   return PRIVATE_MEMBERS.every((member) => !(member in jwk));
 }
 
-/** `htu` and the request URL, compared without query and fragment (RFC 9449 §4.3, point 9). */
+/**
+ * `htu` and the request URL, compared without query and fragment (RFC 9449 §4.3, point 9) after
+ * RFC 3986 §6.2.2's syntax-based normalization: the URL parser lower-cases scheme and host,
+ * drops a default port and resolves dot segments; escapes are then spelled one way.
+ */
 function sameTarget(htu: string, url: string): boolean {
   try {
     const a = new URL(htu);
     const b = new URL(url);
-    return a.origin === b.origin && a.pathname === b.pathname;
+    return a.origin === b.origin && normalEscapes(a.pathname) === normalEscapes(b.pathname);
   } catch {
     return false;
   }
+}
+
+/** An escaped unreserved character as itself, any other escape in upper case (RFC 3986 §6.2.2.1–2). */
+function normalEscapes(path: string): string {
+  return path.replace(/%[0-9A-Fa-f]{2}/g, (escape) => {
+    const char = String.fromCharCode(parseInt(escape.slice(1), 16));
+    return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase();
+  });
 }

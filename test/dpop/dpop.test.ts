@@ -163,6 +163,40 @@ describe("DPoP at the token endpoint", () => {
   });
 });
 
+describe("DPoP proofs whose htu is spelled another way", () => {
+  // BASE is https://baton.test.
+  it.each([
+    ["an upper-case scheme and host", "HTTPS://BATON.TEST/oauth2/token"],
+    ["the default port", "https://baton.test:443/oauth2/token"],
+    ["escaped unreserved characters", "https://baton.test/oauth2/%74ok%65n"],
+    ["a dot segment", "https://baton.test/oauth2/./token"],
+    ["a query and a fragment", "https://baton.test/oauth2/token?x=1#y"],
+  ])("accepts %s (RFC 3986 §6.2.2, RFC 9449 §4.3)", async (_label, htu) => {
+    expect(BASE).toBe("https://baton.test");
+    const machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
+    const sent = await tokenPost(
+      { grant_type: "client_credentials" },
+      await proof(await newDpopKey(), { htu }),
+      machine,
+    );
+    expect((await tokens(sent)).token_type).toBe("DPoP");
+  });
+
+  it.each([
+    ["an escaped slash, which names another path", "https://baton.test/oauth2%2Ftoken"],
+    ["another port", "https://baton.test:8443/oauth2/token"],
+    ["a path in another case", "https://baton.test/OAUTH2/token"],
+  ])("refuses %s", async (_label, htu) => {
+    const machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
+    const sent = await tokenPost(
+      { grant_type: "client_credentials" },
+      await proof(await newDpopKey(), { htu }),
+      machine,
+    );
+    await expectError(sent, INVALID_PROOF);
+  });
+});
+
 describe("DPoP proofs that are refused", () => {
   let machine: TestClient;
 
