@@ -5,7 +5,7 @@
  */
 import { invalidRequest } from "../errors";
 import { readBodyCapped } from "./body";
-import { jsonObjectKeys } from "./json-keys";
+import { repeatsMemberName } from "./repeated-names";
 
 /**
  * A request's parameters. An empty value counts as absent (RFC 6749 §3.1), so it is not in the
@@ -107,8 +107,7 @@ function parseJsonParams(text: string): Params {
   }
   // JSON.parse keeps the last of two equal keys silently; a repeat must be refused as it is in
   // a form body.
-  const keys = jsonObjectKeys(text);
-  if (new Set(keys).size !== keys.length) invalidRequest("A parameter was given more than once.");
+  if (repeatsMemberName(text)) invalidRequest("A parameter was given more than once.");
   return params;
 }
 
