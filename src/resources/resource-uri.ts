@@ -47,6 +47,8 @@ export function normalizeResource(uri: string): string | undefined {
   const lowerScheme = scheme.toLowerCase();
   const secure = lowerScheme === "https";
   if (!secure && !(lowerScheme === "http" && isLoopbackHost(url.hostname))) return undefined;
+  // Port 0 parses but names no server anyone could run a resource on.
+  if (url.port === "0") return undefined;
   const shownPort = port === undefined || port === "" || port === DEFAULT_PORT[lowerScheme] ? "" : `:${port}`;
   const spelled = `${lowerScheme}://${host.toLowerCase()}${shownPort}${path || "/"}${query === undefined ? "" : `?${query}`}`;
   const parsed = `${url.protocol}//${url.host}${url.pathname}${url.search}`;

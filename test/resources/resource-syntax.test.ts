@@ -95,6 +95,7 @@ describe("resource syntax: without RESOURCES", () => {
     ["brackets in the path", "https://mcp.example.com/a[1]"],
     ["a loopback address spelled short", "http://127.1/mcp"],
     ["a port out of range", "https://mcp.example.com:65536/mcp"],
+    ["port 0, where nothing listens", "https://mcp.example.com:0/mcp"],
   ])("refuses %s with invalid_target", async (_label, resource) => {
     await expectError(await tokenFor(resource), INVALID_TARGET);
   });
