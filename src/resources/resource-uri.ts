@@ -55,10 +55,14 @@ export function normalizeResource(uri: string): string | undefined {
   return spelled === parsed ? parsed : undefined;
 }
 
+/** The most distinct resources (or token exchange targets) one request may name. */
+export const MAX_RESOURCES = 20;
+
 /**
  * The resources a request names, checked: each must be a valid indicator and, with `RESOURCES`
  * configured, one of those (compared normalized; the configured spelling is kept). Repeats of
- * one resource count once. `undefined` when any is refused (`invalid_target`).
+ * one resource count once. `undefined` when any is refused, or more than {@link MAX_RESOURCES}
+ * are named (`invalid_target`).
  */
 export function acceptResources(
   configured: readonly string[] | undefined,
@@ -72,7 +76,9 @@ export function acceptResources(
     if (spelling === undefined) return undefined;
     if (!accepted.has(normalized)) accepted.set(normalized, spelling);
   }
-  return [...accepted.values()];
+  // Each one goes into every access token's `aud`: a request naming dozens of APIs is not one
+  // any client needs, and would make tokens kilobytes long for every refresh after it.
+  return accepted.size <= MAX_RESOURCES ? [...accepted.values()] : undefined;
 }
 
 /**

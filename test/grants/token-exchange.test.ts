@@ -182,6 +182,12 @@ describe("token exchange", () => {
       { error: "invalid_target", description: "The requested resource is not valid or not allowed here." },
     ],
     [
+      "21 targets (at most 20)",
+      { subject_token: "x" },
+      Array.from({ length: 21 }, (_, i) => `https://api${i}.example.com/`),
+      { error: "invalid_target", description: "The requested resource is not valid or not allowed here." },
+    ],
+    [
       "a token that is not Baton's",
       { subject_token: "eyJ.x.y", resource: DOWNSTREAM },
       [],

@@ -145,3 +145,36 @@ describe("resource syntax: without RESOURCES", () => {
     await expectError(response, INVALID_TARGET);
   });
 });
+
+describe("resource count: at most 20 distinct resources in one request", () => {
+  const apis = (n: number) => Array.from({ length: n }, (_, i) => `https://api${i}.example.com/`);
+
+  function machineRequest(resources: readonly string[]): Promise<Response> {
+    const body = new URLSearchParams({ grant_type: "client_credentials" });
+    for (const resource of resources) body.append("resource", resource);
+    return call("/oauth2/token", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Authorization: basicAuth(machine.client_id, machine.client_secret!),
+      },
+      body,
+    });
+  }
+
+  it("takes 20, and one named 30 times counts once", async () => {
+    expect(await audience(await machineRequest(apis(20)))).toEqual(apis(20));
+    expect(await audience(await machineRequest(Array(30).fill(MCP)))).toBe(MCP);
+  });
+
+  it("refuses 21 at the token endpoint with invalid_target", async () => {
+    await expectError(await machineRequest(apis(21)), INVALID_TARGET);
+  });
+
+  it("refuses 21 at /oauth2/authorize with an invalid_target redirect", async () => {
+    const { query, state } = await authorizationQuery(await registerClient());
+    const params = new URLSearchParams(query);
+    for (const resource of apis(21)) params.append("resource", resource);
+    expectErrorRedirect(await authorize(params), { error: "invalid_target", description: DESCRIPTION, state });
+  });
+});
