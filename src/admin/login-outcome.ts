@@ -56,7 +56,9 @@ export function readLoginOutcome(body: Record<string, unknown>, now: number): Lo
     if (typeof authTime !== "number" || !Number.isInteger(authTime) || authTime < 0 || authTime > now + 60) {
       invalidRequest("auth_time must be a time in seconds, not in the future.");
     }
-    outcome.authTime = authTime;
+    // A time within that slack is taken as now: an ID token's auth_time after its iat would
+    // claim a login that had not happened yet when the token was signed.
+    outcome.authTime = Math.min(authTime, now);
   }
   return outcome;
 }

@@ -16,10 +16,13 @@ export function isAddressableSubject(subject: string): boolean {
 }
 
 /**
- * Whether `text` holds a control character (U+0000–U+001F, U+007F–U+009F): never part of a user's
- * or an organization's identifier, and a NUL or a line break in a token's `sub` is a bug in the
- * host application that relying parties would each handle differently.
+ * Whether `text` holds a control character (U+0000–U+001F, U+007F–U+009F), a line or paragraph
+ * separator (U+2028, U+2029) or an invisible format character (`Cf`: a bidi override, a
+ * zero-width space, a byte order mark): never part of a user's or an organization's identifier.
+ * A NUL or a line break in a token's `sub` is a bug in the host application that relying parties
+ * would each handle differently, and an invisible one makes two subjects look alike in a log or
+ * on a consent screen.
  */
 export function hasControlCharacter(text: string): boolean {
-  return /\p{Cc}/u.test(text);
+  return /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text);
 }

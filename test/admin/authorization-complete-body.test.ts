@@ -52,6 +52,14 @@ describe("POST /admin/authorizations/ID/complete", () => {
     ],
     ["a subject with a NUL", { subject: "user\u00001" }, "subject must not hold a control character."],
     ["a subject with a line break", { subject: "user\n1" }, "subject must not hold a control character."],
+    ["a subject with a line separator", { subject: "user\u20281" }, "subject must not hold a control character."],
+    ["a subject with a bidi override", { subject: "user\u202e1" }, "subject must not hold a control character."],
+    ["a subject with a byte order mark", { subject: "\ufeffuser1" }, "subject must not hold a control character."],
+    [
+      "an organization_id with a zero-width space",
+      { subject: "u", organization_id: "org\u200b1" },
+      "organization_id must not hold a control character.",
+    ],
     [
       "an organization_id with a tab",
       { subject: "u", organization_id: "org\t1" },

@@ -67,6 +67,14 @@ describe("authorization_code grant: redemption", () => {
     expect(id.name).toBeUndefined();
   });
 
+  it("takes an auth_time within the host's clock slack ahead of now as now: never after the ID token's iat", async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 45;
+    const issued = await issueCode(client, { scope: "openid" }, aliceLogin({ auth_time: ahead }));
+    const id = jwtPayload((await expectTokens(await redeem(client, issued))).id_token as string);
+    expect(id.auth_time).toBeLessThan(ahead);
+    expect(id.auth_time).toBeLessThanOrEqual(id.iat as number);
+  });
+
   it("puts no nonce into the ID token when the request had none", async () => {
     const issued = await issueCode(client, { extra: { nonce: "" } });
     const id = jwtPayload((await expectTokens(await redeem(client, issued))).id_token as string);
