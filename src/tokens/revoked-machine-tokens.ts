@@ -5,8 +5,9 @@
  * add an entry (the revocation endpoint authenticates it and checks the token is its), so a
  * request nobody authenticated stores nothing, and no entry outlives `ACCESS_TOKEN_TTL`.
  *
- * KV carries a write to other locations within about a minute: the same bound as a deleted
- * client, whose tokens end through KV as well. Refresh never reads these entries.
+ * KV serves a read from its cache for up to about a minute, a miss included, and carries a write
+ * to other locations within about as long: a mark takes effect within a minute, the same bound
+ * as a deleted client, whose tokens end through KV as well. Refresh never reads these entries.
  *
  * @see RFC 7009 §2 (access tokens SHOULD be revocable), RFC 7662 §2.2
  */
@@ -16,12 +17,20 @@ const PREFIX = "revoked-token:";
 /** KV refuses an expiry less than a minute away. */
 const MIN_TTL_SECONDS = 60;
 
+// Marks this isolate has written, so that a client revoking one token again (a retry, a
+// duplicate) writes nothing: KV takes one write a second per key and refuses a faster one.
+// Bounded: when full it starts over, which costs only a write.
+const written = new Set<string>();
+const WRITTEN_MAX = 1024;
+
 /** Records that the machine token `jti`, which expires at `exp` (seconds), is revoked. */
 export async function revokeMachineToken(kv: KVNamespace, jti: string, exp: number): Promise<void> {
   const left = exp - nowSeconds();
   // An expired token is inactive already: nothing to keep.
-  if (left <= 0) return;
+  if (left <= 0 || written.has(jti)) return;
   await kv.put(PREFIX + jti, "1", { expirationTtl: Math.max(left, MIN_TTL_SECONDS) });
+  if (written.size >= WRITTEN_MAX) written.clear();
+  written.add(jti);
 }
 
 /** Whether the machine token `jti` was revoked (before it expired). */
