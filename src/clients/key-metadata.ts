@@ -24,10 +24,14 @@ const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 // What is kept of each key: its public members and the ones that restrict its use.
 const KEPT_MEMBERS = ["kty", "crv", "x", "y", "n", "e", "kid", "alg", "use", "key_ops"];
 // The key types Baton verifies with: their key material, curve, and the algorithms they serve.
-const KEY_TYPES: Record<string, { material: string[]; crv: string | undefined; algorithms: readonly string[] }> = {
+// A curve's coordinates have one length (RFC 7518 §6.2.1.2, RFC 8037 §2): 32 bytes for both.
+const KEY_TYPES: Record<
+  string,
+  { material: string[]; crv: string | undefined; coordinateBytes?: number; algorithms: readonly string[] }
+> = {
   RSA: { material: ["n", "e"], crv: undefined, algorithms: ["RS256", "PS256"] },
-  EC: { material: ["x", "y"], crv: "P-256", algorithms: ["ES256"] },
-  OKP: { material: ["x"], crv: "Ed25519", algorithms: ["EdDSA"] },
+  EC: { material: ["x", "y"], crv: "P-256", coordinateBytes: 32, algorithms: ["ES256"] },
+  OKP: { material: ["x"], crv: "Ed25519", coordinateBytes: 32, algorithms: ["EdDSA"] },
 };
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MIN_RSA_BITS = 2048;
@@ -125,6 +129,15 @@ function isUsablePublicKey(jwk: Record<string, unknown>): boolean {
   const kty = typeof jwk.kty === "string" && Object.hasOwn(KEY_TYPES, jwk.kty) ? KEY_TYPES[jwk.kty]! : undefined;
   if (kty === undefined || !kty.material.every((member) => isBase64url(jwk[member]))) return false;
   if (jwk.crv !== kty.crv) return false;
+  // A coordinate of another length is no point of the curve: refused here, where its owner
+  // learns why, not at every assertion with a bare 401.
+  const bytes = kty.coordinateBytes;
+  if (
+    bytes !== undefined &&
+    !kty.material.every((member) => decodeBase64url(jwk[member] as string)?.length === bytes)
+  ) {
+    return false;
+  }
   // Verification takes no RSA key under 2048 bits (RFC 7518 §3.3): a smaller one is refused here,
   // where its owner learns why, not at every assertion with a bare 401.
   if (jwk.kty === "RSA" && modulusBits(jwk.n as string) < MIN_RSA_BITS) return false;

@@ -17,6 +17,8 @@ const MACHINE = {
   scope: "reports:read",
 };
 
+// 32 bytes of base64url: the length of a P-256 or Ed25519 coordinate (not a point, for refusals).
+const COORDINATE = "A".repeat(43);
 const MESSAGE = {
   exactlyOne: "A private_key_jwt client needs exactly one of jwks and jwks_uri.",
   onlyForKeys: "jwks and jwks_uri are only for private_key_jwt clients.",
@@ -133,10 +135,21 @@ describe("refusing key metadata", () => {
     ["a symmetric (oct) key", withKeys({ kty: "oct", k: "c2VjcmV0" }), MESSAGE.privateKey],
     ["a key that is not an object", withKeys("key"), MESSAGE.unusable],
     ["a key of an unknown type", withKeys({ kty: "XYZ", x: "AA" }), MESSAGE.unusable],
-    ["a key without kty", withKeys({ x: "AA", y: "AA", crv: "P-256" }), MESSAGE.unusable],
-    ["an EC key on P-384", withKeys({ kty: "EC", crv: "P-384", x: "AA", y: "AA" }), MESSAGE.unusable],
+    ["a key without kty", withKeys({ x: COORDINATE, y: COORDINATE, crv: "P-256" }), MESSAGE.unusable],
+    ["an EC key on P-384", withKeys({ kty: "EC", crv: "P-384", x: COORDINATE, y: COORDINATE }), MESSAGE.unusable],
     ["an X25519 key", withKeys({ kty: "OKP", crv: "X25519", x: "AA" }), MESSAGE.unusable],
-    ["an EC key without y", withKeys({ kty: "EC", crv: "P-256", x: "AA" }), MESSAGE.unusable],
+    ["an EC key without y", withKeys({ kty: "EC", crv: "P-256", x: COORDINATE }), MESSAGE.unusable],
+    [
+      "an EC key whose x is 31 bytes",
+      withKeys({ kty: "EC", crv: "P-256", x: "A".repeat(42), y: COORDINATE }),
+      MESSAGE.unusable,
+    ],
+    ["an EC key whose y is 2 bytes", withKeys({ kty: "EC", crv: "P-256", x: COORDINATE, y: "AAA" }), MESSAGE.unusable],
+    [
+      "an Ed25519 key whose x is 33 bytes",
+      withKeys({ kty: "OKP", crv: "Ed25519", x: "A".repeat(44) }),
+      MESSAGE.unusable,
+    ],
     ["an RSA key whose n is not base64url", withKeys({ kty: "RSA", n: "a+b/", e: "AQAB" }), MESSAGE.unusable],
     ["an RSA key with a crv", withKeys({ kty: "RSA", n: N2048, e: "AQAB", crv: "P-256" }), MESSAGE.unusable],
     // Verification takes no RSA key under 2048 bits: 340 characters of "_" are 2,040 bits set.
@@ -154,19 +167,27 @@ describe("refusing key metadata", () => {
     ],
     ["a key for HS256", withKeys({ kty: "RSA", n: N2048, e: "AQAB", alg: "HS256" }), MESSAGE.unusable],
     ["a key for RS512", withKeys({ kty: "RSA", n: N2048, e: "AQAB", alg: "RS512" }), MESSAGE.unusable],
-    ["an encryption key", withKeys({ kty: "EC", crv: "P-256", x: "AA", y: "AA", use: "enc" }), MESSAGE.unusable],
     [
-      "a key for signing only",
-      withKeys({ kty: "EC", crv: "P-256", x: "AA", y: "AA", key_ops: ["sign"] }),
+      "an encryption key",
+      withKeys({ kty: "EC", crv: "P-256", x: COORDINATE, y: COORDINATE, use: "enc" }),
       MESSAGE.unusable,
     ],
-    ["a kid that is not a string", withKeys({ kty: "EC", crv: "P-256", x: "AA", y: "AA", kid: 7 }), MESSAGE.unusable],
-    ["an empty kid", withKeys({ kty: "EC", crv: "P-256", x: "AA", y: "AA", kid: "" }), MESSAGE.unusable],
+    [
+      "a key for signing only",
+      withKeys({ kty: "EC", crv: "P-256", x: COORDINATE, y: COORDINATE, key_ops: ["sign"] }),
+      MESSAGE.unusable,
+    ],
+    [
+      "a kid that is not a string",
+      withKeys({ kty: "EC", crv: "P-256", x: COORDINATE, y: COORDINATE, kid: 7 }),
+      MESSAGE.unusable,
+    ],
+    ["an empty kid", withKeys({ kty: "EC", crv: "P-256", x: COORDINATE, y: COORDINATE, kid: "" }), MESSAGE.unusable],
     [
       "two keys with the same kid",
       withKeys(
-        { kty: "EC", crv: "P-256", x: "AA", y: "AA", kid: "a" },
-        { kty: "OKP", crv: "Ed25519", x: "AA", kid: "a" },
+        { kty: "EC", crv: "P-256", x: COORDINATE, y: COORDINATE, kid: "a" },
+        { kty: "OKP", crv: "Ed25519", x: COORDINATE, kid: "a" },
       ),
       MESSAGE.sameKid,
     ],
