@@ -24,15 +24,17 @@ beforeAll(async () => {
   machine = await registerClient({ grant_types: ["client_credentials"], redirect_uris: [], scope: "jobs" });
 });
 
-/** A client_credentials request for `resource`, sent by `send`. */
-function tokenFor(resource: string, send = call): Promise<Response> {
+/** A client_credentials request for `resource` (each of them, for a list), sent by `send`. */
+function tokenFor(resource: string | readonly string[], send = call): Promise<Response> {
+  const body = new URLSearchParams({ grant_type: "client_credentials" });
+  for (const one of typeof resource === "string" ? [resource] : resource) body.append("resource", one);
   return send("/oauth2/token", {
     method: "POST",
     headers: {
       "Content-Type": "application/x-www-form-urlencoded",
       Authorization: basicAuth(machine.client_id, machine.client_secret!),
     },
-    body: new URLSearchParams({ grant_type: "client_credentials", resource }),
+    body,
   });
 }
 
@@ -149,26 +151,13 @@ describe("resource syntax: without RESOURCES", () => {
 describe("resource count: at most 20 distinct resources in one request", () => {
   const apis = (n: number) => Array.from({ length: n }, (_, i) => `https://api${i}.example.com/`);
 
-  function machineRequest(resources: readonly string[]): Promise<Response> {
-    const body = new URLSearchParams({ grant_type: "client_credentials" });
-    for (const resource of resources) body.append("resource", resource);
-    return call("/oauth2/token", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        Authorization: basicAuth(machine.client_id, machine.client_secret!),
-      },
-      body,
-    });
-  }
-
   it("takes 20, and one named 30 times counts once", async () => {
-    expect(await audience(await machineRequest(apis(20)))).toEqual(apis(20));
-    expect(await audience(await machineRequest(Array(30).fill(MCP)))).toBe(MCP);
+    expect(await audience(await tokenFor(apis(20)))).toEqual(apis(20));
+    expect(await audience(await tokenFor(Array(30).fill(MCP)))).toBe(MCP);
   });
 
   it("refuses 21 at the token endpoint with invalid_target", async () => {
-    await expectError(await machineRequest(apis(21)), INVALID_TARGET);
+    await expectError(await tokenFor(apis(21)), INVALID_TARGET);
   });
 
   it("refuses 21 at /oauth2/authorize with an invalid_target redirect", async () => {
