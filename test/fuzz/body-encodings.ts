@@ -75,6 +75,8 @@ const brokenJson = fc.oneof(
     "{'a':'b'}",
     '{"a":"\\u"}',
     "\ufeff{}",
+    '{"grant_type":"refresh_token","grant_type":"client_credentials"}',
+    '{"grant_type":"refresh_token","\u0067rant_type":"client_credentials"}',
   ),
   fc.json(),
   fc.string({ maxLength: 40 }).map((s) => `{"grant_type":${s}`),

@@ -147,6 +147,14 @@ const hostileBody = fc.oneof(
   fc.integer({ min: 1, max: 300 }).map((depth) => `{"jwks":${"[".repeat(depth)}${"]".repeat(depth)}}`),
 );
 
+/** Generated metadata giving one member twice, at the top or inside `jwks` (RFC 7493 §2.3). */
+const repeatedNameBody = fc.oneof(
+  metadataArbitrary
+    .filter((members) => members.length > 0)
+    .chain((members) => fc.nat(members.length - 1).map((i) => encodeJson([...members, members[i]!]))),
+  fc.constantFrom('{"redirect_uris":["https://app.example/cb"],"jwks":{"keys":[],"keys":[]}}'),
+);
+
 /** A few sources, so that some of them reach the limit of 20 registrations a minute. */
 const source = fc.constantFrom("192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13");
 
@@ -172,7 +180,7 @@ export function registrationRequestArbitrary(): fc.Arbitrary<FuzzRequest> {
   const hostile = fc
     .record({
       metadata: metadataArbitrary,
-      body: fc.option(hostileBody, { freq: 2 }),
+      body: fc.option(fc.oneof(hostileBody, repeatedNameBody), { freq: 2 }),
       mediaType: fc.option(
         fc.oneof(fc.constantFrom(...MEDIA_TYPES), fc.string({ unit: headerCharacter, maxLength: 30 })),
       ),
