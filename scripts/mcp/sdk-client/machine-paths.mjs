@@ -1,14 +1,17 @@
 // The MCP SDK check's paths without a user:
 //
 //   (e) the SDK's PrivateKeyJwtProvider: client_credentials, authenticated by private_key_jwt.
-//       There is no refresh token and no family to revoke: deleting the client must end its
-//       tokens, and the SDK's next token request must be invalid_client;
+//       There is no refresh token and no family: revoking the token (oauth4webapi, as the
+//       client) must end that token alone, so the SDK's next call gets a new one and works;
+//       deleting the client must end its tokens, and the SDK's next token request must be
+//       invalid_client;
 //   (f) a token Baton issued for another resource, which the MCP server must refuse (RFC 8707):
 //       a token is good for the one resource it names, however valid it is otherwise.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { exportJWK, generateKeyPair } from "jose";
+import * as oauth from "oauth4webapi";
 import { MCP_SCOPE } from "../resource-server.mjs";
 import { basic, recordingFetch, short, whoami } from "./helpers.mjs";
 
@@ -34,7 +37,16 @@ export const MACHINE_PATHS = [
         expectedIssuer: issuer,
         scope: MCP_SCOPE,
       });
-      return exerciseMachine(context, provider, registered.client_id, step);
+      // The client revokes its own token as RFC 7009 has it, authenticated by its key.
+      const revoke = async (token) => {
+        const insecure = { [oauth.allowInsecureRequests]: true };
+        const url = new URL(issuer);
+        const as = await oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, insecure));
+        const auth = oauth.PrivateKeyJwt({ key: privateKey, kid: "agent-1" });
+        const client = { client_id: registered.client_id };
+        await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, token, insecure));
+      };
+      return exerciseMachine(context, provider, registered.client_id, step, revoke);
     },
   },
   {
@@ -79,7 +91,7 @@ export const MACHINE_PATHS = [
  * A client without a user: the SDK gets a token by itself on the first 401, the tool call works;
  * once the client is deleted its token is refused, and so is its next token request.
  */
-async function exerciseMachine({ issuer, admin, mcp }, provider, clientId, step) {
+async function exerciseMachine({ issuer, admin, mcp }, provider, clientId, step, revoke) {
   const tokenCalls = [];
   const fetchFn = recordingFetch(issuer, tokenCalls);
   step("connect: 401, discovery, client_credentials");
@@ -93,6 +105,17 @@ async function exerciseMachine({ issuer, admin, mcp }, provider, clientId, step)
   step("tool call");
   const me = await whoami(client);
   if (me.client_id !== clientId) throw new Error(`whoami says client ${me.client_id}, not ${clientId}`);
+
+  step("revoke that token, then a tool call: 401, a new token, and it works");
+  const revoked = (await provider.tokens())?.access_token;
+  await revoke(revoked);
+  const servedAtRevocation = mcp.requests.length;
+  const again = await whoami(client);
+  if (again.client_id !== clientId) throw new Error(`whoami says client ${again.client_id}, not ${clientId}`);
+  if (!mcp.requests.slice(servedAtRevocation).some((r) => r.status === 401))
+    throw new Error("the MCP server still accepted the revoked token");
+  const renewed = (await provider.tokens())?.access_token;
+  if (renewed === undefined || renewed === revoked) throw new Error("the SDK did not get a new token");
 
   step("delete the client, then a tool call");
   await admin("DELETE", `/admin/clients/${encodeURIComponent(clientId)}`);
@@ -108,5 +131,5 @@ async function exerciseMachine({ issuer, admin, mcp }, provider, clientId, step)
   if (!mcp.requests.slice(servedBefore).some((r) => r.status === 401))
     throw new Error("the MCP server did not answer 401");
   await client.close();
-  return `client ${short(clientId)}, sub ${me.sub}, aud ${me.aud}, deleted → 401, token request invalid_client`;
+  return `client ${short(clientId)}, sub ${me.sub}, aud ${me.aud}, revoked → 401 and a new token, deleted → 401, token request invalid_client`;
 }
