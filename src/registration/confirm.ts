@@ -8,12 +8,12 @@
  */
 import type { Config } from "../config";
 import type { Env } from "../env";
+import { IsolateMemo } from "../isolate-memo";
 import { isMetadataDocumentUrl } from "../metadata-documents/document-url";
 
 // Clients this isolate has already confirmed, so a busy client costs its registry one call per
-// isolate, not one per login. Bounded: when full it starts over, which costs only calls.
-const confirmed = new Set<string>();
-const CONFIRMED_MAX = 1024;
+// isolate, not one per login.
+const confirmed = new IsolateMemo(1024);
 
 /**
  * Confirms `clientId` with its registry object, which decides, one call at a time, whether a
@@ -31,7 +31,6 @@ export async function confirmRegistration(
   if (confirmed.has(clientId) || isMetadataDocumentUrl(clientId, config.clientMetadataAllowLoopback)) return true;
   if (!(await env.CLIENT_REGISTRY.get(env.CLIENT_REGISTRY.idFromName(clientId)).confirm(clientId, endsAt)))
     return false;
-  if (confirmed.size >= CONFIRMED_MAX) confirmed.clear();
   confirmed.add(clientId);
   return true;
 }

@@ -12,6 +12,7 @@
  * @see RFC 7009 §2 (access tokens SHOULD be revocable), RFC 7662 §2.2
  */
 import { nowSeconds } from "../clock";
+import { IsolateMemo } from "../isolate-memo";
 
 const PREFIX = "revoked-token:";
 /** KV refuses an expiry less than a minute away. */
@@ -19,9 +20,7 @@ const MIN_TTL_SECONDS = 60;
 
 // Marks this isolate has written, so that a client revoking one token again (a retry, a
 // duplicate) writes nothing: KV takes one write a second per key and refuses a faster one.
-// Bounded: when full it starts over, which costs only a write.
-const written = new Set<string>();
-const WRITTEN_MAX = 1024;
+const written = new IsolateMemo(1024);
 
 /** Records that the machine token `jti`, which expires at `exp` (seconds), is revoked. */
 export async function revokeMachineToken(kv: KVNamespace, jti: string, exp: number): Promise<void> {
@@ -29,7 +28,6 @@ export async function revokeMachineToken(kv: KVNamespace, jti: string, exp: numb
   // An expired token is inactive already: nothing to keep.
   if (left <= 0 || written.has(jti)) return;
   await kv.put(PREFIX + jti, "1", { expirationTtl: Math.max(left, MIN_TTL_SECONDS) });
-  if (written.size >= WRITTEN_MAX) written.clear();
   written.add(jti);
 }
 
